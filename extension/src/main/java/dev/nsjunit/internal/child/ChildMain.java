@@ -1,0 +1,99 @@
+package dev.nsjunit.internal.child;
+
+import dev.nsjunit.internal.channel.FrameCodec;
+import dev.nsjunit.internal.channel.Message;
+import dev.nsjunit.internal.channel.SocketStreams;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+
+/**
+ * The entry point of the child JVM inside the sandbox.
+ *
+ * <p>It connects to the parent's channel, says hello, learns the one test to run, runs it with
+ * junit-platform-launcher, reports the outcome and exits. Arguments: the channel's socket path
+ * and the sandbox's token.
+ */
+public final class ChildMain {
+  /** Set in every child JVM; the extension runs tests in place when it sees it (no recursion). */
+  public static final String SANDBOXED_PROPERTY = "nsjunit.sandboxed";
+
+  /** Exit code when the child itself (not the test) failed; explained on stderr. */
+  static final int CHILD_ERROR_EXIT = 70;
+
+  private ChildMain() {}
+
+  public static void main(String[] args) {
+    if (args.length != 2) {
+      System.err.println("nsjunit child: expected <socket path> <token>, got " + args.length + " arguments");
+      System.exit(CHILD_ERROR_EXIT);
+    }
+    System.setProperty(SANDBOXED_PROPERTY, "true");
+    try {
+      run(Path.of(args[0]), args[1]);
+    } catch (Throwable t) {
+      System.err.println("nsjunit child: " + t);
+      t.printStackTrace();
+      System.exit(CHILD_ERROR_EXIT);
+    }
+  }
+
+  private static void run(Path socket, String token) throws IOException {
+    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+    channel.connect(UnixDomainSocketAddress.of(socket));
+    InputStream in = new BufferedInputStream(SocketStreams.input(channel));
+    ChannelWriter writer = new ChannelWriter(new BufferedOutputStream(SocketStreams.output(channel)));
+    writer.send(new Message.Hello(FrameCodec.VERSION, token, ProcessHandle.current().pid()));
+
+    Message first = FrameCodec.read(in);
+    if (!(first instanceof Message.Run)) {
+      throw new IOException("expected a run request from the parent, got " + first);
+    }
+    Message.Run run = (Message.Run) first;
+
+    ExitRecorder exitRecorder = ExitRecorder.install(writer);
+    Thread requests = new Thread(() -> serveRequests(in, writer), "nsjunit-channel");
+    requests.setDaemon(true);
+    requests.start();
+
+    Message.Result result = new OneTestRun(run.uniqueId(), run.configuration(), writer).execute();
+    exitRecorder.disarm();
+    writer.send(result);
+    writer.send(new Message.Bye());
+    // System.exit, not a return: threads the test left running must not keep the sandbox alive.
+    System.exit(0);
+  }
+
+  /** Answers the parent's requests while the test runs (thread dumps before a timeout kill). */
+  private static void serveRequests(InputStream in, ChannelWriter writer) {
+    try {
+      for (Message m = FrameCodec.read(in); m != null; m = FrameCodec.read(in)) {
+        if (m instanceof Message.DumpThreads) {
+          writer.send(new Message.ThreadDump(ThreadDump.ofAllThreads()));
+        }
+      }
+    } catch (IOException e) {
+      // The parent went away or the sandbox is being torn down; nothing to answer any more.
+    }
+  }
+
+  /** Serializes writes from the test thread, the request thread and the shutdown hook. */
+  static final class ChannelWriter {
+    private final OutputStream out;
+
+    ChannelWriter(OutputStream out) {
+      this.out = out;
+    }
+
+    synchronized void send(Message message) throws IOException {
+      FrameCodec.write(out, message);
+      out.flush();
+    }
+  }
+}

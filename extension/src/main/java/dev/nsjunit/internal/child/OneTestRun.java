@@ -1,0 +1,121 @@
+package dev.nsjunit.internal.child;
+
+import dev.nsjunit.internal.channel.Message;
+import dev.nsjunit.internal.channel.ThrowableData;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Runs exactly one test, selected by unique id, with junit-platform-launcher, and turns what
+ * happened into a {@link Message.Result}.
+ *
+ * <p>The unique id addresses nested classes, template invocations ({@code #N}) and dynamic tests.
+ * If the test never ran (its class's {@code @BeforeAll} failed, or a dynamic test was not produced
+ * again), the result says so instead of passing silently.
+ */
+final class OneTestRun implements TestExecutionListener {
+  private final String uniqueId;
+  private final Map<String, String> configuration;
+  private final ChildMain.ChannelWriter writer;
+
+  private Message.Result targetResult;
+  private int testsFinished;
+  private Throwable firstContainerFailure;
+
+  OneTestRun(String uniqueId, Map<String, String> configuration, ChildMain.ChannelWriter writer) {
+    this.uniqueId = uniqueId;
+    this.configuration = configuration;
+    this.writer = writer;
+  }
+
+  Message.Result execute() {
+    Map<String, String> params = new HashMap<>(configuration);
+    // One test, one thread: the parent already decides what runs in parallel.
+    params.put("junit.jupiter.execution.parallel.enabled", "false");
+    LauncherDiscoveryRequest request =
+        LauncherDiscoveryRequestBuilder.request()
+            .selectors(DiscoverySelectors.selectUniqueId(uniqueId))
+            .configurationParameters(params)
+            .build();
+    Launcher launcher = LauncherFactory.create();
+    launcher.execute(request, this);
+
+    if (targetResult == null) {
+      if (firstContainerFailure != null) {
+        return new Message.Result(
+            Message.Status.FAILED, ThrowableData.of(firstContainerFailure), "a container of the test failed");
+      }
+      IllegalStateException notRun =
+          new IllegalStateException(
+              "nsjunit: the test "
+                  + uniqueId
+                  + " did not run in the sandbox (it was not discovered there; a @TestFactory must "
+                  + "produce the same dynamic tests each time it is called)");
+      return new Message.Result(Message.Status.FAILED, ThrowableData.of(notRun), null);
+    }
+    if (testsFinished != 1) {
+      IllegalStateException many =
+          new IllegalStateException("nsjunit: expected exactly one test to run in the sandbox, " + testsFinished + " ran");
+      return new Message.Result(Message.Status.FAILED, ThrowableData.of(many), null);
+    }
+    if (targetResult.status() == Message.Status.SUCCESSFUL && firstContainerFailure != null) {
+      // An @AfterAll that failed after the test passed still fails what the user sees.
+      return new Message.Result(Message.Status.FAILED, ThrowableData.of(firstContainerFailure), "a container of the test failed");
+    }
+    return targetResult;
+  }
+
+  @Override
+  public void executionSkipped(TestIdentifier test, String reason) {
+    if (test.getUniqueId().equals(uniqueId)) {
+      targetResult = new Message.Result(Message.Status.SKIPPED, null, reason);
+    }
+  }
+
+  @Override
+  public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+    if (test.isTest()) {
+      testsFinished++;
+    }
+    if (test.getUniqueId().equals(uniqueId)) {
+      targetResult = toResult(result);
+    } else if (test.isContainer() && result.getStatus() == TestExecutionResult.Status.FAILED) {
+      Optional<Throwable> t = result.getThrowable();
+      if (firstContainerFailure == null && t.isPresent()) {
+        firstContainerFailure = t.get();
+      }
+    }
+  }
+
+  @Override
+  public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+    try {
+      writer.send(new Message.ReportEntry(new LinkedHashMap<>(entry.getKeyValuePairs())));
+    } catch (Exception e) {
+      System.err.println("nsjunit child: could not forward a report entry: " + e);
+    }
+  }
+
+  private static Message.Result toResult(TestExecutionResult result) {
+    ThrowableData t = result.getThrowable().map(ThrowableData::of).orElse(null);
+    switch (result.getStatus()) {
+      case SUCCESSFUL:
+        return new Message.Result(Message.Status.SUCCESSFUL, null, null);
+      case ABORTED:
+        return new Message.Result(Message.Status.ABORTED, t, null);
+      default:
+        return new Message.Result(Message.Status.FAILED, t, null);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.nsjunit.internal.launch;
+
+import dev.nsjunit.internal.child.ChildMain;
+import dev.nsjunit.internal.spec.Configuration;
+import dev.nsjunit.internal.spec.Namespace;
+import dev.nsjunit.internal.spec.SandboxSpec;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The command line of one sandbox: launcher options from the spec, then the child JVM with the
+ * parent's classpath. Every value is its own argv element; nothing is ever joined into a shell
+ * string.
+ */
+public final class ChildCommand {
+  /** Environment variables that only make sense for the parent process (systemd hand-offs). */
+  public static final Set<String> ENVIRONMENT_NOT_PASSED =
+      Set.of("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_PID", "WATCHDOG_USEC");
+
+  /** Options for a short-lived JVM: start fast, do not warm up for hours (nsjunit.fastStart). */
+  static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
+
+  /** System property prefixes that belong to the JDK or the build tool, not to the tests. */
+  private static final List<String> NOT_FORWARDED_PREFIXES =
+      List.of("java.", "jdk.", "sun.", "os.", "user.", "file.", "line.", "path.", "native.", "awt.",
+          "surefire.", "jnidispatch.", "stdout.", "stderr.", "socksNonProxyHosts", "ftp.nonProxyHosts",
+          "http.nonProxyHosts", "basedir", "localRepository", "nsjunit.sandboxed");
+
+  /** Arguments longer than this go to an @argfile (the kernel caps one argument at 128 KiB). */
+  private static final int MAX_INLINE_CLASSPATH = 16 * 1024;
+
+  private ChildCommand() {}
+
+  public static List<String> launcherOptions(SandboxSpec spec, Path statusFile) {
+    List<String> argv = new ArrayList<>();
+    for (Namespace ns : Namespace.values()) {
+      if (spec.has(ns)) {
+        argv.add(ns.launcherOption());
+      }
+    }
+    spec.hostname().ifPresent(h -> {
+      argv.add("--hostname");
+      argv.add(h);
+    });
+    if (!spec.monotonicOffset().isZero()) {
+      argv.add("--monotonic-offset");
+      argv.add(Long.toString(seconds(spec.monotonicOffset())));
+    }
+    if (!spec.boottimeOffset().isZero()) {
+      argv.add("--boottime-offset");
+      argv.add(Long.toString(seconds(spec.boottimeOffset())));
+    }
+    argv.add("--chdir");
+    argv.add(System.getProperty("user.dir"));
+    argv.add("--status-file");
+    argv.add(statusFile.toString());
+    return argv;
+  }
+
+  private static long seconds(Duration d) {
+    return d.getSeconds();
+  }
+
+  /** The child JVM's argv (after the launcher's "--"). */
+  public static List<String> javaCommand(
+      SandboxSpec spec, Configuration config, Path socket, String token, Path argFileDir, int id) throws IOException {
+    List<String> argv = new ArrayList<>();
+    argv.add(config.java().map(Path::toString).orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    // Perf data files live in /tmp/hsperfdata_<user>/<pid>: every sandbox's JVM is PID 2, so they
+    // would overwrite each other. Off, always.
+    argv.add("-XX:-UsePerfData");
+    if (config.fastStart()) {
+      argv.addAll(FAST_START);
+    }
+    if (assertionsEnabledInParent()) {
+      argv.add("-ea");
+    }
+    Properties props = System.getProperties();
+    for (String name : props.stringPropertyNames()) {
+      if (forwarded(name)) {
+        argv.add("-D" + name + "=" + props.getProperty(name));
+      }
+    }
+    argv.add("-D" + ChildMain.SANDBOXED_PROPERTY + "=true");
+    argv.addAll(config.jvmArgs());
+    argv.addAll(spec.jvmArgs());
+    String classpath = System.getProperty("java.class.path");
+    if (classpath.length() > MAX_INLINE_CLASSPATH) {
+      Path argFile = argFileDir.resolve("cp-" + id + ".args");
+      Files.writeString(argFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
+      argv.add("@" + argFile);
+    } else {
+      argv.add("-cp");
+      argv.add(classpath);
+    }
+    argv.add(ChildMain.class.getName());
+    argv.add(socket.toString());
+    argv.add(token);
+    return argv;
+  }
+
+  static boolean forwarded(String name) {
+    for (String prefix : NOT_FORWARDED_PREFIXES) {
+      if (name.startsWith(prefix)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean assertionsEnabledInParent() {
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.equals("-ea") || arg.equals("-enableassertions")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The parent's environment minus {@link #ENVIRONMENT_NOT_PASSED}. */
+  public static void trimEnvironment(Map<String, String> environment) {
+    environment.keySet().removeAll(ENVIRONMENT_NOT_PASSED);
+  }
+}

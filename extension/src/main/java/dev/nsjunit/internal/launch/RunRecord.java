@@ -1,0 +1,36 @@
+package dev.nsjunit.internal.launch;
+
+import dev.nsjunit.internal.channel.Message;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The facts of one sandbox run, as observed by the parent; the result package turns them into
+ * the test's outcome.
+ *
+ * @param result the child's report of the test, if it sent one
+ * @param exitCalled where the test called System.exit, if it did
+ * @param status the launcher's status file
+ * @param processExitCode the launcher's exit code (-1: never exited, we gave up waiting)
+ * @param timedOut the sandbox ran past {@code timeout} and was killed
+ * @param timeout the hard limit that applied
+ * @param bootTimedOut the child never said hello within the boot timeout
+ * @param threadDump the child's threads at the timeout, if it answered
+ * @param channelError what was wrong with the channel, if anything
+ * @param connected whether the child connected at all
+ * @param stderrTail the last lines the sandbox wrote to stderr
+ * @param wallTime from start to the end of teardown
+ */
+public record RunRecord(
+    Optional<Message.Result> result,
+    Optional<Message.ExitCalled> exitCalled,
+    Optional<LauncherStatus> status,
+    int processExitCode,
+    boolean timedOut,
+    Duration timeout,
+    boolean bootTimedOut,
+    Optional<String> threadDump,
+    Optional<String> channelError,
+    boolean connected,
+    String stderrTail,
+    Duration wallTime) {}

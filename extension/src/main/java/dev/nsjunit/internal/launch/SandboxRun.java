@@ -1,0 +1,309 @@
+package dev.nsjunit.internal.launch;
+
+import dev.nsjunit.SandboxFailedException;
+import dev.nsjunit.SandboxFailedException.Reason;
+import dev.nsjunit.internal.channel.FrameCodec;
+import dev.nsjunit.internal.channel.Message;
+import dev.nsjunit.internal.spec.Configuration;
+import dev.nsjunit.internal.spec.SandboxSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One sandbox, from spawn to teardown, driven from the test's own thread.
+ *
+ * <p>Helper threads (channel, stdout, stderr, exit) only put {@link SandboxEvent}s in a queue;
+ * this class consumes them in order on the test thread, so the child's output is written while
+ * the test is current (build tools attribute output by thread) and every wait has a deadline.
+ */
+public final class SandboxRun {
+  /** Receives what the sandbox produces while it runs. */
+  public interface Listener {
+    void output(boolean stderr, byte[] bytes);
+
+    void reportEntry(Map<String, String> entries);
+  }
+
+  /** How long a child that was asked for a thread dump may take to answer. */
+  private static final Duration DUMP_GRACE = Duration.ofSeconds(3);
+  /** After a kill, how long we wait for the launcher and the streams to end. */
+  private static final Duration KILL_GRACE = Duration.ofSeconds(10);
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SandboxSpec spec;
+  private final Configuration config;
+  private final String uniqueId;
+  private final Map<String, String> junitConfiguration;
+  private final Listener listener;
+
+  private final BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
+  private final OutputTail stderrTail = new OutputTail();
+
+  public SandboxRun(
+      SandboxSpec spec, Configuration config, String uniqueId, Map<String, String> junitConfiguration, Listener listener) {
+    this.spec = spec;
+    this.config = config;
+    this.uniqueId = uniqueId;
+    this.junitConfiguration = junitConfiguration;
+    this.listener = listener;
+  }
+
+  public RunRecord run() throws InterruptedException {
+    long started = System.nanoTime();
+    RunDirectory dir = RunDirectory.get();
+    Path launcher = LauncherBinary.path(config);
+    int id = dir.nextId();
+    String token = newToken();
+    Path socket = dir.file("s" + id + ".sock");
+    Path statusFile = dir.file("s" + id + ".status");
+    Duration timeout = spec.timeout().orElse(config.timeout());
+
+    List<String> command = new ArrayList<>();
+    command.add(launcher.toString());
+    command.addAll(ChildCommand.launcherOptions(spec, statusFile));
+    command.add("--");
+    Process process;
+    ChannelEndpoint endpoint;
+    try {
+      endpoint = ChannelEndpoint.open(socket, events, "nsjunit-channel-" + id);
+      command.addAll(ChildCommand.javaCommand(spec, config, socket, token, dir.path(), id));
+      ProcessBuilder builder = new ProcessBuilder(command);
+      ChildCommand.trimEnvironment(builder.environment());
+      process = builder.start();
+    } catch (IOException e) {
+      throw new SandboxFailedException(
+          Reason.SETUP_FAILED,
+          "could not start the nsjunit launcher " + launcher + ": " + e.getMessage()
+              + (e.getMessage() != null && e.getMessage().contains("Permission denied")
+                  ? " (is " + dir.path() + " on a file system mounted noexec? set java.io.tmpdir to another directory)"
+                  : ""),
+          e);
+    }
+    pump(process.getInputStream(), false, "nsjunit-stdout-" + id);
+    pump(process.getErrorStream(), true, "nsjunit-stderr-" + id);
+    process.onExit().thenAccept(p -> events.add(new SandboxEvent.Exited(p.exitValue())));
+
+    try {
+      return drive(process, endpoint, token, timeout, statusFile, started);
+    } finally {
+      endpoint.close();
+      if (process.isAlive()) {
+        kill(process);
+      }
+      try {
+        Files.deleteIfExists(statusFile);
+        Files.deleteIfExists(dir.file("cp-" + id + ".args"));
+      } catch (IOException ignored) {
+        // removed with the run directory at exit
+      }
+    }
+  }
+
+  private RunRecord drive(
+      Process process, ChannelEndpoint endpoint, String token, Duration timeout, Path statusFile, long started)
+      throws InterruptedException {
+    long deadline = started + timeout.toNanos();
+    long bootDeadline = started + config.bootTimeout().toNanos();
+    long killDeadline = Long.MAX_VALUE;
+    long dumpDeadline = Long.MAX_VALUE;
+
+    ChannelEndpoint.Connection connection = null;
+    boolean helloSeen = false;
+    boolean exited = false;
+    boolean channelEnded = false;
+    boolean stdoutEnded = false;
+    boolean stderrEnded = false;
+    boolean timedOut = false;
+    boolean bootTimedOut = false;
+    boolean killed = false;
+    int exitCode = -1;
+    Message.Result result = null;
+    Message.ExitCalled exitCalled = null;
+    String threadDump = null;
+    String channelError = null;
+
+    try {
+      while (!(exited && channelEnded && stdoutEnded && stderrEnded)) {
+        long now = System.nanoTime();
+        if (now >= killDeadline) {
+          break; // killed and still not gone: report what we have rather than hang
+        }
+        if (!killed && !timedOut && (now >= deadline || (!helloSeen && now >= bootDeadline))) {
+          timedOut = now >= deadline;
+          bootTimedOut = !timedOut;
+          if (connection != null && helloSeen) {
+            sendQuietly(connection, new Message.DumpThreads());
+            dumpDeadline = now + DUMP_GRACE.toNanos();
+          } else {
+            kill(process);
+            killed = true;
+            killDeadline = now + KILL_GRACE.toNanos();
+          }
+        }
+        if (!killed && now >= dumpDeadline) {
+          kill(process);
+          killed = true;
+          killDeadline = now + KILL_GRACE.toNanos();
+        }
+        long wait = Math.min(Math.min(deadline, helloSeen ? Long.MAX_VALUE : bootDeadline), Math.min(dumpDeadline, killDeadline)) - now;
+        SandboxEvent event = events.poll(Math.max(1, Math.min(wait, TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS);
+        if (event == null) {
+          continue;
+        }
+        if (event instanceof SandboxEvent.Output o) {
+          if (o.stderr()) {
+            stderrTail.append(o.bytes());
+          }
+          listener.output(o.stderr(), o.bytes());
+        } else if (event instanceof SandboxEvent.OutputEnded o) {
+          if (o.stderr()) {
+            stderrEnded = true;
+          } else {
+            stdoutEnded = true;
+          }
+        } else if (event instanceof SandboxEvent.Connected c) {
+          connection = c.connection();
+        } else if (event instanceof SandboxEvent.ChannelEnded c) {
+          channelEnded = true;
+          if (c.error() != null && channelError == null && !killed) {
+            channelError = c.error().getMessage();
+          }
+        } else if (event instanceof SandboxEvent.Exited e) {
+          exited = true;
+          exitCode = e.exitCode();
+          endpoint.closeServer(); // a child that never connected will not connect now
+          if (killDeadline == Long.MAX_VALUE) {
+            killDeadline = System.nanoTime() + KILL_GRACE.toNanos();
+          }
+        } else if (event instanceof SandboxEvent.Received r) {
+          Message m = r.message();
+          if (!helloSeen) {
+            String problem = checkHello(m, token);
+            if (problem != null) {
+              channelError = problem;
+              kill(process);
+              killed = true;
+              killDeadline = System.nanoTime() + KILL_GRACE.toNanos();
+              continue;
+            }
+            helloSeen = true;
+            sendQuietly(connection, new Message.Run(uniqueId, junitConfiguration));
+          } else if (m instanceof Message.ReportEntry e) {
+            listener.reportEntry(e.entries());
+          } else if (m instanceof Message.Result res) {
+            result = res;
+          } else if (m instanceof Message.ExitCalled e) {
+            exitCalled = e;
+          } else if (m instanceof Message.ThreadDump d) {
+            threadDump = d.text();
+            if (!killed) {
+              kill(process);
+              killed = true;
+              killDeadline = System.nanoTime() + KILL_GRACE.toNanos();
+            }
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      // JUnit's own @Timeout (in the parent) or a cancelled run: the sandbox must not outlive us.
+      kill(process);
+      process.waitFor(KILL_GRACE.toSeconds(), TimeUnit.SECONDS);
+      throw e;
+    }
+    if (exited) {
+      exitCode = process.exitValue();
+    }
+    return new RunRecord(
+        Optional.ofNullable(result),
+        Optional.ofNullable(exitCalled),
+        LauncherStatus.read(statusFile),
+        exitCode,
+        timedOut,
+        timeout,
+        bootTimedOut,
+        Optional.ofNullable(threadDump),
+        Optional.ofNullable(channelError),
+        connection != null,
+        stderrTail.lastLines(),
+        Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  private static String checkHello(Message m, String token) {
+    if (!(m instanceof Message.Hello)) {
+      return "the child's first frame was " + m.getClass().getSimpleName() + ", expected a hello";
+    }
+    Message.Hello hello = (Message.Hello) m;
+    if (hello.version() != FrameCodec.VERSION) {
+      return "the child speaks channel protocol version " + hello.version() + ", the parent " + FrameCodec.VERSION
+          + " (mixed nsjunit versions on the classpath?)";
+    }
+    if (!token.equals(hello.token())) {
+      return "the child presented the wrong token; another process connected to this test's channel";
+    }
+    return null;
+  }
+
+  private static void sendQuietly(ChannelEndpoint.Connection connection, Message m) {
+    try {
+      connection.send(m);
+    } catch (IOException e) {
+      // The child is gone; the exit event explains why.
+    }
+  }
+
+  /**
+   * Ends the sandbox. Closing the launcher's stdin is the orderly way (it SIGKILLs the sandbox's
+   * PID 1, so the kernel kills every process in it); SIGKILL of the launcher backs it up.
+   */
+  static void kill(Process process) {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException ignored) {
+      // already closed
+    }
+    try {
+      if (!process.waitFor(2, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void pump(InputStream stream, boolean stderr, String name) {
+    Thread t = new Thread(() -> {
+      byte[] buffer = new byte[8192];
+      try (stream) {
+        int n;
+        while ((n = stream.read(buffer)) > 0) {
+          events.add(new SandboxEvent.Output(stderr, java.util.Arrays.copyOf(buffer, n)));
+        }
+      } catch (IOException ignored) {
+        // stream closed: the process is gone
+      }
+      events.add(new SandboxEvent.OutputEnded(stderr));
+    }, name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static String newToken() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+}

@@ -1,0 +1,193 @@
+package dev.nsjunit.internal.report;
+
+import dev.nsjunit.SandboxFailedException;
+import dev.nsjunit.SandboxFailedException.Reason;
+import dev.nsjunit.internal.child.ChildMain;
+import dev.nsjunit.internal.launch.PrivilegeProbe;
+import dev.nsjunit.internal.launch.RunRecord;
+import dev.nsjunit.internal.launch.SandboxRun;
+import dev.nsjunit.internal.result.Outcome;
+import dev.nsjunit.internal.spec.Configuration;
+import dev.nsjunit.internal.spec.SandboxSpec;
+import dev.nsjunit.internal.spec.SpecReader;
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The extension behind every nsjunit annotation. In the JVM that discovered the test it replaces
+ * the test's invocation with a sandbox run and reports that run's outcome as the test's own; in
+ * the sandbox's child JVM it lets everything run in place.
+ *
+ * <p>What runs where, for an isolated test: the test class constructor and other extensions'
+ * callbacks run in the parent (JUnit creates the test instance before any interceptor runs) and
+ * again in the child; {@code @BeforeEach}/{@code @AfterEach} and the test body run only in the
+ * child; a class-level annotation moves {@code @BeforeAll}/{@code @AfterAll} into each sandbox
+ * too. A {@code @TestFactory} method runs in the parent to discover its dynamic tests (with its
+ * {@code @BeforeEach}), and each dynamic test runs in its own sandbox.
+ */
+public final class SandboxExtension implements InvocationInterceptor {
+
+  /** Jupiter configuration keys forwarded to the child (JUnit cannot list all parameters). */
+  private static final List<String> FORWARDED_JUNIT_KEYS =
+      List.of(
+          "junit.jupiter.testinstance.lifecycle.default",
+          "junit.jupiter.displayname.generator.default",
+          "junit.jupiter.extensions.autodetection.enabled",
+          "junit.jupiter.conditions.deactivate",
+          "junit.jupiter.execution.timeout.default",
+          "junit.jupiter.execution.timeout.mode",
+          "junit.jupiter.execution.timeout.thread.mode.default",
+          "junit.jupiter.execution.timeout.testable.method.default",
+          "junit.jupiter.execution.timeout.test.method.default",
+          "junit.jupiter.execution.timeout.testtemplate.method.default",
+          "junit.jupiter.execution.timeout.testfactory.method.default",
+          "junit.jupiter.execution.timeout.lifecycle.method.default",
+          "junit.jupiter.execution.timeout.beforeall.method.default",
+          "junit.jupiter.execution.timeout.beforeeach.method.default",
+          "junit.jupiter.execution.timeout.aftereach.method.default",
+          "junit.jupiter.execution.timeout.afterall.method.default",
+          "junit.jupiter.params.displayname.default",
+          "junit.jupiter.tempdir.cleanup.mode.default",
+          "junit.jupiter.tempdir.scope",
+          "junit.jupiter.methodorder.default",
+          "junit.jupiter.classorder.default");
+
+  static boolean inSandbox() {
+    return System.getProperty(ChildMain.SANDBOXED_PROPERTY) != null;
+  }
+
+  @Override
+  public void interceptTestMethod(
+      Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+      throws Throwable {
+    runIsolated(invocation, context);
+  }
+
+  @Override
+  public void interceptTestTemplateMethod(
+      Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+      throws Throwable {
+    runIsolated(invocation, context);
+  }
+
+  @Override
+  public void interceptDynamicTest(
+      Invocation<Void> invocation, DynamicTestInvocationContext invocationContext, ExtensionContext context)
+      throws Throwable {
+    runIsolated(invocation, context);
+  }
+
+  @Override
+  public void interceptBeforeEachMethod(
+      Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+      throws Throwable {
+    proceedUnlessMovedToSandbox(invocation, context);
+  }
+
+  @Override
+  public void interceptAfterEachMethod(
+      Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+      throws Throwable {
+    proceedUnlessMovedToSandbox(invocation, context);
+  }
+
+  @Override
+  public void interceptBeforeAllMethod(
+      Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+      throws Throwable {
+    if (!inSandbox() && SpecReader.isClassIsolated(context)) {
+      invocation.skip();
+    } else {
+      invocation.proceed();
+    }
+  }
+
+  @Override
+  public void interceptAfterAllMethod(
+      Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+      throws Throwable {
+    if (!inSandbox() && SpecReader.isClassIsolated(context)) {
+      invocation.skip();
+    } else {
+      invocation.proceed();
+    }
+  }
+
+  private static void proceedUnlessMovedToSandbox(Invocation<Void> invocation, ExtensionContext context)
+      throws Throwable {
+    boolean factory = context.getTestMethod().map(m -> m.isAnnotationPresent(TestFactory.class)).orElse(false);
+    if (!inSandbox() && !factory && SpecReader.isSandboxed(context)) {
+      invocation.skip();
+    } else {
+      invocation.proceed();
+    }
+  }
+
+  private static void runIsolated(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+    if (inSandbox()) {
+      invocation.proceed(); // recursion guard: a sandboxed test never forks again
+      return;
+    }
+    // Validation first: bad input fails the test before anything is started.
+    SandboxSpec spec = SpecReader.read(context);
+    Configuration config = Configuration.from(context);
+    invocation.skip();
+
+    Optional<String> missing = PrivilegeProbe.missingPrivilege(config);
+    if (missing.isPresent()) {
+      String message =
+          "nsjunit cannot create Linux namespaces here: " + missing.get()
+              + "\nRun the tests as root or with CAP_SYS_ADMIN (Docker: --privileged; Kubernetes: privileged: true),"
+              + " or set the configuration parameter nsjunit.unprivileged=skip to skip isolated tests on such machines.";
+      if (config.skipWhenUnprivileged()) {
+        throw new TestAbortedException(message);
+      }
+      throw new SandboxFailedException(Reason.UNPRIVILEGED, message);
+    }
+
+    OutputForwarder output = new OutputForwarder();
+    SandboxRun run =
+        new SandboxRun(spec, config, context.getUniqueId(), junitConfiguration(context), new SandboxRun.Listener() {
+          @Override
+          public void output(boolean stderr, byte[] bytes) {
+            output.write(stderr, bytes);
+          }
+
+          @Override
+          public void reportEntry(Map<String, String> entries) {
+            context.publishReportEntry(entries);
+          }
+        });
+    RunRecord record = run.run();
+    output.flush();
+    Optional<Throwable> failure = Outcome.of(record, testName(context));
+    if (failure.isPresent()) {
+      throw failure.get();
+    }
+  }
+
+  private static Map<String, String> junitConfiguration(ExtensionContext context) {
+    Map<String, String> params = new LinkedHashMap<>();
+    for (String key : FORWARDED_JUNIT_KEYS) {
+      context.getConfigurationParameter(key).ifPresent(v -> params.put(key, v));
+    }
+    return params;
+  }
+
+  static String testName(ExtensionContext context) {
+    String cls = context.getTestClass().map(Class::getSimpleName).orElse("?");
+    String method = context.getTestMethod().map(Method::getName).orElse("?");
+    String name = cls + "." + method + "()";
+    String display = context.getDisplayName();
+    return display.equals(method + "()") ? name : name + " [" + display + "]";
+  }
+}

@@ -1,0 +1,76 @@
+package dev.nsjunit.internal.spec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The {@code nsjunit.*} configuration parameters, read in one place. They come from
+ * {@code junit-platform.properties}, system properties or the build tool's JUnit configuration.
+ *
+ * @param timeout hard limit for one sandbox ({@code nsjunit.timeout}, default 10m)
+ * @param bootTimeout how long a child JVM may take to say hello ({@code nsjunit.bootTimeout}, 60s)
+ * @param skipWhenUnprivileged {@code nsjunit.unprivileged=skip}: abort instead of fail when
+ *     namespaces cannot be created
+ * @param jvmArgs extra child JVM options ({@code nsjunit.jvmArgs}, whitespace separated)
+ * @param fastStart child JVM options for short-lived JVMs ({@code nsjunit.fastStart}, default true)
+ * @param launcher a launcher binary to use instead of the one inside the jar ({@code nsjunit.launcher})
+ * @param java the java executable for child JVMs ({@code nsjunit.java}, default: the running one)
+ */
+public record Configuration(
+    Duration timeout,
+    Duration bootTimeout,
+    boolean skipWhenUnprivileged,
+    List<String> jvmArgs,
+    boolean fastStart,
+    Optional<Path> launcher,
+    Optional<Path> java) {
+
+  public static final String PREFIX = "nsjunit.";
+
+  public static Configuration from(ExtensionContext context) {
+    Duration timeout = duration(context, "timeout", Duration.ofMinutes(10));
+    Duration bootTimeout = duration(context, "bootTimeout", Duration.ofSeconds(60));
+    String unprivileged = context.getConfigurationParameter(PREFIX + "unprivileged").orElse("fail").trim();
+    if (!unprivileged.equals("fail") && !unprivileged.equals("skip")) {
+      throw Attribute.configurationKey(PREFIX + "unprivileged").invalid(unprivileged, "\"fail\" or \"skip\"");
+    }
+    List<String> jvmArgs = new ArrayList<>();
+    String rawArgs = context.getConfigurationParameter(PREFIX + "jvmArgs").orElse("").trim();
+    if (!rawArgs.isEmpty()) {
+      for (String arg : rawArgs.split("\\s+")) {
+        if (!arg.startsWith("-")) {
+          throw Attribute.configurationKey(PREFIX + "jvmArgs")
+              .invalid(rawArgs, "JVM options separated by whitespace, each starting with '-'");
+        }
+        jvmArgs.add(arg);
+      }
+    }
+    String fast = context.getConfigurationParameter(PREFIX + "fastStart").orElse("true").trim();
+    if (!fast.equals("true") && !fast.equals("false")) {
+      throw Attribute.configurationKey(PREFIX + "fastStart").invalid(fast, "\"true\" or \"false\"");
+    }
+    return new Configuration(
+        timeout,
+        bootTimeout,
+        unprivileged.equals("skip"),
+        jvmArgs,
+        fast.equals("true"),
+        path(context, "launcher"),
+        path(context, "java"));
+  }
+
+  private static Duration duration(ExtensionContext context, String key, Duration fallback) {
+    return context
+        .getConfigurationParameter(PREFIX + key)
+        .map(v -> DurationText.parsePositive(v, Attribute.configurationKey(PREFIX + key)))
+        .orElse(fallback);
+  }
+
+  private static Optional<Path> path(ExtensionContext context, String key) {
+    return context.getConfigurationParameter(PREFIX + key).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of);
+  }
+}

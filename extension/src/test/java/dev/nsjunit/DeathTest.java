@@ -1,0 +1,78 @@
+package dev.nsjunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nsjunit.testing.SandboxKit;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+
+/** A child that never reports explains itself: exit code, signal, timeout, System.exit's caller. */
+class DeathTest {
+
+  private static SandboxFailedException death(String method) {
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, method);
+    Optional<Throwable> t = run.results().testEvents().finished().list().get(0)
+        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable);
+    assertThat(t).as(method + " should fail").isPresent();
+    assertThat(t.get()).isInstanceOf(SandboxFailedException.class);
+    return (SandboxFailedException) t.get();
+  }
+
+  @Test
+  void systemExitIsReportedWithItsCodeAndTheStackOfTheCall() {
+    SandboxFailedException e = death("callsSystemExit");
+    assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.EXITED);
+    assertThat(e.getMessage()).contains("called System.exit(3)");
+    assertThat(e.getCause()).isNotNull();
+    assertThat(e.getCause().getStackTrace()[0].getMethodName()).isEqualTo("callsSystemExit");
+  }
+
+  @Test
+  void runtimeHaltIsReportedWithItsExitCode() {
+    SandboxFailedException e = death("halts");
+    assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.EXITED);
+    assertThat(e.getMessage()).contains("exited with code 4").contains("Runtime.halt");
+  }
+
+  @Test
+  void killedChildNamesTheSignal() {
+    SandboxFailedException e = death("killsItself");
+    assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.KILLED_BY_SIGNAL);
+    assertThat(e.getMessage()).contains("killed by signal 9 (SIGKILL)");
+    assertThat(e.getMessage()).contains("about to die"); // the stderr tail
+  }
+
+  @Test
+  void hardTimeoutKillsTheSandboxAndShowsWhereTheTestHung() {
+    SandboxFailedException e = death("hangs");
+    assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    assertThat(e.getMessage()).contains("timed out after 4s").contains("hangs");
+  }
+
+  @FreshPid
+  static class Cases {
+    @org.junit.jupiter.api.Test
+    void callsSystemExit() {
+      System.exit(3);
+    }
+
+    @org.junit.jupiter.api.Test
+    void halts() {
+      Runtime.getRuntime().halt(4);
+    }
+
+    @org.junit.jupiter.api.Test
+    void killsItself() throws Exception {
+      System.err.println("about to die");
+      new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+      Thread.sleep(10_000);
+    }
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(timeout = "4s")
+    void hangs() throws Exception {
+      Thread.sleep(600_000);
+    }
+  }
+}

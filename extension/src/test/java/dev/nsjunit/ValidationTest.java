@@ -1,0 +1,82 @@
+package dev.nsjunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nsjunit.testing.SandboxKit;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestExecutionResult;
+
+/** Bad input fails the test before anything starts, naming annotation, attribute, value and the allowed form. */
+class ValidationTest {
+
+  static Stream<Arguments> invalidAnnotations() {
+    return Stream.of(
+        Arguments.of("hostnameTooLong", "@Hostname(value = \"" + "a".repeat(65) + "\")", "1 to 64 characters"),
+        Arguments.of("hostnameWithSpace", "@Hostname(value = \"bad host\")", "letters, digits"),
+        Arguments.of("hostnameEmpty", "@Hostname(value = \"\")", "1 to 64 characters"),
+        Arguments.of("hostnameStartsWithDash", "@Hostname(value = \"-node\")", "starting and ending"),
+        Arguments.of("clockNotADuration", "@ClockOffset(monotonic = \"abc\")", "signed duration"),
+        Arguments.of("clockUnknownUnit", "@ClockOffset(boottime = \"+3w\")", "signed duration"),
+        Arguments.of("clockNothingSet", "@ClockOffset(monotonic = \"\")", "at least one of monotonic or boottime"),
+        Arguments.of("timeoutNegative", "@Sandbox(timeout = \"-5s\")", "positive duration"),
+        Arguments.of("timeoutZero", "@Sandbox(timeout = \"0s\")", "positive duration"),
+        Arguments.of("jvmArgNotAnOption", "@Sandbox(jvmArgs = \"Xmx64m\")", "starting with '-'"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidAnnotations")
+  void invalidAnnotationValueFailsWithAClearMessage(String method, String names, String allowed) {
+    Throwable t = failure(SandboxKit.runMethod(Cases.class, method));
+    assertThat(t).isInstanceOf(ExtensionConfigurationException.class);
+    assertThat(t.getMessage()).contains(names).contains("allowed is").contains(allowed);
+  }
+
+  static Stream<Arguments> invalidConfiguration() {
+    return Stream.of(
+        Arguments.of("nsjunit.timeout", "ten minutes", "positive duration"),
+        Arguments.of("nsjunit.bootTimeout", "-1s", "positive duration"),
+        Arguments.of("nsjunit.unprivileged", "ignore", "\"fail\" or \"skip\""),
+        Arguments.of("nsjunit.fastStart", "yes", "\"true\" or \"false\""),
+        Arguments.of("nsjunit.jvmArgs", "-Xmx64m Xss1m", "each starting with '-'"));
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @MethodSource("invalidConfiguration")
+  void invalidConfigurationFailsWithAClearMessage(String key, String value, String allowed) {
+    SandboxKit.Run run = SandboxKit.run(ConfigCases.class, Map.of(key, value));
+    Throwable t = failure(run);
+    assertThat(t).isInstanceOf(ExtensionConfigurationException.class);
+    assertThat(t.getMessage()).contains(key + "=\"" + value + "\"").contains(allowed);
+  }
+
+  private static Throwable failure(SandboxKit.Run run) {
+    List<TestExecutionResult> results = run.results().testEvents().finished().list().stream()
+        .map(e -> e.getPayload(TestExecutionResult.class).orElseThrow()).toList();
+    assertThat(results).hasSize(1);
+    assertThat(results.get(0).getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
+    return results.get(0).getThrowable().orElseThrow();
+  }
+
+  static class Cases {
+    @org.junit.jupiter.api.Test @Hostname("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") void hostnameTooLong() {}
+    @org.junit.jupiter.api.Test @Hostname("bad host") void hostnameWithSpace() {}
+    @org.junit.jupiter.api.Test @Hostname("") void hostnameEmpty() {}
+    @org.junit.jupiter.api.Test @Hostname("-node") void hostnameStartsWithDash() {}
+    @org.junit.jupiter.api.Test @ClockOffset(monotonic = "abc") void clockNotADuration() {}
+    @org.junit.jupiter.api.Test @ClockOffset(boottime = "+3w") void clockUnknownUnit() {}
+    @org.junit.jupiter.api.Test @ClockOffset void clockNothingSet() {}
+    @org.junit.jupiter.api.Test @Sandbox(timeout = "-5s") void timeoutNegative() {}
+    @org.junit.jupiter.api.Test @Sandbox(timeout = "0s") void timeoutZero() {}
+    @org.junit.jupiter.api.Test @Sandbox(jvmArgs = "Xmx64m") void jvmArgNotAnOption() {}
+  }
+
+  static class ConfigCases {
+    @org.junit.jupiter.api.Test @FreshPid void any() {}
+  }
+}
