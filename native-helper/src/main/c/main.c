@@ -1,0 +1,113 @@
+/* nsjunit-launch: runs one test program in fresh Linux namespaces.
+ *
+ *   outer launcher ── clone3 ──▶ sandbox PID 1 (init) ── fork ──▶ PROGRAM (PID 2)
+ *
+ * main() is the outer's sequence of steps, run_sandbox() the sandbox's. Every failure
+ * goes through die_with_error() (errors.c): one line on stderr, one exit code. */
+#include <stdio.h>
+#include <stdnoreturn.h>
+#include <unistd.h>
+
+#include "cgroups.h"
+#include "channels.h"
+#include "errors.h"
+#include "init.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "network.h"
+#include "options.h"
+#include "process.h"
+#include "signals.h"
+#include "supervisor.h"
+
+/* The launcher creates namespaces for whoever runs it; as a setuid binary that would hand
+ * root's powers (mounts, cgroups, netns) to any local user. */
+static void refuse_setuid(void)
+{
+	if (getuid() != geteuid() || getgid() != getegid())
+		die_with_errno(0, EXIT_INTERNAL,
+			       "refusing to run setuid/setgid: remove the bit (chmod u-s,g-s) and run as root, or use --user",
+			       "checking privileges", "getuid()=%u geteuid()=%u getgid()=%u getegid()=%u",
+			       (unsigned)getuid(), (unsigned)geteuid(), (unsigned)getgid(), (unsigned)getegid());
+}
+
+static noreturn void run_sandbox(const struct options *o, struct channels *ch, pid_t outer)
+{
+	errors_send_to_outer(ch->error_write);
+	keep_sandbox_ends(ch);
+	die_with_parent(outer, !o->pid);
+	if (!o->pid)
+		ch->status_write = (close(ch->status_write), -1); /* only init reports a status */
+	wait_for_release(ch);
+
+	if (o->mount)
+		make_mounts_private();
+	if (o->pid)
+		mount_proc();
+	/* Only now: the outer has moved us into the --cgroup dirs, so they become our root. */
+	if (o->cgroupns)
+		enter_cgroup_namespace();
+	if (o->mount_cgroupfs)
+		mount_cgroupfs();
+	for (int i = 0; i < o->n_tmpfs; i++)
+		mount_tmpfs(o->tmpfs[i].path, o->tmpfs[i].bytes);
+	for (int i = 0; i < o->n_binds; i++)
+		bind_mount_read_only(o->binds[i].source, o->binds[i].dest);
+	if (o->hostname)
+		set_hostname(o->hostname);
+	if (o->net)
+		bring_up_loopback();
+	apply_rlimits(o);
+	if (o->chdir)
+		change_directory(o->chdir);
+	replace_stdin_with_dev_null();
+	close_inherited_fds(o, ch);
+
+	if (o->pid)
+		run_as_init(o, ch);
+	if (o->check)
+		_exit(0);
+	exec_program(o->program);
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	struct channels ch;
+	struct outcome outcome;
+	pid_t outer, sandbox;
+
+	refuse_setuid();
+	parse_options(argc, argv, &opts);
+	if (opts.help) {
+		print_help();
+		return 0;
+	}
+	if (opts.version) {
+		puts("nsjunit-launch " NSJUNIT_VERSION);
+		return 0;
+	}
+
+	block_relayed_signals();
+	if (opts.join_net)
+		join_network_namespace(opts.join_net);
+	if (opts.time)
+		create_time_namespace(&opts);
+
+	open_channels(&ch);
+	outer = getpid();
+	sandbox = clone_sandbox(clone_flags(&opts));
+	if (sandbox == 0)
+		run_sandbox(&opts, &ch, outer);
+	errors_kill_sandbox_on_failure(sandbox);
+	keep_outer_ends(&ch);
+
+	/* The sandbox waits on the release channel until these are done. */
+	if (opts.user)
+		write_id_maps(sandbox);
+	attach_to_cgroups(sandbox, &opts);
+	release_sandbox(&ch);
+
+	supervise_sandbox(sandbox, &ch, &opts, &outcome);
+	return report_outcome(&outcome, opts.status_file);
+}

@@ -1,0 +1,223 @@
+#include "mounts.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "errors.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define MAX_CGROUP_MOUNTS 64
+#define MAX_CGROUP_LINKS 32
+
+/* Without this, our mounts would propagate back to the host (systemd makes / shared). */
+void make_mounts_private(void)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "making mounts private", "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
+}
+
+/* The host's /proc would show the host's pids; a fresh one shows our pid namespace. */
+void mount_proc(void)
+{
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting /proc", "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+}
+
+static void make_directories(const char *path)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+		errno = ENAMETOOLONG;
+		die_with_error(EXIT_MOUNT, NULL, "creating mount point", "mkdir(\"%s\")", path);
+	}
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				die_with_error(EXIT_MOUNT, NULL, "creating mount point", "mkdir(\"%s\")", buf);
+			*p = saved;
+			if (saved == '\0')
+				break;
+		}
+	}
+}
+
+void mount_tmpfs(const char *path, unsigned long long bytes)
+{
+	char data[64];
+	make_directories(path);
+	snprintf(data, sizeof data, "size=%llu,mode=1777", bytes);
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting --tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")", path, data);
+}
+
+/* A read-only remount must repeat the flags the source mount already has: in a user
+ * namespace they are locked and dropping them fails with EPERM. */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs st;
+	unsigned long flags = 0;
+	if (statvfs(path, &st) < 0)
+		return 0;
+	if (st.f_flag & ST_NOSUID)
+		flags |= MS_NOSUID;
+	if (st.f_flag & ST_NODEV)
+		flags |= MS_NODEV;
+	if (st.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	if (st.f_flag & ST_NOATIME)
+		flags |= MS_NOATIME;
+	if (st.f_flag & ST_NODIRATIME)
+		flags |= MS_NODIRATIME;
+	if (st.f_flag & ST_RELATIME)
+		flags |= MS_RELATIME;
+	return flags;
+}
+
+void bind_mount_read_only(const char *source, const char *dest)
+{
+	if (mount(source, dest, NULL, MS_BIND, NULL) < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "bind-mounting --bind-ro", "mount(\"%s\", \"%s\", NULL, MS_BIND)", source, dest);
+	if (mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(dest), NULL) < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "bind-mounting --bind-ro", "mount(NULL, \"%s\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)", dest);
+}
+
+struct cgroup_mount {
+	char target[PATH_MAX];
+	char fstype[32];
+	char options[256]; /* super options without rw/ro, e.g. "cpu,cpuacct" */
+};
+
+struct cgroup_link {
+	char name[NAME_MAX + 1];
+	char target[PATH_MAX];
+};
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+static void strip_rw_ro(const char *super_options, char *out, size_t len)
+{
+	char copy[256];
+	char *save = NULL;
+	size_t used = 0;
+	snprintf(copy, sizeof copy, "%s", super_options);
+	out[0] = '\0';
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (strcmp(tok, "rw") != 0 && strcmp(tok, "ro") != 0 && used < len)
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", tok);
+}
+
+static int is_cgroup_path(const char *path)
+{
+	size_t n = strlen(CGROUP_ROOT);
+	return strncmp(path, CGROUP_ROOT, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Fields: id parent maj:min root mount-point options [optional...] - fstype source super-options */
+static int find_cgroup_mounts(struct cgroup_mount *mounts, int max)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	if (!f)
+		die_with_error(EXIT_MOUNT, NULL, "reading host cgroup mounts", "fopen(\"/proc/self/mountinfo\")");
+	while (getline(&line, &cap, f) > 0) {
+		char target[PATH_MAX], fstype[32], super[256];
+		char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", target) != 1 ||
+		    sscanf(dash + 3, "%31s %*s %255s", fstype, super) != 2)
+			continue;
+		unescape_octal(target);
+		if ((strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0) || !is_cgroup_path(target))
+			continue;
+		if (n == max)
+			break;
+		snprintf(mounts[n].target, sizeof mounts[n].target, "%s", target);
+		snprintf(mounts[n].fstype, sizeof mounts[n].fstype, "%s", fstype);
+		strip_rw_ro(super, mounts[n].options, sizeof mounts[n].options);
+		n++;
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/* e.g. cpu -> cpu,cpuacct; read before the tmpfs hides them. */
+static int find_cgroup_links(struct cgroup_link *links, int max)
+{
+	DIR *dir = opendir(CGROUP_ROOT);
+	struct dirent *de;
+	int n = 0;
+
+	if (!dir)
+		die_with_error(EXIT_MOUNT, hint_mount, "reading host cgroup mounts", "opendir(\"" CGROUP_ROOT "\")");
+	while ((de = readdir(dir)) && n < max) {
+		char path[PATH_MAX];
+		ssize_t len;
+		if (de->d_type != DT_LNK)
+			continue;
+		snprintf(path, sizeof path, CGROUP_ROOT "/%.255s", de->d_name);
+		len = readlink(path, links[n].target, sizeof links[n].target - 1);
+		if (len < 0)
+			continue;
+		links[n].target[len] = '\0';
+		snprintf(links[n].name, sizeof links[n].name, "%s", de->d_name);
+		n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* A fresh, read-only copy of the host's cgroup mounts, seen through our cgroup namespace,
+ * so the JVM's container support finds the test's own limits at the usual place. */
+void mount_cgroupfs(void)
+{
+	static struct cgroup_mount mounts[MAX_CGROUP_MOUNTS];
+	static struct cgroup_link links[MAX_CGROUP_LINKS];
+	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	int n_mounts = find_cgroup_mounts(mounts, MAX_CGROUP_MOUNTS);
+	int n_links = find_cgroup_links(links, MAX_CGROUP_LINKS);
+
+	if (mount("tmpfs", CGROUP_ROOT, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=65536") < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "mount(\"tmpfs\", \"" CGROUP_ROOT "\", \"tmpfs\")");
+	for (int i = 0; i < n_links; i++) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, CGROUP_ROOT "/%.255s", links[i].name);
+		if (symlink(links[i].target, path) < 0)
+			die_with_error(EXIT_MOUNT, NULL, "mounting cgroupfs", "symlink(\"%s\", \"%s\")", links[i].target, path);
+	}
+	for (int i = 0; i < n_mounts; i++) {
+		if (strcmp(mounts[i].target, CGROUP_ROOT) != 0 && mkdir(mounts[i].target, 0755) < 0 && errno != EEXIST)
+			die_with_error(EXIT_MOUNT, NULL, "mounting cgroupfs", "mkdir(\"%s\")", mounts[i].target);
+		if (mount(mounts[i].fstype, mounts[i].target, mounts[i].fstype, ro, mounts[i].options) < 0)
+			die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs",
+				       "mount(\"%s\", \"%s\", \"%s\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, \"%s\")",
+				       mounts[i].fstype, mounts[i].target, mounts[i].fstype, mounts[i].options);
+	}
+	/* Last, because creating the mount points needed a writable tmpfs. */
+	if (mount(NULL, CGROUP_ROOT, NULL, MS_REMOUNT | MS_BIND | ro, NULL) < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "mount(NULL, \"" CGROUP_ROOT "\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)");
+}
