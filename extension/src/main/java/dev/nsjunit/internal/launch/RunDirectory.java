@@ -66,8 +66,21 @@ public final class RunDirectory {
       ProcessHandle self = ProcessHandle.current();
       long start = self.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
       Path run = base.resolve("run-" + self.pid() + "-" + start);
-      createPrivate(run);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(run), "nsjunit-run-directory-cleanup"));
+      try {
+        createPrivate(run);
+      } catch (java.nio.file.NoSuchFileException raced) {
+        // Another JVM's exit removed the (then empty) user directory in between: make it again.
+        userDirectory();
+        createPrivate(run);
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        deleteTree(run);
+        try {
+          Files.deleteIfExists(base); // only succeeds when no other JVM of this user uses it
+        } catch (IOException inUse) {
+          // another run directory is still there
+        }
+      }, "nsjunit-run-directory-cleanup"));
       return new RunDirectory(run);
     } catch (IOException e) {
       throw new UncheckedIOException("nsjunit: cannot create its private directory: " + e.getMessage(), e);
