@@ -201,6 +201,14 @@ void mount_cgroupfs(void)
 	int n_mounts = find_cgroup_mounts(mounts, MAX_CGROUP_MOUNTS);
 	int n_links = find_cgroup_links(links, MAX_CGROUP_LINKS);
 
+	/* Detach the host's view first. Mounted over, it would stay listed in mountinfo with a root
+	 * outside our cgroup namespace ("/.."), and the JVM's container support reads the first
+	 * matching line: it then fails with a NullPointerException instead of seeing the limits. */
+	for (int i = n_mounts - 1; i >= 0; i--)
+		if (umount2(mounts[i].target, MNT_DETACH) < 0 && errno != EINVAL)
+			die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "umount2(\"%s\", MNT_DETACH)", mounts[i].target);
+	if (umount2(CGROUP_ROOT, MNT_DETACH) < 0 && errno != EINVAL)
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "umount2(\"" CGROUP_ROOT "\", MNT_DETACH)");
 	if (mount("tmpfs", CGROUP_ROOT, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=65536") < 0)
 		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "mount(\"tmpfs\", \"" CGROUP_ROOT "\", \"tmpfs\")");
 	for (int i = 0; i < n_links; i++) {

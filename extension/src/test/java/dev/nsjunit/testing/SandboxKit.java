@@ -18,7 +18,19 @@ public final class SandboxKit {
   private SandboxKit() {}
 
   /** What one engine run produced. */
-  public record Run(EngineExecutionResults results, String stdout, String stderr) {}
+  public record Run(EngineExecutionResults results, String stdout, String stderr) {
+    /** Asserts every test passed, showing the failures (with their messages) when not. */
+    public Run assertAllPassed(int count) {
+      java.util.List<String> failures = new java.util.ArrayList<>();
+      results.testEvents().finished().list().forEach(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+          .filter(r -> r.getStatus() != org.junit.platform.engine.TestExecutionResult.Status.SUCCESSFUL)
+          .ifPresent(r -> failures.add(e.getTestDescriptor().getDisplayName() + ": " + r.getStatus() + " "
+              + r.getThrowable().map(Throwable::toString).orElse(""))));
+      org.assertj.core.api.Assertions.assertThat(failures).as("tests that did not pass").isEmpty();
+      results.testEvents().assertStatistics(s -> s.succeeded(count));
+      return this;
+    }
+  }
 
   public static Run run(Class<?> fixture) {
     return run(fixture, Map.of());

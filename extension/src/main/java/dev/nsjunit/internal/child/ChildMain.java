@@ -57,6 +57,7 @@ public final class ChildMain {
     }
     Message.Run run = (Message.Run) first;
 
+    warmUpReportPath();
     ExitRecorder exitRecorder = ExitRecorder.install(writer);
     Thread requests = new Thread(() -> serveRequests(in, writer), "nsjunit-channel");
     requests.setDaemon(true);
@@ -68,6 +69,26 @@ public final class ChildMain {
     writer.send(new Message.Bye());
     // System.exit, not a return: threads the test left running must not keep the sandbox alive.
     System.exit(0);
+  }
+
+  /**
+   * Loads and runs once everything the child needs after the test, while it can: a test that
+   * exhausts file descriptors (@Rlimit nofile) or memory must still get its result out, and
+   * loading a class from a directory on the classpath needs a free descriptor.
+   */
+  private static void warmUpReportPath() throws IOException {
+    java.io.OutputStream sink = java.io.OutputStream.nullOutputStream();
+    IllegalStateException sample = new IllegalStateException("warm-up");
+    sample.addSuppressed(new RuntimeException("suppressed"));
+    FrameCodec.write(sink, new Message.Result(Message.Status.FAILED,
+        dev.nsjunit.internal.channel.ThrowableData.of(sample), "warm-up"));
+    FrameCodec.write(sink, new Message.ExitCalled(dev.nsjunit.internal.channel.ThrowableData.of(sample)));
+    FrameCodec.write(sink, new Message.ReportEntry(java.util.Map.of("k", "v")));
+    FrameCodec.write(sink, new Message.ThreadDump(ThreadDump.ofAllThreads()));
+    FrameCodec.write(sink, new Message.Bye());
+    for (Message.Status status : Message.Status.values()) {
+      status.name();
+    }
   }
 
   /** Answers the parent's requests while the test runs (thread dumps before a timeout kill). */

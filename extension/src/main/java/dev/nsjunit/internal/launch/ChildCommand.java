@@ -40,7 +40,7 @@ public final class ChildCommand {
 
   private ChildCommand() {}
 
-  public static List<String> launcherOptions(SandboxSpec spec, Path statusFile) {
+  public static List<String> launcherOptions(SandboxSpec spec, List<Path> cgroupDirectories, Path statusFile) {
     List<String> argv = new ArrayList<>();
     for (Namespace ns : Namespace.values()) {
       if (spec.has(ns)) {
@@ -59,6 +59,21 @@ public final class ChildCommand {
       argv.add("--boottime-offset");
       argv.add(Long.toString(seconds(spec.boottimeOffset())));
     }
+    if (spec.has(Namespace.CGROUP)) {
+      argv.add("--mount-cgroupfs");
+    }
+    for (Path dir : cgroupDirectories) {
+      argv.add("--cgroup");
+      argv.add(dir.toString());
+    }
+    for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
+      argv.add("--tmpfs");
+      argv.add(mount.path() + ":" + mount.bytes());
+    }
+    spec.rlimits().forEach((name, value) -> {
+      argv.add("--rlimit");
+      argv.add(name + "=" + value);
+    });
     argv.add("--chdir");
     argv.add(System.getProperty("user.dir"));
     argv.add("--status-file");

@@ -1,5 +1,7 @@
 package dev.nsjunit.internal.launch;
 
+import dev.nsjunit.internal.cgroup.CgroupLimits;
+import dev.nsjunit.internal.cgroup.Usage;
 import dev.nsjunit.internal.channel.Message;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,6 +22,8 @@ import java.util.Optional;
  * @param connected whether the child connected at all
  * @param stderrTail the last lines the sandbox wrote to stderr
  * @param wallTime from start to the end of teardown
+ * @param usage what the sandbox's cgroup recorded, when it had one
+ * @param limits the cgroup limits that applied
  */
 public record RunRecord(
     Optional<Message.Result> result,
@@ -33,4 +37,12 @@ public record RunRecord(
     Optional<String> channelError,
     boolean connected,
     String stderrTail,
-    Duration wallTime) {}
+    Duration wallTime,
+    Optional<Usage> usage,
+    CgroupLimits limits) {
+
+  /** OOM kills in the sandbox's cgroup (0 without a cgroup). */
+  public long oomKills() {
+    return usage.map(Usage::oomKills).orElse(0L);
+  }
+}

@@ -2,6 +2,7 @@ package dev.nsjunit.internal.launch;
 
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
+import dev.nsjunit.internal.cgroup.TestCgroup;
 import dev.nsjunit.internal.channel.FrameCodec;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.spec.Configuration;
@@ -71,9 +72,35 @@ public final class SandboxRun {
     Path statusFile = dir.file("s" + id + ".status");
     Duration timeout = spec.timeout().orElse(config.timeout());
 
+    // Limits are written before any process joins; the launcher puts the sandbox into the
+    // group before it execs the JVM, so the test is limited from its first instruction.
+    TestCgroup cgroup = spec.limits().isEmpty() ? null : SandboxCgroups.create(id, spec.limits(), config.cgroupParent());
+    List<Path> mountPoints = new ArrayList<>();
+    try {
+      for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
+        MountPoints.acquire(mount.path());
+        mountPoints.add(mount.path());
+      }
+      return launch(id, launcher, token, socket, statusFile, timeout, started, cgroup);
+    } catch (IOException e) {
+      throw new SandboxFailedException(
+          Reason.SETUP_FAILED, "could not create the mount point of a @TmpFs: " + e.getMessage(), e);
+    } finally {
+      if (cgroup != null) {
+        cgroup.close();
+      }
+      mountPoints.forEach(MountPoints::release);
+    }
+  }
+
+  private RunRecord launch(
+      int id, Path launcher, String token, Path socket, Path statusFile, Duration timeout, long started, TestCgroup cgroup)
+      throws InterruptedException, IOException {
+    RunDirectory dir = RunDirectory.get();
     List<String> command = new ArrayList<>();
     command.add(launcher.toString());
-    command.addAll(ChildCommand.launcherOptions(spec, statusFile));
+    command.addAll(ChildCommand.launcherOptions(
+        spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile));
     command.add("--");
     Process process;
     ChannelEndpoint endpoint;
@@ -97,7 +124,7 @@ public final class SandboxRun {
     process.onExit().thenAccept(p -> events.add(new SandboxEvent.Exited(p.exitValue())));
 
     try {
-      return drive(process, endpoint, token, timeout, statusFile, started);
+      return drive(process, endpoint, token, timeout, statusFile, started, cgroup);
     } finally {
       endpoint.close();
       if (process.isAlive()) {
@@ -113,8 +140,8 @@ public final class SandboxRun {
   }
 
   private RunRecord drive(
-      Process process, ChannelEndpoint endpoint, String token, Duration timeout, Path statusFile, long started)
-      throws InterruptedException {
+      Process process, ChannelEndpoint endpoint, String token, Duration timeout, Path statusFile, long started,
+      TestCgroup cgroup) throws InterruptedException {
     long deadline = started + timeout.toNanos();
     long bootDeadline = started + config.bootTimeout().toNanos();
     long killDeadline = Long.MAX_VALUE;
@@ -238,7 +265,9 @@ public final class SandboxRun {
         Optional.ofNullable(channelError),
         connection != null,
         stderrTail.lastLines(),
-        Duration.ofNanos(System.nanoTime() - started));
+        Duration.ofNanos(System.nanoTime() - started),
+        Optional.ofNullable(cgroup).map(TestCgroup::usage),
+        spec.limits());
   }
 
   private static String checkHello(Message m, String token) {

@@ -169,7 +169,8 @@ public final class SandboxExtension implements InvocationInterceptor {
         });
     RunRecord record = run.run();
     output.flush();
-    Optional<Throwable> failure = Outcome.of(record, testName(context));
+    record.usage().ifPresent(usage -> context.publishReportEntry(UsageEntries.of(usage)));
+    Optional<Throwable> failure = Outcome.of(record, spec.expectOomKill(), testName(context));
     if (failure.isPresent()) {
       throw failure.get();
     }

@@ -1,11 +1,14 @@
 package dev.nsjunit.internal.result;
 
+import dev.nsjunit.OomKilledException;
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.launch.LauncherStatus;
 import dev.nsjunit.internal.launch.RunRecord;
 import dev.nsjunit.internal.spec.DurationText;
+import dev.nsjunit.internal.spec.SizeText;
+import org.opentest4j.AssertionFailedError;
 import java.util.Map;
 import java.util.Optional;
 import org.opentest4j.TestAbortedException;
@@ -28,11 +31,28 @@ public final class Outcome {
   private Outcome() {}
 
   /** The throwable to report for this run, or empty when the test passed. */
-  public static Optional<Throwable> of(RunRecord run, String testName) {
-    if (run.result().isPresent()) {
-      return fromResult(run.result().get());
+  public static Optional<Throwable> of(RunRecord run, boolean expectOomKill, String testName) {
+    Optional<Throwable> own =
+        run.result().isPresent() ? fromResult(run.result().get()) : Optional.of(explainDeath(run, testName));
+    if (expectOomKill) {
+      if (run.oomKills() > 0) {
+        return Optional.empty();
+      }
+      AssertionFailedError notKilled = new AssertionFailedError(
+          "expected the kernel OOM killer to kill a process in the sandbox of " + testName
+              + " (@ExpectOomKill), but none was killed: " + memoryFacts(run));
+      own.ifPresent(notKilled::initCause);
+      return Optional.of(notKilled);
     }
-    return Optional.of(explainDeath(run, testName));
+    return own;
+  }
+
+  /** "memory limit 64 MiB, peak 63.9 MiB". */
+  public static String memoryFacts(RunRecord run) {
+    String limit = run.limits().memoryBytes().isPresent()
+        ? SizeText.format(run.limits().memoryBytes().getAsLong()) : "none";
+    String peak = run.usage().map(u -> SizeText.format(u.memoryPeakBytes())).orElse("unknown");
+    return "memory limit " + limit + ", peak " + peak;
   }
 
   private static Optional<Throwable> fromResult(Message.Result result) {
@@ -60,6 +80,19 @@ public final class Outcome {
     Throwable cause = null;
     Optional<LauncherStatus> status = run.status();
 
+    if (run.oomKills() > 0) {
+      long limit = run.limits().memoryBytes().orElse(-1);
+      long peak = run.usage().map(u -> u.memoryPeakBytes()).orElse(-1L);
+      StringBuilder oom = new StringBuilder("the child JVM of ").append(testName)
+          .append(" was killed by the kernel OOM killer: ").append(memoryFacts(run));
+      if (run.oomKills() > 1) {
+        oom.append(" (").append(run.oomKills()).append(" processes OOM-killed in the sandbox)");
+      }
+      if (!run.stderrTail().isEmpty()) {
+        oom.append("\nLast lines of the sandbox's stderr:\n").append(run.stderrTail());
+      }
+      return new OomKilledException(oom.toString(), limit, peak);
+    }
     if (status.isPresent() && status.get().kind() == LauncherStatus.Kind.ERROR) {
       reason = Reason.SETUP_FAILED;
       message.append("the sandbox for ").append(testName).append(" could not be set up: ").append(status.get().detail());

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param fastStart child JVM options for short-lived JVMs ({@code nsjunit.fastStart}, default true)
  * @param launcher a launcher binary to use instead of the one inside the jar ({@code nsjunit.launcher})
  * @param java the java executable for child JVMs ({@code nsjunit.java}, default: the running one)
+ * @param cgroupParent a delegated, empty cgroup v2 directory to create test cgroups in when the
+ *     JVM's own cgroup cannot hold them ({@code nsjunit.cgroup.parent})
  */
 public record Configuration(
     Duration timeout,
@@ -27,7 +29,8 @@ public record Configuration(
     List<String> jvmArgs,
     boolean fastStart,
     Optional<Path> launcher,
-    Optional<Path> java) {
+    Optional<Path> java,
+    Optional<Path> cgroupParent) {
 
   public static final String PREFIX = "nsjunit.";
 
@@ -60,7 +63,8 @@ public record Configuration(
         jvmArgs,
         fast.equals("true"),
         path(context, "launcher"),
-        path(context, "java"));
+        path(context, "java"),
+        path(context, "cgroup.parent"));
   }
 
   private static Duration duration(ExtensionContext context, String key, Duration fallback) {

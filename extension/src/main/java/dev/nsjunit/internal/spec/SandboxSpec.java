@@ -1,8 +1,11 @@
 package dev.nsjunit.internal.spec;
 
+import dev.nsjunit.internal.cgroup.CgroupLimits;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,6 +21,10 @@ import java.util.Set;
  * @param jvmArgs extra child JVM options from annotations
  * @param classIsolated an annotation sits on the test class (or an enclosing class), so the
  *     class's {@code @BeforeAll}/{@code @AfterAll} run only in the sandbox
+ * @param limits cgroup limits ({@code @CgroupLimit}); empty: no cgroup of its own
+ * @param expectOomKill {@code @ExpectOomKill}: the test passes if and only if an OOM kill happened
+ * @param tmpfs private size-limited tmpfs mounts ({@code @TmpFs})
+ * @param rlimits resource limits by launcher name (nofile, nproc, core), set before exec
  */
 public record SandboxSpec(
     Set<Namespace> namespaces,
@@ -26,11 +33,20 @@ public record SandboxSpec(
     Duration boottimeOffset,
     Optional<Duration> timeout,
     List<String> jvmArgs,
-    boolean classIsolated) {
+    boolean classIsolated,
+    CgroupLimits limits,
+    boolean expectOomKill,
+    List<TmpFsMount> tmpfs,
+    Map<String, Long> rlimits) {
+
+  /** One {@code @TmpFs}: a mount point and its size in bytes. */
+  public record TmpFsMount(Path path, long bytes) {}
 
   public SandboxSpec {
     namespaces = Set.copyOf(EnumSet.copyOf(namespaces));
     jvmArgs = List.copyOf(jvmArgs);
+    tmpfs = List.copyOf(tmpfs);
+    rlimits = Map.copyOf(rlimits);
   }
 
   public boolean has(Namespace namespace) {

@@ -1,11 +1,22 @@
 package dev.nsjunit.internal.spec;
 
+import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.ClockOffset;
+import dev.nsjunit.ExpectOomKill;
 import dev.nsjunit.FreshPid;
 import dev.nsjunit.Hostname;
 import dev.nsjunit.IsolatedIpc;
 import dev.nsjunit.IsolatedNetns;
+import dev.nsjunit.Rlimit;
 import dev.nsjunit.Sandbox;
+import dev.nsjunit.TmpFs;
+import dev.nsjunit.internal.cgroup.CgroupLimits;
+import dev.nsjunit.internal.spec.SandboxSpec.TmpFsMount;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.time.Duration;
@@ -36,7 +47,16 @@ public final class SpecReader {
           IsolatedIpc.class,
           Hostname.class,
           ClockOffset.class,
-          Sandbox.class);
+          Sandbox.class,
+          CgroupLimit.class,
+          ExpectOomKill.class,
+          TmpFs.class,
+          TmpFs.List.class,
+          Rlimit.class);
+
+  private static final Pattern CPU_LIST = Pattern.compile("\\d{1,4}(-\\d{1,4})?(,\\d{1,4}(-\\d{1,4})?)*");
+  private static final Pattern CPUS = Pattern.compile("\\d{1,4}(\\.\\d{1,6})?");
+  private static final List<String> FORBIDDEN_TMPFS_ROOTS = List.of("/proc", "/sys", "/dev");
 
   private static final Pattern HOSTNAME =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?");
@@ -79,8 +99,29 @@ public final class SpecReader {
     Duration boottime = null;
     Optional<Duration> timeout = Optional.empty();
     List<String> jvmArgs = new ArrayList<>();
+    CgroupLimits limits = null;
+    boolean expectOomKill = false;
+    List<TmpFsMount> tmpfs = new ArrayList<>();
+    Map<String, Long> rlimits = new LinkedHashMap<>();
 
     for (AnnotatedElement element : nearestFirst) {
+      Optional<CgroupLimit> cgroup = AnnotationSupport.findAnnotation(element, CgroupLimit.class);
+      if (cgroup.isPresent() && limits == null) {
+        limits = limits(cgroup.get());
+      }
+      expectOomKill |= AnnotationSupport.isAnnotated(element, ExpectOomKill.class);
+      for (TmpFs t : AnnotationSupport.findRepeatableAnnotations(element, TmpFs.class)) {
+        TmpFsMount mount = tmpfs(t);
+        if (tmpfs.stream().noneMatch(m -> m.path().equals(mount.path()))) {
+          tmpfs.add(mount); // nearest declaration of a path wins
+        }
+      }
+      Optional<Rlimit> rlimit = AnnotationSupport.findAnnotation(element, Rlimit.class);
+      if (rlimit.isPresent()) {
+        putRlimit(rlimits, "nofile", rlimit.get().nofile());
+        putRlimit(rlimits, "nproc", rlimit.get().nproc());
+        putRlimit(rlimits, "core", rlimit.get().core());
+      }
       if (AnnotationSupport.isAnnotated(element, IsolatedNetns.class)) {
         namespaces.add(Namespace.NET);
       }
@@ -135,6 +176,18 @@ public final class SpecReader {
     if (hostname.isEmpty()) {
       hostname = sandboxHostname;
     }
+    if (limits == null) {
+      limits = CgroupLimits.none();
+    }
+    if (expectOomKill && limits.memoryBytes().isEmpty()) {
+      throw Attribute.of(CgroupLimit.class, "memory")
+          .invalid("", "a memory limit, which @ExpectOomKill needs (for example @CgroupLimit(memory = \"64M\"))");
+    }
+    if (!limits.isEmpty()) {
+      // A cgroup namespace plus a fresh cgroupfs: the child JVM then sees its limits the way it
+      // would in a container (without it, it reports the host's memory).
+      namespaces.add(Namespace.CGROUP);
+    }
     return new SandboxSpec(
         namespaces,
         hostname,
@@ -142,7 +195,81 @@ public final class SpecReader {
         boottime == null ? Duration.ZERO : boottime,
         timeout,
         jvmArgs,
-        isClassIsolated(context));
+        isClassIsolated(context),
+        limits,
+        expectOomKill,
+        tmpfs,
+        rlimits);
+  }
+
+  static CgroupLimits limits(CgroupLimit a) {
+    CgroupLimits limits = CgroupLimits.none();
+    if (!a.memory().isEmpty()) {
+      limits = limits.withMemory(SizeText.parse(a.memory(), Attribute.of(CgroupLimit.class, "memory")));
+    }
+    long swap = SizeText.parseAllowingZero(a.memorySwap(), Attribute.of(CgroupLimit.class, "memorySwap"));
+    if (swap > 0) {
+      if (limits.memoryBytes().isEmpty()) {
+        throw Attribute.of(CgroupLimit.class, "memorySwap")
+            .invalid(a.memorySwap(), "\"0\" unless memory is set too (swap is allowed on top of the memory limit)");
+      }
+      limits = limits.withMemorySwap(swap);
+    } else if (limits.memoryBytes().isPresent()) {
+      limits = limits.withMemorySwap(0);
+    }
+    if (!a.cpus().isEmpty()) {
+      String allowed = "a positive number of CPUs, for example \"0.5\", \"1\" or \"2\" (at least 0.01)";
+      if (!CPUS.matcher(a.cpus().trim()).matches()) {
+        throw Attribute.of(CgroupLimit.class, "cpus").invalid(a.cpus(), allowed);
+      }
+      double cpus = Double.parseDouble(a.cpus().trim());
+      if (cpus < 0.01) {
+        throw Attribute.of(CgroupLimit.class, "cpus").invalid(a.cpus(), allowed);
+      }
+      limits = limits.withCpus(cpus);
+    }
+    if (!a.cpuset().isEmpty()) {
+      if (!CPU_LIST.matcher(a.cpuset().trim()).matches()) {
+        throw Attribute.of(CgroupLimit.class, "cpuset")
+            .invalid(a.cpuset(), "a list of CPU numbers and ranges, for example \"0\", \"0-1\" or \"0,2\"");
+      }
+      limits = limits.withCpuset(a.cpuset().trim());
+    }
+    if (a.pids() < 0) {
+      throw Attribute.of(CgroupLimit.class, "pids")
+          .invalid(Long.toString(a.pids()), "a positive maximum number of tasks, or 0 for no limit");
+    }
+    if (a.pids() > 0) {
+      limits = limits.withPids(a.pids());
+    }
+    if (limits.isEmpty()) {
+      throw Attribute.of(CgroupLimit.class, "memory")
+          .invalid("", "at least one limit: memory, cpus, cpuset or pids");
+    }
+    return limits;
+  }
+
+  static TmpFsMount tmpfs(TmpFs t) {
+    Attribute pathAttribute = Attribute.of(TmpFs.class, "path");
+    String allowedPath = "an absolute directory path other than /, /proc, /sys, /dev and paths below them, without ':'";
+    if (!t.path().startsWith("/") || t.path().contains(":") || t.path().contains("\0")) {
+      throw pathAttribute.invalid(t.path(), allowedPath);
+    }
+    Path path = Path.of(t.path()).normalize();
+    if (path.getNameCount() == 0 || FORBIDDEN_TMPFS_ROOTS.stream().anyMatch(root -> path.startsWith(root))) {
+      throw pathAttribute.invalid(t.path(), allowedPath);
+    }
+    return new TmpFsMount(path, SizeText.parse(t.size(), Attribute.of(TmpFs.class, "size")));
+  }
+
+  private static void putRlimit(Map<String, Long> rlimits, String name, long value) {
+    if (value < -1) {
+      throw Attribute.of(Rlimit.class, name)
+          .invalid(Long.toString(value), "a limit of 0 or more, or -1 to leave it as inherited");
+    }
+    if (value >= 0) {
+      rlimits.putIfAbsent(name, value); // nearest annotation wins
+    }
   }
 
   static String validHostname(String value, Attribute attribute) {

@@ -1,0 +1,191 @@
+package dev.nsjunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.nsjunit.testing.SandboxKit;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
+
+/** @CgroupLimit, @ExpectOomKill, @TmpFs and @Rlimit against the real kernel of this machine. */
+class LimitsTest {
+
+  private static Optional<Throwable> outcome(SandboxKit.Run run) {
+    return run.results().testEvents().finished().list().get(0)
+        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable);
+  }
+
+  private static Map<String, String> entries(SandboxKit.Run run) {
+    Map<String, String> all = new java.util.HashMap<>();
+    run.results().allEvents().reportingEntryPublished().list()
+        .forEach(e -> all.putAll(e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()));
+    return all;
+  }
+
+  @Test
+  void childJvmSeesItsMemoryAndCpuLimitsLikeInAContainer() {
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "seesLimits");
+    run.assertAllPassed(1);
+    assertThat(run.stdout()).contains("total=268435456").contains("cpus=1");
+  }
+
+  @Test
+  void oomKilledTestFailsWithLimitAndPeakInMessage() {
+    Throwable t = outcome(SandboxKit.runMethod(Cases.class, "allocatesOffHeapUntilKilled")).orElseThrow();
+    assertThat(t).isInstanceOf(OomKilledException.class);
+    assertThat(t.getMessage()).contains("killed by the kernel OOM killer: memory limit 64 MiB, peak 6");
+    assertThat(((OomKilledException) t).limitBytes()).isEqualTo(64L << 20);
+    assertThat(((OomKilledException) t).peakBytes()).isGreaterThan(60L << 20);
+  }
+
+  @Test
+  void expectOomKillPassesOnlyWhenTheKernelKilled() {
+    SandboxKit.run(ExpectCases.class).results().testEvents()
+        .assertStatistics(s -> s.started(2).succeeded(1).failed(1));
+    Throwable notKilled = outcome(SandboxKit.runMethod(ExpectCases.class, "staysSmall")).orElseThrow();
+    assertThat(notKilled).hasMessageContaining("@ExpectOomKill").hasMessageContaining("memory limit 64 MiB, peak");
+  }
+
+  @Test
+  void oomKillOfAHelperProcessIsReportedWithoutHidingTheTestsOutcome() {
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "helperGetsKilled");
+    run.assertAllPassed(1);
+    assertThat(entries(run)).containsEntry("nsjunit.oom.kills", "1");
+  }
+
+  @Test
+  void usageIsPublishedAsReportEntries() {
+    Map<String, String> entries = entries(SandboxKit.runMethod(Cases.class, "seesLimits"));
+    assertThat(Long.parseLong(entries.get("nsjunit.memory.peak.bytes"))).isGreaterThan(1 << 20);
+    assertThat(Long.parseLong(entries.get("nsjunit.cpu.time.ms"))).isGreaterThan(0);
+    assertThat(entries).containsEntry("nsjunit.oom.kills", "0").containsKey("nsjunit.cpu.throttled.ms");
+  }
+
+  @Test
+  void pidsLimitStopsAForkBomb() {
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "forkBomb");
+    run.assertAllPassed(1);
+  }
+
+  @Test
+  void fullTmpFsGivesNoSpaceLeftInsideOnlyAndLeavesNoMountPoint() {
+    Path mountPoint = Path.of("/nsjunit-test-data");
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "fillsTheDisk");
+    run.assertAllPassed(1);
+    assertThat(mountPoint).doesNotExist();
+  }
+
+  @Test
+  void nofileRlimitReproducesTooManyOpenFiles() {
+    SandboxKit.runMethod(Cases.class, "opensTooManyFiles").assertAllPassed(1);
+  }
+
+  static class Cases {
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "256M", cpus = "1")
+    void seesLimits() {
+      OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      System.out.println("total=" + os.getTotalMemorySize() + " cpus=" + Runtime.getRuntime().availableProcessors()
+          + " maxHeap=" + Runtime.getRuntime().maxMemory());
+      assertThat(os.getTotalMemorySize()).isEqualTo(256L << 20);
+      assertThat(Runtime.getRuntime().availableProcessors()).isEqualTo(1);
+      assertThat(Runtime.getRuntime().maxMemory()).isLessThanOrEqualTo(256L << 20);
+    }
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "64M")
+    void allocatesOffHeapUntilKilled() throws Exception {
+      touchOffHeap(256L << 20);
+    }
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "128M")
+    void helperGetsKilled() throws Exception {
+      Process hog = new ProcessBuilder("python3", "-c", "b = bytearray(400 << 20); print(len(b))").start();
+      assertThat(hog.waitFor()).isEqualTo(137); // SIGKILL from the OOM killer
+    }
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(pids = 64)
+    void forkBomb() {
+      List<Process> started = new ArrayList<>();
+      assertThatThrownBy(() -> {
+        for (int i = 0; i < 200; i++) {
+          started.add(new ProcessBuilder("sleep", "60").start());
+        }
+      }).isInstanceOf(IOException.class);
+      assertThat(started.size()).isLessThan(64);
+    }
+
+    @org.junit.jupiter.api.Test
+    @TmpFs(path = "/nsjunit-test-data", size = "8M")
+    void fillsTheDisk() throws Exception {
+      Path file = Path.of("/nsjunit-test-data/big");
+      assertThatThrownBy(() -> {
+        try (OutputStream out = Files.newOutputStream(file)) {
+          byte[] mb = new byte[1 << 20];
+          for (int i = 0; i < 9; i++) {
+            out.write(mb);
+          }
+        }
+      }).isInstanceOf(IOException.class).hasMessageContaining("No space left on device");
+    }
+
+    @org.junit.jupiter.api.Test
+    @Rlimit(nofile = 64)
+    void opensTooManyFiles() {
+      List<java.io.InputStream> open = new ArrayList<>();
+      try {
+        assertThatThrownBy(() -> {
+          for (int i = 0; i < 100; i++) {
+            open.add(Files.newInputStream(Path.of("/proc/self/status")));
+          }
+        }).hasMessageContaining("Too many open files");
+      } finally {
+        for (java.io.InputStream in : open) {
+          try {
+            in.close();
+          } catch (IOException ignored) {
+            // closing what we could open
+          }
+        }
+      }
+    }
+  }
+
+  @CgroupLimit(memory = "64M")
+  @ExpectOomKill
+  static class ExpectCases {
+    @org.junit.jupiter.api.Test
+    void growsWithoutBound() throws Exception {
+      touchOffHeap(256L << 20);
+    }
+
+    @org.junit.jupiter.api.Test
+    void staysSmall() {}
+  }
+
+  /** Allocates native memory outside the Java heap and touches every page, as a leaking JNI library would. */
+  static void touchOffHeap(long bytes) throws Exception {
+    Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+    f.setAccessible(true);
+    sun.misc.Unsafe unsafe = (sun.misc.Unsafe) f.get(null);
+    long chunk = 8L << 20;
+    for (long done = 0; done < bytes; done += chunk) {
+      long address = unsafe.allocateMemory(chunk);
+      unsafe.setMemory(address, chunk, (byte) 1);
+    }
+  }
+}
