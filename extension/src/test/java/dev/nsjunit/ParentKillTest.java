@@ -45,13 +45,18 @@ class ParentKillTest {
       assertThat(tree.stream().filter(ProcessHandle::isAlive).map(p -> p.pid() + " " + p.info().commandLine().orElse("")))
           .as("processes that survived the SIGKILL of the test JVM").isEmpty();
 
-      // Its private directory could not be removed by a killed JVM; the next run sweeps it.
+      // A killed JVM cannot remove its private directory and its tests' cgroups: the next run
+      // sweeps them (its first test with limits sweeps the cgroups of dead owners).
+      assertThat(dev.nsjunit.testing.HostCgroups.named("nsjunit-" + pid + "-"))
+          .as("cgroups of the killed JVM right after the kill").isNotEmpty();
       Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0", "run-" + pid + "-" + start.toEpochMilli());
       Process next = TestJvm.fixture(QuickCases.class, List.of()).start();
       String out = new String(next.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(out).contains("SUCCESSFUL");
       assertThat(runDir).as("the killed JVM's private directory, after the next run").doesNotExist();
+      assertThat(dev.nsjunit.testing.HostCgroups.named("nsjunit-" + pid + "-"))
+          .as("cgroups of the killed JVM after the next run").isEmpty();
     } finally {
       jvm.destroyForcibly();
     }
@@ -59,7 +64,7 @@ class ParentKillTest {
 
   static class Cases {
     @org.junit.jupiter.api.Test
-    @FreshPid
+    @CgroupLimit(memory = "256M", pids = 100)
     void sleepsInTheSandbox() throws Exception {
       new ProcessBuilder("sleep", "1000").start();
       Files.writeString(Path.of(System.getProperty("fixture.marker")), "started");
@@ -69,7 +74,7 @@ class ParentKillTest {
 
   static class QuickCases {
     @org.junit.jupiter.api.Test
-    @FreshPid
+    @CgroupLimit(pids = 100)
     void quick() {}
   }
 }

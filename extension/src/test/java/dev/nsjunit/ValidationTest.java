@@ -26,7 +26,24 @@ class ValidationTest {
         Arguments.of("clockNothingSet", "@ClockOffset(monotonic = \"\")", "at least one of monotonic or boottime"),
         Arguments.of("timeoutNegative", "@Sandbox(timeout = \"-5s\")", "positive duration"),
         Arguments.of("timeoutZero", "@Sandbox(timeout = \"0s\")", "positive duration"),
-        Arguments.of("jvmArgNotAnOption", "@Sandbox(jvmArgs = \"Xmx64m\")", "starting with '-'"));
+        Arguments.of("jvmArgNotAnOption", "@Sandbox(jvmArgs = \"Xmx64m\")", "starting with '-'"),
+        Arguments.of("memoryUnknownSuffix", "@CgroupLimit(memory = \"64Q\")", "binary suffix K, M or G"),
+        Arguments.of("memoryNegative", "@CgroupLimit(memory = \"-1M\")", "binary suffix K, M or G"),
+        Arguments.of("memoryZero", "@CgroupLimit(memory = \"0\")", "greater than zero"),
+        Arguments.of("memoryOverflow", "@CgroupLimit(memory = \"999999999999999G\")", "at most"),
+        Arguments.of("swapWithoutMemory", "@CgroupLimit(memorySwap = \"64M\")", "unless memory is set"),
+        Arguments.of("cpusZero", "@CgroupLimit(cpus = \"0\")", "positive number of CPUs"),
+        Arguments.of("cpusNotANumber", "@CgroupLimit(cpus = \"abc\")", "positive number of CPUs"),
+        Arguments.of("cpusNegative", "@CgroupLimit(cpus = \"-1\")", "positive number of CPUs"),
+        Arguments.of("cpusetGarbage", "@CgroupLimit(cpuset = \"first\")", "list of CPU numbers"),
+        Arguments.of("pidsNegative", "@CgroupLimit(pids = \"-5\")", "positive maximum number of tasks"),
+        Arguments.of("limitNothingSet", "@CgroupLimit(memory = \"\")", "at least one limit"),
+        Arguments.of("expectOomWithoutMemory", "@CgroupLimit(memory = \"\")", "which @ExpectOomKill needs"),
+        Arguments.of("tmpfsRelative", "@TmpFs(path = \"data\")", "absolute directory path"),
+        Arguments.of("tmpfsOnProc", "@TmpFs(path = \"/proc/x\")", "other than /, /proc"),
+        Arguments.of("tmpfsRoot", "@TmpFs(path = \"/\")", "other than /, /proc"),
+        Arguments.of("tmpfsBadSize", "@TmpFs(size = \"8MB\")", "binary suffix K, M or G"),
+        Arguments.of("rlimitBelowMinusOne", "@Rlimit(nofile = \"-5\")", "0 or more, or -1"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -74,6 +91,23 @@ class ValidationTest {
     @org.junit.jupiter.api.Test @Sandbox(timeout = "-5s") void timeoutNegative() {}
     @org.junit.jupiter.api.Test @Sandbox(timeout = "0s") void timeoutZero() {}
     @org.junit.jupiter.api.Test @Sandbox(jvmArgs = "Xmx64m") void jvmArgNotAnOption() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(memory = "64Q") void memoryUnknownSuffix() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(memory = "-1M") void memoryNegative() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(memory = "0") void memoryZero() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(memory = "999999999999999G") void memoryOverflow() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(memorySwap = "64M") void swapWithoutMemory() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(cpus = "0") void cpusZero() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(cpus = "abc") void cpusNotANumber() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(cpus = "-1") void cpusNegative() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(cpuset = "first") void cpusetGarbage() {}
+    @org.junit.jupiter.api.Test @CgroupLimit(pids = -5) void pidsNegative() {}
+    @org.junit.jupiter.api.Test @CgroupLimit void limitNothingSet() {}
+    @org.junit.jupiter.api.Test @ExpectOomKill void expectOomWithoutMemory() {}
+    @org.junit.jupiter.api.Test @TmpFs(path = "data", size = "8M") void tmpfsRelative() {}
+    @org.junit.jupiter.api.Test @TmpFs(path = "/proc/x", size = "8M") void tmpfsOnProc() {}
+    @org.junit.jupiter.api.Test @TmpFs(path = "/", size = "8M") void tmpfsRoot() {}
+    @org.junit.jupiter.api.Test @TmpFs(path = "/data", size = "8MB") void tmpfsBadSize() {}
+    @org.junit.jupiter.api.Test @Rlimit(nofile = -5) void rlimitBelowMinusOne() {}
   }
 
   static class ConfigCases {
