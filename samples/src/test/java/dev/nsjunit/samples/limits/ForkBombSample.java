@@ -1,0 +1,28 @@
+package dev.nsjunit.samples.limits;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nsjunit.CgroupLimit;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Code that starts a process per request runs out of pids in a container with a pids limit:
+ * ProcessBuilder.start fails instead of the machine grinding to a halt. The leftover processes
+ * need no cleanup: they die with the sandbox.
+ */
+class ForkBombSample {
+
+  @Test
+  @CgroupLimit(pids = 64)
+  void runawayProcessCreationIsStopped() {
+    List<Process> processes = new ArrayList<>();
+    assertThatThrownBy(() -> {
+      for (int i = 0; i < 1000; i++) {
+        processes.add(new ProcessBuilder("sleep", "600").start());
+      }
+    }).isInstanceOf(IOException.class);
+  }
+}
