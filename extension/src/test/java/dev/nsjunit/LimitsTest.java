@@ -92,6 +92,41 @@ class LimitsTest {
     SandboxKit.runMethod(Cases.class, "opensTooManyFiles").assertAllPassed(1);
   }
 
+  @Test
+  void testReadsItsOwnLiveUsageWithAssertjStyleChecks() {
+    SandboxKit.runMethod(UsageCases.class, "starvedOnAFifthOfACpu").assertAllPassed(1);
+    Throwable t = outcome(SandboxKit.runMethod(UsageCases.class, "claimsToBeTiny")).orElseThrow();
+    assertThat(t).hasMessageContaining("Expected the sandbox's memory peak to be below 1 MiB but it was");
+  }
+
+  @Test
+  void liveUsageOutsideASandboxSaysWhatIsMissing() {
+    assertThatThrownBy(SandboxUsage::current).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("@CgroupLimit");
+  }
+
+  static class UsageCases {
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "256M", cpus = "0.2")
+    void starvedOnAFifthOfACpu() {
+      long end = System.nanoTime() + 1_500_000_000L;
+      long x = 0;
+      while (System.nanoTime() < end) {
+        x += System.identityHashCode(new Object());
+      }
+      SandboxUsage usage = SandboxUsage.current();
+      System.out.println("usage " + usage + " " + x);
+      SandboxUsageAssert.assertThat(usage).wasThrottled().hasNoOomKills().hasMemoryPeakBelow("256M").hasPidsAtMost(100);
+      assertThat(usage.cpuTime()).isPositive();
+    }
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "256M")
+    void claimsToBeTiny() {
+      SandboxUsageAssert.assertThat(SandboxUsage.current()).hasMemoryPeakBelow("1M");
+    }
+  }
+
   static class Cases {
     @org.junit.jupiter.api.Test
     @CgroupLimit(memory = "256M", cpus = "1")
