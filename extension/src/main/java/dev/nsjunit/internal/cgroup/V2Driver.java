@@ -139,9 +139,15 @@ final class V2Driver implements CgroupDriver {
             + " controllers for child groups only in a cgroup without processes, and nsjunit never moves processes it did"
             + " not start. Fixes: run the test JVM alone in its cgroup (systemd-run --scope -p Delegate=yes java ...;"
             + " Docker --cgroupns=private with the JVM as the only process), or prepare a delegated cgroup (mkdir"
-            + " /sys/fs/cgroup/ci-tests, echo \"+" + String.join(" +", enable) + "\" > /sys/fs/cgroup/ci-tests/cgroup.subtree_control"
-            + " in its parent chain as needed) and set -D" + PARENT_PROPERTY + "=/sys/fs/cgroup/<path>. Maven runs"
+            + " /sys/fs/cgroup/ci-tests, echo \"+" + String.join(" +", suggested(enable)) + "\" > /sys/fs/cgroup/ci-tests/cgroup.subtree_control,"
+            + " with the same controllers enabled in its parents) and set -D" + PARENT_PROPERTY + "=/sys/fs/cgroup/<path>. Maven runs"
             + " Surefire's fork in its own cgroup, so with Maven the delegated cgroup is the usual fix.");
+  }
+
+  private static Set<String> suggested(Set<String> enable) {
+    Set<String> all = new TreeSet<>(USAGE_CONTROLLERS);
+    all.addAll(enable);
+    return all;
   }
 
   private String describeProcesses(List<Long> procs) {

@@ -3,6 +3,7 @@ package dev.nsjunit.internal.child;
 import dev.nsjunit.internal.channel.FrameCodec;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.channel.SocketStreams;
+import dev.nsjunit.internal.channel.ThrowableData;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -27,6 +28,9 @@ public final class ChildMain {
   /** Exit code when the child itself (not the test) failed; explained on stderr. */
   static final int CHILD_ERROR_EXIT = 70;
 
+  /** Disarmed before nsjunit's own exits, so they are never reported as the test's System.exit. */
+  private static volatile ExitRecorder exitRecorder;
+
   private ChildMain() {}
 
   public static void main(String[] args) {
@@ -38,6 +42,10 @@ public final class ChildMain {
     try {
       run(Path.of(args[0]), args[1]);
     } catch (Throwable t) {
+      ExitRecorder recorder = exitRecorder;
+      if (recorder != null) {
+        recorder.disarm();
+      }
       System.err.println("nsjunit child: " + t);
       t.printStackTrace();
       System.exit(CHILD_ERROR_EXIT);
@@ -58,12 +66,19 @@ public final class ChildMain {
     Message.Run run = (Message.Run) first;
 
     warmUpReportPath();
-    ExitRecorder exitRecorder = ExitRecorder.install(writer);
+    exitRecorder = ExitRecorder.install(writer);
     Thread requests = new Thread(() -> serveRequests(in, writer), "nsjunit-channel");
     requests.setDaemon(true);
     requests.start();
 
-    Message.Result result = new OneTestRun(run.uniqueId(), run.configuration(), writer).execute();
+    Message.Result result;
+    try {
+      result = new OneTestRun(run.uniqueId(), run.configuration(), writer).execute();
+    } catch (Throwable unrecoverable) {
+      // JUnit rethrows what it deems unrecoverable (OutOfMemoryError) out of the whole run; by
+      // now the stack has unwound, the test's garbage is collectable and the error is the result.
+      result = new Message.Result(Message.Status.FAILED, ThrowableData.of(unrecoverable), null);
+    }
     exitRecorder.disarm();
     writer.send(result);
     writer.send(new Message.Bye());

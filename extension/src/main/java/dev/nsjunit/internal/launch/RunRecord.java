@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param channelError what was wrong with the channel, if anything
  * @param connected whether the child connected at all
  * @param stderrTail the last lines the sandbox wrote to stderr
+ * @param stdoutTail the last lines the sandbox wrote to stdout (HotSpot's crash banner goes there)
  * @param wallTime from start to the end of teardown
  * @param usage what the sandbox's cgroup recorded, when it had one
  * @param limits the cgroup limits that applied
@@ -37,6 +38,7 @@ public record RunRecord(
     Optional<String> channelError,
     boolean connected,
     String stderrTail,
+    String stdoutTail,
     Duration wallTime,
     Optional<Usage> usage,
     CgroupLimits limits) {

@@ -52,6 +52,8 @@ public final class SandboxRun {
 
   private final BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
   private final OutputTail stderrTail = new OutputTail();
+  /** HotSpot prints its crash banner to stdout, so stdout's tail is kept too. */
+  private final OutputTail stdoutTail = new OutputTail();
 
   public SandboxRun(
       SandboxSpec spec, Configuration config, String uniqueId, Map<String, String> junitConfiguration, Listener listener) {
@@ -191,9 +193,7 @@ public final class SandboxRun {
           continue;
         }
         if (event instanceof SandboxEvent.Output o) {
-          if (o.stderr()) {
-            stderrTail.append(o.bytes());
-          }
+          (o.stderr() ? stderrTail : stdoutTail).append(o.bytes());
           listener.output(o.stderr(), o.bytes());
         } else if (event instanceof SandboxEvent.OutputEnded o) {
           if (o.stderr()) {
@@ -265,6 +265,7 @@ public final class SandboxRun {
         Optional.ofNullable(channelError),
         connection != null,
         stderrTail.lastLines(),
+        stdoutTail.lastLines(),
         Duration.ofNanos(System.nanoTime() - started),
         Optional.ofNullable(cgroup).map(TestCgroup::usage),
         spec.limits());

@@ -131,7 +131,8 @@ public final class Outcome {
       message.append("the child JVM of ").append(testName).append(" exited with code ").append(code)
           .append(" before reporting a result");
       if (isCrash(run)) {
-        message.append(": the JVM crashed (see the hs_err report named in its stderr)");
+        message.append(": the JVM crashed (see the hs_err report named in its output)");
+        message.append("\nLast lines of the sandbox's stdout:\n").append(run.stdoutTail());
       } else if (code == 70 && run.stderrTail().contains("nsjunit child:")) {
         message.append(": nsjunit's child runner failed (see its stderr)");
       } else if (!run.connected()) {
@@ -154,7 +155,9 @@ public final class Outcome {
     return run.status().filter(s -> s.kind() == LauncherStatus.Kind.EXIT).map(LauncherStatus::number);
   }
 
+  private static final String CRASH_BANNER = "A fatal error has been detected by the Java Runtime Environment";
+
   private static boolean isCrash(RunRecord run) {
-    return run.stderrTail().contains("A fatal error has been detected by the Java Runtime Environment");
+    return run.stderrTail().contains(CRASH_BANNER) || run.stdoutTail().contains(CRASH_BANNER);
   }
 }

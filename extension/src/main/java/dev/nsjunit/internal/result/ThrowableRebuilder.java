@@ -25,7 +25,9 @@ public final class ThrowableRebuilder {
   public static Throwable rebuild(ThrowableData data) {
     if (data.serialized() != null) {
       Throwable real = deserialize(data.serialized());
-      if (real != null) {
+      // JUnit rethrows an OutOfMemoryError as unrecoverable and ends the whole run; the parent's
+      // heap is fine, only the sandbox ran out, so it is reported through the placeholder.
+      if (real != null && !(real instanceof OutOfMemoryError)) {
         return real;
       }
     }

@@ -1,0 +1,112 @@
+package dev.nsjunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nsjunit.testing.HostProcesses;
+import dev.nsjunit.testing.SandboxKit;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+
+/**
+ * The child JVM misbehaves in every way we know; each ends the test with a precise message and
+ * leaves nothing behind.
+ */
+class ChildFaultTest {
+
+  private static Throwable failure(String method) {
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, method);
+    Optional<Throwable> t = run.results().testEvents().finished().list().get(0)
+        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable);
+    assertThat(t).as(method + " should fail").isPresent();
+    return t.get();
+  }
+
+  @Test
+  void sigstoppedChildIsKilledAtTheHardLimitAndSaysItCouldNotDumpThreads() {
+    Throwable t = failure("stopsItself");
+    assertThat(t).isInstanceOf(SandboxFailedException.class);
+    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    assertThat(t.getMessage()).contains("timed out after 3s").contains("did not answer the request for a thread dump");
+  }
+
+  @Test
+  void childIgnoringSigtermIsStillKilled() {
+    Throwable t = failure("ignoresSigterm");
+    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    assertThat(t.getMessage()).contains("ignoresSigterm");
+  }
+
+  @Test
+  void daemonizedGrandchildDoesNotSurviveTheTest() throws Exception {
+    String marker = "1000." + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+    System.setProperty("fixture.marker", marker);
+    try {
+      SandboxKit.runMethod(Cases.class, "daemonizes").assertAllPassed(1);
+      assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("daemon left behind").isEmpty();
+    } finally {
+      System.clearProperty("fixture.marker");
+    }
+  }
+
+  @Test
+  void heapExhaustionIsReportedAsTheTestsOwnOutOfMemoryErrorWithoutEndingTheParentsRun() {
+    // Not rethrown as a real OutOfMemoryError: JUnit would treat that as unrecoverable here.
+    Throwable t = failure("exhaustsHeap");
+    assertThat(t).isInstanceOf(SandboxedException.class).hasMessageContaining("Java heap space");
+    assertThat(((SandboxedException) t).originalClassName()).isEqualTo("java.lang.OutOfMemoryError");
+    assertThat(t.getStackTrace()[0].getMethodName()).isEqualTo("exhaustsHeap");
+  }
+
+  @Test
+  void nativeCrashIsExplainedAsAJvmCrash() {
+    Throwable t = failure("crashesNatively");
+    assertThat(t).isInstanceOf(SandboxFailedException.class);
+    assertThat(t.getMessage()).contains("the JVM crashed").contains("SIGSEGV");
+  }
+
+  static class Cases {
+    @org.junit.jupiter.api.Test
+    @Sandbox(timeout = "3s")
+    void stopsItself() throws Exception {
+      new ProcessBuilder("kill", "-STOP", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+    }
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(timeout = "3s")
+    void ignoresSigterm() throws Exception {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> { });
+      Thread.sleep(60_000);
+    }
+
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void daemonizes() throws Exception {
+      // setsid + double fork: the classic way to escape a parent's process group and session.
+      new ProcessBuilder("setsid", "sh", "-c", "sleep " + System.getProperty("fixture.marker") + " & exit 0")
+          .start().waitFor();
+      Thread.sleep(200);
+    }
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(jvmArgs = "-Xmx32m")
+    void exhaustsHeap() {
+      List<long[]> hog = new ArrayList<>();
+      while (true) {
+        hog.add(new long[1 << 20]);
+      }
+    }
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(jvmArgs = {"-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=/dev/null"})
+    void crashesNatively() throws Exception {
+      Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      ((sun.misc.Unsafe) f.get(null)).putAddress(0, 42);
+    }
+  }
+}
