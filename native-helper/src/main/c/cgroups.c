@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <errno.h>
 #include <unistd.h>
 
 #include "errors.h"
@@ -33,4 +34,18 @@ void enter_cgroup_namespace(void)
 {
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		die_with_error(EXIT_NAMESPACE, hint_namespaces, "creating cgroup namespace", "unshare(CLONE_NEWCGROUP)");
+}
+
+/* After the parent JVM died the sandbox was killed; nobody else will remove its groups (the
+ * JVM that made them is gone), so do it here instead of leaving them to the next run's sweep.
+ * Dying processes leave a group a moment after waitpid returns: retry EBUSY for up to 2 s. */
+void remove_cgroups_of_dead_parent(const struct options *o)
+{
+	for (int i = o->n_cgroups - 1; i >= 0; i--) {
+		for (int attempt = 0; attempt < 200; attempt++) {
+			if (rmdir(o->cgroups[i]) == 0 || errno != EBUSY)
+				break;
+			usleep(10000);
+		}
+	}
 }

@@ -9,4 +9,6 @@
 void attach_to_cgroups(pid_t sandbox, const struct options *opts);
 void enter_cgroup_namespace(void);
 
+void remove_cgroups_of_dead_parent(const struct options *o);
+
 #endif

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "signals.h"
 #include "status_file.h"
 
@@ -86,6 +87,7 @@ void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options 
 		}
 		if (n_fds > 1 && fds[1].revents && parent_is_gone(fds[1].revents)) {
 			kill_and_reap(sandbox);
+			remove_cgroups_of_dead_parent(o);
 			out->kind = OUTCOME_PARENT_GONE;
 			return;
 		}

@@ -45,10 +45,11 @@ class ParentKillTest {
       assertThat(tree.stream().filter(ProcessHandle::isAlive).map(p -> p.pid() + " " + p.info().commandLine().orElse("")))
           .as("processes that survived the SIGKILL of the test JVM").isEmpty();
 
-      // A killed JVM cannot remove its private directory and its tests' cgroups: the next run
-      // sweeps them (its first test with limits sweeps the cgroups of dead owners).
+      // The launcher removes the test's cgroups itself when its parent dies, so none is left
+      // even before the next run's sweep.
       assertThat(dev.nsjunit.testing.HostCgroups.named("nsjunit-" + pid + "-"))
-          .as("cgroups of the killed JVM right after the kill").isNotEmpty();
+          .as("cgroups of the killed JVM right after the kill").isEmpty();
+      // A killed JVM cannot remove its private directory: the next run sweeps it.
       Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0", "run-" + pid + "-" + start.toEpochMilli());
       Process next = TestJvm.fixture(QuickCases.class, List.of()).start();
       String out = new String(next.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

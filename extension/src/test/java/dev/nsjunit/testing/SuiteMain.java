@@ -1,6 +1,7 @@
 package dev.nsjunit.testing;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
  * Runs test classes without Maven, for the cgroup v2 VM (.ci/cgroup2-vm-tests): there the JVM must
  * be the only process in its cgroup, which is the situation in which the v2 driver moves itself
  * into a leaf (under Maven, Surefire's fork shares its cgroup with Maven). Arguments: fully
- * qualified class names. Exit code 0 when every test passed or was skipped.
+ * qualified class names, or {@code Class#method}. Exit code 0 when every test passed or was skipped.
  */
 public final class SuiteMain {
   private SuiteMain() {}
@@ -25,7 +26,8 @@ public final class SuiteMain {
   public static void main(String[] args) {
     List<DiscoverySelector> selectors = new ArrayList<>();
     for (String name : args) {
-      selectors.add(selectClass(name));
+      // "a.b.C" for a class, "a.b.C#method" for one method of it
+      selectors.add(name.contains("#") ? selectMethod(name) : selectClass(name));
     }
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
     TestExecutionListener progress = new TestExecutionListener() {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Code that starts a process per request runs out of pids in a container with a pids limit:
- * ProcessBuilder.start fails instead of the machine grinding to a halt. The leftover processes
+ * ProcessBuilder.start fails (fork fails, or the JVM cannot start the thread that watches the new
+ * process: "unable to create native thread") instead of the machine grinding to a halt. The leftover processes
  * need no cleanup: they die with the sandbox.
  */
 class ForkBombSample {
@@ -23,6 +24,6 @@ class ForkBombSample {
       for (int i = 0; i < 1000; i++) {
         processes.add(new ProcessBuilder("sleep", "600").start());
       }
-    }).isInstanceOf(IOException.class);
+    }).isInstanceOfAny(IOException.class, OutOfMemoryError.class); // fork, or the JVM's watcher thread, fails
   }
 }

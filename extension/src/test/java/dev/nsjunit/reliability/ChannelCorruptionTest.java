@@ -1,0 +1,119 @@
+package dev.nsjunit.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nsjunit.SandboxFailedException;
+import dev.nsjunit.Sandbox;
+import dev.nsjunit.testing.SandboxKit;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import jnr.ffi.LibraryLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+
+/**
+ * Something inside the sandbox writes garbage into the channel, truncates a frame, or closes it:
+ * the test fails with a clear message naming it, and the parent neither hangs nor runs out of
+ * memory. The fixture writes to the channel's socket descriptor with libc, as native code would.
+ */
+class ChannelCorruptionTest {
+
+  /** The few libc calls the fixtures need. */
+  public interface Libc {
+    long write(int fd, byte[] buffer, long count);
+
+    int close(int fd);
+  }
+
+  static Libc libc() {
+    return LibraryLoader.create(Libc.class).load("c");
+  }
+
+  /** The child's channel: the first socket ChildMain opens, so the lowest-numbered one. */
+  static int channelFd() throws Exception {
+    int found = -1;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        try {
+          int n = Integer.parseInt(fd.getFileName().toString());
+          if (Files.readSymbolicLink(fd).toString().startsWith("socket:") && (found < 0 || n < found)) {
+            found = n;
+          }
+        } catch (Exception gone) {
+          // the directory stream's own descriptor
+        }
+      }
+    }
+    if (found < 0) {
+      throw new IllegalStateException("no socket descriptor found");
+    }
+    return found;
+  }
+
+  private static SandboxFailedException failure(String method) {
+    long start = System.nanoTime();
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, method);
+    Optional<Throwable> t = run.results().testEvents().finished().list().get(0)
+        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable);
+    assertThat(t).as(method + " should fail").isPresent();
+    assertThat(t.get()).isInstanceOf(SandboxFailedException.class);
+    assertThat(System.nanoTime() - start).as("bounded: no hang").isLessThan(60_000_000_000L);
+    return (SandboxFailedException) t.get();
+  }
+
+  @Test
+  void garbageOnTheChannelFailsTheTestByName() {
+    SandboxFailedException e = failure("writesGarbage");
+    assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
+    assertThat(e.getMessage()).contains("Cases.writesGarbage()").contains("broke").contains("frame length");
+  }
+
+  @Test
+  void aTruncatedFrameFailsTheTestByName() {
+    SandboxFailedException e = failure("truncatesAFrame");
+    assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
+    assertThat(e.getMessage()).contains("Cases.truncatesAFrame()").contains("truncated");
+  }
+
+  @Test
+  void aChannelClosedEarlyFailsTheTestByName() {
+    SandboxFailedException e = failure("closesTheChannel");
+    assertThat(e.getMessage()).contains("Cases.closesTheChannel()").contains("before reporting a result");
+  }
+
+  @Test
+  void aHugeFrameLengthIsRefusedWithoutAllocatingIt() {
+    SandboxFailedException e = failure("announcesAGiantFrame");
+    assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
+    assertThat(e.getMessage()).contains("outside 1..16777216");
+  }
+
+  @Sandbox(timeout = "60s")
+  static class Cases {
+    @org.junit.jupiter.api.Test
+    void writesGarbage() throws Exception {
+      byte[] garbage = "this is not a frame, just text from a confused native library\n".getBytes();
+      libc().write(channelFd(), garbage, garbage.length);
+    }
+
+    @org.junit.jupiter.api.Test
+    void truncatesAFrame() throws Exception {
+      byte[] header = {0, 0, 0, 100, 4}; // promises 100 bytes, delivers 1
+      libc().write(channelFd(), header, header.length);
+      Runtime.getRuntime().halt(0);
+    }
+
+    @org.junit.jupiter.api.Test
+    void closesTheChannel() throws Exception {
+      libc().close(channelFd());
+    }
+
+    @org.junit.jupiter.api.Test
+    void announcesAGiantFrame() throws Exception {
+      byte[] header = {(byte) 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 4};
+      libc().write(channelFd(), header, header.length);
+    }
+  }
+}
