@@ -1,0 +1,72 @@
+package dev.nsjunit.internal.network;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The few libc calls the network lab needs, through jnr-ffi. Every call saves errno; read it with
+ * {@link #errno()} right after a call that returned -1, on the same thread. Public only because
+ * jnr-ffi implements it in a class loader of its own; not part of nsjunit's API.
+ */
+public interface LibC {
+  int AF_NETLINK = 16;
+  int SOCK_RAW = 3;
+  int SOCK_CLOEXEC = 0x80000;
+  int NETLINK_ROUTE = 0;
+  int SOL_SOCKET = 1;
+  int SO_RCVTIMEO = 20;
+  int SO_RCVBUF = 8;
+  int SOL_NETLINK = 270;
+  int NETLINK_CAP_ACK = 10;
+  int NETLINK_EXT_ACK = 11;
+  int CLONE_NEWNET = 0x40000000;
+  int O_RDONLY = 0;
+  int O_RDWR = 2;
+  int O_CLOEXEC = 0x80000;
+  int EINTR = 4;
+  int EAGAIN = 11;
+
+  int socket(int domain, int type, int protocol);
+
+  int bind(int fd, @In byte[] addr, int addrlen);
+
+  int setsockopt(int fd, int level, int optname, @In byte[] optval, int optlen);
+
+  @ssize_t long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
+
+  @ssize_t long recv(int fd, @Out byte[] buf, @size_t long len, int flags);
+
+  int setns(int fd, int nstype);
+
+  int unshare(int flags);
+
+  int open(String path, int flags);
+
+  int close(int fd);
+
+  int getpid();
+
+  int gettid();
+
+  String strerror(int errnum);
+
+  /** The loaded library; loading fails with an explanation when jnr-ffi cannot reach libc. */
+  static LibC get() {
+    return Holder.LIBC;
+  }
+
+  /** errno of the last call on this thread. */
+  static int errno() {
+    return Runtime.getRuntime(Holder.LIBC).getLastError();
+  }
+
+  final class Holder {
+    static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+
+    private Holder() {}
+  }
+}
