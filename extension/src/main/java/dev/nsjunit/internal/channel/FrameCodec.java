@@ -62,6 +62,8 @@ public final class FrameCodec {
     if (m instanceof Message.DumpThreads) return 6;
     if (m instanceof Message.ThreadDump) return 7;
     if (m instanceof Message.Bye) return 8;
+    if (m instanceof Message.NetworkCall) return 9;
+    if (m instanceof Message.NetworkAnswer) return 10;
     throw new IllegalArgumentException(m.toString());
   }
 
@@ -84,6 +86,17 @@ public final class FrameCodec {
       writeThrowable(out, e.callSite(), 0);
     } else if (m instanceof Message.ThreadDump d) {
       writeString(out, d.text());
+    } else if (m instanceof Message.NetworkCall c) {
+      out.writeInt(c.id());
+      writeString(out, c.operation());
+      out.writeInt(c.arguments().size());
+      for (String a : c.arguments()) {
+        writeString(out, a);
+      }
+    } else if (m instanceof Message.NetworkAnswer a) {
+      out.writeInt(a.id());
+      writeString(out, a.value());
+      writeString(out, a.error());
     }
   }
 
@@ -206,6 +219,24 @@ public final class FrameCodec {
         return new Message.ThreadDump(readString(in, limit));
       case 8:
         return new Message.Bye();
+      case 9: {
+        int id = in.readInt();
+        String operation = readString(in, limit);
+        int n = in.readInt();
+        if (n < 0 || n > MAX_COLLECTION) {
+          throw new CorruptFrameException("argument count " + n + " out of bounds");
+        }
+        List<String> args = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          args.add(readString(in, limit));
+        }
+        if (operation == null || args.contains(null)) {
+          throw new CorruptFrameException("network call without an operation or with a null argument");
+        }
+        return new Message.NetworkCall(id, operation, List.copyOf(args));
+      }
+      case 10:
+        return new Message.NetworkAnswer(in.readInt(), readString(in, limit), readString(in, limit));
       default:
         throw new CorruptFrameException("unknown frame type " + type);
     }

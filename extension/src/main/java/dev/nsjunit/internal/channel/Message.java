@@ -31,6 +31,15 @@ public sealed interface Message {
   /** Child to parent: a thread dump. */
   record ThreadDump(String text) implements Message {}
 
+  /**
+   * Child to parent: a request of the test's {@code Network} (a fault on a link, a process on
+   * another host). The parent owns the network lab, so it carries these out and answers.
+   */
+  record NetworkCall(int id, String operation, java.util.List<String> arguments) implements Message {}
+
+  /** Parent to child: the answer to a {@link NetworkCall}: a value, or an error message. */
+  record NetworkAnswer(int id, String value, String error) implements Message {}
+
   /** Child to parent: last frame, the child is about to exit normally. */
   record Bye() implements Message {}
 

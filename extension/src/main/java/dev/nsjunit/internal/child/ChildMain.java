@@ -66,6 +66,7 @@ public final class ChildMain {
     Message.Run run = (Message.Run) first;
 
     warmUpReportPath();
+    NetworkCalls.connect(writer);
     exitRecorder = ExitRecorder.install(writer);
     Thread requests = new Thread(() -> serveRequests(in, writer), "nsjunit-channel");
     requests.setDaemon(true);
@@ -112,6 +113,8 @@ public final class ChildMain {
       for (Message m = FrameCodec.read(in); m != null; m = FrameCodec.read(in)) {
         if (m instanceof Message.DumpThreads) {
           writer.send(new Message.ThreadDump(ThreadDump.ofAllThreads()));
+        } else if (m instanceof Message.NetworkAnswer a) {
+          NetworkCalls.answered(a);
         }
       }
     } catch (IOException e) {

@@ -40,7 +40,8 @@ public final class ChildCommand {
 
   private ChildCommand() {}
 
-  public static List<String> launcherOptions(SandboxSpec spec, List<Path> cgroupDirectories, Path statusFile) {
+  public static List<String> launcherOptions(
+      SandboxSpec spec, List<Path> cgroupDirectories, Path statusFile, java.util.Optional<LabAccess> lab) {
     List<String> argv = new ArrayList<>();
     for (Namespace ns : Namespace.values()) {
       if (spec.has(ns)) {
@@ -61,6 +62,12 @@ public final class ChildCommand {
     }
     if (spec.has(Namespace.CGROUP)) {
       argv.add("--mount-cgroupfs");
+    }
+    if (lab.isPresent() && spec.network().isPresent()) {
+      argv.add("--join-net");
+      argv.add(lab.get().lab().netns(spec.network().get().host()).toString());
+      argv.add("--bind-ro");
+      argv.add(lab.get().hostsFile() + ":/etc/hosts");
     }
     for (Path dir : cgroupDirectories) {
       argv.add("--cgroup");
@@ -106,6 +113,7 @@ public final class ChildCommand {
       }
     }
     argv.add("-D" + ChildMain.SANDBOXED_PROPERTY + "=true");
+    spec.network().ifPresent(n -> argv.add("-D" + dev.nsjunit.internal.child.ChildNetwork.HOST_PROPERTY + "=" + n.host()));
     argv.addAll(config.jvmArgs());
     argv.addAll(spec.jvmArgs());
     String classpath = System.getProperty("java.class.path");
@@ -121,6 +129,33 @@ public final class ChildCommand {
     argv.add(socket.toString());
     argv.add(token);
     return argv;
+  }
+
+  /** How processes on other hosts of a lab are started: in a sandbox of their own on that host. */
+  public static dev.nsjunit.internal.network.LabSession.ProcessLauncher hostProcesses(
+      Path launcher, LabAccess lab, Configuration config) {
+    return new dev.nsjunit.internal.network.LabSession.ProcessLauncher() {
+      @Override
+      public List<String> enterHost(String host) {
+        return List.of(launcher.toString(), "--join-net", lab.lab().netns(host).toString(), "--pid", "--mount", "--ipc",
+            "--uts", "--hostname", host, "--bind-ro", lab.hostsFile() + ":/etc/hosts", "--chdir", System.getProperty("user.dir"));
+      }
+
+      @Override
+      public List<String> javaCommand(String mainClass, List<String> args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(config.java().map(Path::toString).orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.add("-XX:-UsePerfData");
+        if (config.fastStart()) {
+          argv.addAll(FAST_START);
+        }
+        argv.add("-cp");
+        argv.add(System.getProperty("java.class.path"));
+        argv.add(mainClass);
+        argv.addAll(args);
+        return argv;
+      }
+    };
   }
 
   static boolean forwarded(String name) {

@@ -5,6 +5,9 @@ import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.cgroup.TestCgroup;
 import dev.nsjunit.internal.channel.FrameCodec;
 import dev.nsjunit.internal.channel.Message;
+import dev.nsjunit.internal.network.LabSession;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.SandboxSpec;
 import java.io.IOException;
@@ -49,6 +52,7 @@ public final class SandboxRun {
   private final String uniqueId;
   private final Map<String, String> junitConfiguration;
   private final Listener listener;
+  private final Optional<LabAccess> lab;
 
   private final BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
   private final OutputTail stderrTail = new OutputTail();
@@ -56,7 +60,9 @@ public final class SandboxRun {
   private final OutputTail stdoutTail = new OutputTail();
 
   public SandboxRun(
-      SandboxSpec spec, Configuration config, String uniqueId, Map<String, String> junitConfiguration, Listener listener) {
+      SandboxSpec spec, Configuration config, String uniqueId, Map<String, String> junitConfiguration, Listener listener,
+      Optional<LabAccess> lab) {
+    this.lab = lab;
     this.spec = spec;
     this.config = config;
     this.uniqueId = uniqueId;
@@ -102,7 +108,7 @@ public final class SandboxRun {
     List<String> command = new ArrayList<>();
     command.add(launcher.toString());
     command.addAll(ChildCommand.launcherOptions(
-        spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile));
+        spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile, lab));
     command.add("--");
     Process process;
     ChannelEndpoint endpoint;
@@ -125,9 +131,23 @@ public final class SandboxRun {
     pump(process.getErrorStream(), true, "nsjunit-stderr-" + id);
     process.onExit().thenAccept(p -> events.add(new SandboxEvent.Exited(p.exitValue())));
 
+    LabSession session = lab.map(l -> new LabSession(l.lab(), ChildCommand.hostProcesses(launcher, l, config))).orElse(null);
+    ExecutorService networkCalls = session == null ? null : Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "nsjunit-network-" + id);
+      t.setDaemon(true);
+      return t;
+    });
     try {
-      return drive(process, endpoint, token, timeout, statusFile, started, cgroup);
+      return drive(process, endpoint, token, timeout, statusFile, started, cgroup, session, networkCalls);
     } finally {
+      if (networkCalls != null) {
+        networkCalls.shutdownNow();
+      }
+      if (session != null) {
+        // Host processes end with the test; their output becomes the test's output.
+        session.close((who, text) -> listener.output(false,
+            ("[" + who + "] " + text.replace("\n", "\n[" + who + "] ").stripTrailing() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      }
       endpoint.close();
       if (process.isAlive()) {
         kill(process);
@@ -143,7 +163,7 @@ public final class SandboxRun {
 
   private RunRecord drive(
       Process process, ChannelEndpoint endpoint, String token, Duration timeout, Path statusFile, long started,
-      TestCgroup cgroup) throws InterruptedException {
+      TestCgroup cgroup, LabSession session, ExecutorService networkCalls) throws InterruptedException {
     long deadline = started + timeout.toNanos();
     long bootDeadline = started + config.bootTimeout().toNanos();
     long killDeadline = Long.MAX_VALUE;
@@ -234,6 +254,8 @@ public final class SandboxRun {
             result = res;
           } else if (m instanceof Message.ExitCalled e) {
             exitCalled = e;
+          } else if (m instanceof Message.NetworkCall call) {
+            answer(call, session, networkCalls, connection);
           } else if (m instanceof Message.ThreadDump d) {
             threadDump = d.text();
             if (!killed) {
@@ -269,6 +291,25 @@ public final class SandboxRun {
         Duration.ofNanos(System.nanoTime() - started),
         Optional.ofNullable(cgroup).map(TestCgroup::usage),
         spec.limits());
+  }
+
+  /** Carries out a network call off the event loop (waiting for a port can take seconds). */
+  private static void answer(
+      Message.NetworkCall call, LabSession session, ExecutorService executor, ChannelEndpoint.Connection connection) {
+    if (session == null) {
+      sendQuietly(connection, new Message.NetworkAnswer(call.id(), null,
+          "this test has no network lab: add @Topology to the test or its class to use Network"));
+      return;
+    }
+    executor.execute(() -> {
+      Message.NetworkAnswer answer;
+      try {
+        answer = new Message.NetworkAnswer(call.id(), session.handle(call.operation(), call.arguments()), null);
+      } catch (Exception | Error e) {
+        answer = new Message.NetworkAnswer(call.id(), null, e.getMessage() == null ? e.toString() : e.getMessage());
+      }
+      sendQuietly(connection, answer);
+    });
   }
 
   private static String checkHello(Message m, String token) {

@@ -2,7 +2,10 @@ package dev.nsjunit.internal.report;
 
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
+import dev.nsjunit.Network;
 import dev.nsjunit.internal.child.ChildMain;
+import dev.nsjunit.internal.child.ChildNetwork;
+import dev.nsjunit.internal.launch.LabAccess;
 import dev.nsjunit.internal.launch.PrivilegeProbe;
 import dev.nsjunit.internal.launch.RunRecord;
 import dev.nsjunit.internal.launch.SandboxRun;
@@ -19,6 +22,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.opentest4j.TestAbortedException;
 
@@ -34,7 +40,7 @@ import org.opentest4j.TestAbortedException;
  * too. A {@code @TestFactory} method runs in the parent to discover its dynamic tests (with its
  * {@code @BeforeEach}), and each dynamic test runs in its own sandbox.
  */
-public final class SandboxExtension implements InvocationInterceptor {
+public final class SandboxExtension implements InvocationInterceptor, ParameterResolver {
 
   /** Jupiter configuration keys forwarded to the child (JUnit cannot list all parameters). */
   private static final List<String> FORWARDED_JUNIT_KEYS =
@@ -60,6 +66,28 @@ public final class SandboxExtension implements InvocationInterceptor {
           "junit.jupiter.tempdir.scope",
           "junit.jupiter.methodorder.default",
           "junit.jupiter.classorder.default");
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == Network.class;
+  }
+
+  /**
+   * In the sandbox: the test's {@link Network}. In the parent JUnit resolves parameters before any
+   * interceptor runs, so it gets a stand-in there that the skipped invocation never uses.
+   */
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    if (inSandbox()) {
+      String host = System.getProperty(ChildNetwork.HOST_PROPERTY);
+      if (host == null) {
+        throw new ParameterResolutionException(
+            "a Network parameter needs a @Topology on the test or its class (the host to run on)");
+      }
+      return new ChildNetwork(host);
+    }
+    return ParentStandInNetwork.INSTANCE;
+  }
 
   static boolean inSandbox() {
     return System.getProperty(ChildMain.SANDBOXED_PROPERTY) != null;
@@ -154,6 +182,19 @@ public final class SandboxExtension implements InvocationInterceptor {
       throw new SandboxFailedException(Reason.UNPRIVILEGED, message);
     }
 
+    boolean[] ownsLab = {false};
+    Optional<LabAccess> lab = spec.network().map(plan -> Labs.forTest(plan, context, config, ownsLab));
+    try {
+      runInSandbox(spec, config, context, lab);
+    } finally {
+      if (ownsLab[0]) {
+        lab.get().close();
+      }
+    }
+  }
+
+  private static void runInSandbox(SandboxSpec spec, Configuration config, ExtensionContext context, Optional<LabAccess> lab)
+      throws Throwable {
     OutputForwarder output = new OutputForwarder();
     SandboxRun run =
         new SandboxRun(spec, config, context.getUniqueId(), junitConfiguration(context), new SandboxRun.Listener() {
@@ -166,7 +207,7 @@ public final class SandboxExtension implements InvocationInterceptor {
           public void reportEntry(Map<String, String> entries) {
             context.publishReportEntry(entries);
           }
-        });
+        }, lab);
     RunRecord record = run.run();
     output.flush();
     record.usage().ifPresent(usage -> context.publishReportEntry(UsageEntries.of(usage)));

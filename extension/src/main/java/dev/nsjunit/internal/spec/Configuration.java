@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param fastStart child JVM options for short-lived JVMs ({@code nsjunit.fastStart}, default true)
  * @param launcher a launcher binary to use instead of the one inside the jar ({@code nsjunit.launcher})
  * @param java the java executable for child JVMs ({@code nsjunit.java}, default: the running one)
+ * @param skipWhenNetemMissing {@code nsjunit.netem.missing=skip}: abort instead of fail a test
+ *     whose links need netem on a kernel without it
  * @param cgroupParent a delegated, empty cgroup v2 directory to create test cgroups in when the
  *     JVM's own cgroup cannot hold them ({@code nsjunit.cgroup.parent})
  */
@@ -30,7 +32,8 @@ public record Configuration(
     boolean fastStart,
     Optional<Path> launcher,
     Optional<Path> java,
-    Optional<Path> cgroupParent) {
+    Optional<Path> cgroupParent,
+    boolean skipWhenNetemMissing) {
 
   public static final String PREFIX = "nsjunit.";
 
@@ -64,7 +67,16 @@ public record Configuration(
         fast.equals("true"),
         path(context, "launcher"),
         path(context, "java"),
-        path(context, "cgroup.parent"));
+        path(context, "cgroup.parent"),
+        failOrSkip(context, "netem.missing"));
+  }
+
+  private static boolean failOrSkip(ExtensionContext context, String key) {
+    String value = context.getConfigurationParameter(PREFIX + key).orElse("fail").trim();
+    if (!value.equals("fail") && !value.equals("skip")) {
+      throw Attribute.configurationKey(PREFIX + key).invalid(value, "\"fail\" or \"skip\"");
+    }
+    return value.equals("skip");
   }
 
   private static Duration duration(ExtensionContext context, String key, Duration fallback) {

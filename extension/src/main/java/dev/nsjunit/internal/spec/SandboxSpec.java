@@ -25,6 +25,7 @@ import java.util.Set;
  * @param expectOomKill {@code @ExpectOomKill}: the test passes if and only if an OOM kill happened
  * @param tmpfs private size-limited tmpfs mounts ({@code @TmpFs})
  * @param rlimits resource limits by launcher name (nofile, nproc, core), set before exec
+ * @param network the {@code @Topology} host this test runs on, if any
  */
 public record SandboxSpec(
     Set<Namespace> namespaces,
@@ -37,7 +38,8 @@ public record SandboxSpec(
     CgroupLimits limits,
     boolean expectOomKill,
     List<TmpFsMount> tmpfs,
-    Map<String, Long> rlimits) {
+    Map<String, Long> rlimits,
+    Optional<NetworkPlan> network) {
 
   /** One {@code @TmpFs}: a mount point and its size in bytes. */
   public record TmpFsMount(Path path, long bytes) {}

@@ -7,7 +7,12 @@ import dev.nsjunit.FreshPid;
 import dev.nsjunit.Hostname;
 import dev.nsjunit.IsolatedIpc;
 import dev.nsjunit.IsolatedNetns;
+import dev.nsjunit.Link;
+import dev.nsjunit.OnHost;
 import dev.nsjunit.Rlimit;
+import dev.nsjunit.Topology;
+import dev.nsjunit.internal.network.LinkSpec;
+import dev.nsjunit.internal.network.TopologySpec;
 import dev.nsjunit.Sandbox;
 import dev.nsjunit.TmpFs;
 import dev.nsjunit.internal.cgroup.CgroupLimits;
@@ -52,7 +57,9 @@ public final class SpecReader {
           ExpectOomKill.class,
           TmpFs.class,
           TmpFs.List.class,
-          Rlimit.class);
+          Rlimit.class,
+          Topology.class,
+          OnHost.class);
 
   private static final Pattern CPU_LIST = Pattern.compile("\\d{1,4}(-\\d{1,4})?(,\\d{1,4}(-\\d{1,4})?)*");
   private static final Pattern CPUS = Pattern.compile("\\d{1,4}(\\.\\d{1,6})?");
@@ -103,8 +110,20 @@ public final class SpecReader {
     boolean expectOomKill = false;
     List<TmpFsMount> tmpfs = new ArrayList<>();
     Map<String, Long> rlimits = new LinkedHashMap<>();
+    Optional<Topology> topology = Optional.empty();
+    Optional<Class<?>> topologyClass = Optional.empty();
+    Optional<String> onHost = Optional.empty();
 
     for (AnnotatedElement element : nearestFirst) {
+      if (topology.isEmpty()) {
+        topology = AnnotationSupport.findAnnotation(element, Topology.class);
+        if (topology.isPresent() && element instanceof Class) {
+          topologyClass = Optional.of((Class<?>) element);
+        }
+      }
+      if (onHost.isEmpty()) {
+        onHost = AnnotationSupport.findAnnotation(element, OnHost.class).map(OnHost::value);
+      }
       Optional<CgroupLimit> cgroup = AnnotationSupport.findAnnotation(element, CgroupLimit.class);
       if (cgroup.isPresent() && limits == null) {
         limits = limits(cgroup.get());
@@ -183,6 +202,23 @@ public final class SpecReader {
       throw Attribute.of(CgroupLimit.class, "memory")
           .invalid("", "a memory limit, which @ExpectOomKill needs (for example @CgroupLimit(memory = \"64M\"))");
     }
+    Optional<NetworkPlan> network = Optional.empty();
+    if (topology.isPresent()) {
+      TopologySpec topologySpec = topologySpec(topology.get());
+      String host = onHost.orElse(topologySpec.hosts().get(0));
+      if (!topologySpec.hosts().contains(host)) {
+        throw Attribute.of(OnHost.class, "value").invalid(host, "one of the hosts of @Topology: " + topologySpec.hosts());
+      }
+      network = Optional.of(new NetworkPlan(topologySpec, host, topologyClass));
+      // The test joins its host's network namespace instead of getting an empty one.
+      namespaces.remove(Namespace.NET);
+      namespaces.add(Namespace.UTS);
+      if (hostname.isEmpty()) {
+        hostname = Optional.of(host);
+      }
+    } else if (onHost.isPresent()) {
+      throw Attribute.of(OnHost.class, "value").invalid(onHost.get(), "a host of a @Topology on the test or its class (none found)");
+    }
     if (!limits.isEmpty()) {
       // A cgroup namespace plus a fresh cgroupfs: the child JVM then sees its limits the way it
       // would in a container (without it, it reports the host's memory).
@@ -199,7 +235,29 @@ public final class SpecReader {
         limits,
         expectOomKill,
         tmpfs,
-        rlimits);
+        rlimits,
+        network);
+  }
+
+  static TopologySpec topologySpec(Topology t) {
+    List<LinkSpec> links = new ArrayList<>();
+    try {
+      for (Link l : t.links()) {
+        LinkSpec link = LinkSpec.between(l.between());
+        if (!l.rate().isEmpty()) link = link.rate(l.rate());
+        if (!l.delay().isEmpty()) link = link.delay(l.delay());
+        if (!l.jitter().isEmpty()) link = link.jitter(l.jitter());
+        if (!l.loss().isEmpty()) link = link.loss(l.loss());
+        if (!l.duplicate().isEmpty()) link = link.duplicate(l.duplicate());
+        if (!l.reorder().isEmpty()) link = link.reorder(l.reorder());
+        if (!l.corrupt().isEmpty()) link = link.corrupt(l.corrupt());
+        links.add(link);
+      }
+      return new TopologySpec(List.of(t.hosts()), links, t.subnet());
+    } catch (IllegalArgumentException e) {
+      // The network layer names the field, the value and what is allowed.
+      throw new org.junit.jupiter.api.extension.ExtensionConfigurationException("@Topology is invalid: " + e.getMessage(), e);
+    }
   }
 
   static CgroupLimits limits(CgroupLimit a) {

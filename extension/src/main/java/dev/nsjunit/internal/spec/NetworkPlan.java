@@ -1,0 +1,10 @@
+package dev.nsjunit.internal.spec;
+
+import dev.nsjunit.internal.network.TopologySpec;
+import java.util.Optional;
+
+/**
+ * The network part of a sandbox: the topology, the host the test runs on, and who owns the lab:
+ * the annotated class (one lab for all its tests) or nobody (a fresh lab for this test).
+ */
+public record NetworkPlan(TopologySpec topology, String host, Optional<Class<?>> sharedByClass) {}
