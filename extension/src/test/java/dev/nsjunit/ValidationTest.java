@@ -43,7 +43,15 @@ class ValidationTest {
         Arguments.of("tmpfsOnProc", "@TmpFs(path = \"/proc/x\")", "other than /, /proc"),
         Arguments.of("tmpfsRoot", "@TmpFs(path = \"/\")", "other than /, /proc"),
         Arguments.of("tmpfsBadSize", "@TmpFs(size = \"8MB\")", "binary suffix K, M or G"),
-        Arguments.of("rlimitBelowMinusOne", "@Rlimit(nofile = \"-5\")", "0 or more, or -1"));
+        Arguments.of("rlimitBelowMinusOne", "@Rlimit(nofile = \"-5\")", "0 or more, or -1"),
+        Arguments.of("topologyUnknownHostInLink", "@Topology is invalid", "nobody"),
+        Arguments.of("topologyDuplicateHosts", "@Topology is invalid", "twice"),
+        Arguments.of("topologyLossOver100", "@Topology is invalid", "101%"),
+        Arguments.of("topologyNegativeDelay", "@Topology is invalid", "-5ms"),
+        Arguments.of("topologyBadSubnet", "@Topology is invalid", "10.213.0.0/33"),
+        Arguments.of("topologyPublicSubnet", "@Topology is invalid", "8.8.0.0/16"),
+        Arguments.of("onHostUnknown", "@OnHost(value = \"db\")", "one of the hosts of @Topology"),
+        Arguments.of("onHostWithoutTopology", "@OnHost(value = \"a\")", "a host of a @Topology"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -51,7 +59,7 @@ class ValidationTest {
   void invalidAnnotationValueFailsWithAClearMessage(String method, String names, String allowed) {
     Throwable t = failure(SandboxKit.runMethod(Cases.class, method));
     assertThat(t).isInstanceOf(ExtensionConfigurationException.class);
-    assertThat(t.getMessage()).contains(names).contains("allowed is").contains(allowed);
+    assertThat(t.getMessage()).contains(names).containsAnyOf("allowed is", "allowed are", "must be").contains(allowed);
   }
 
   static Stream<Arguments> invalidConfiguration() {
@@ -108,6 +116,14 @@ class ValidationTest {
     @org.junit.jupiter.api.Test @TmpFs(path = "/", size = "8M") void tmpfsRoot() {}
     @org.junit.jupiter.api.Test @TmpFs(path = "/data", size = "8MB") void tmpfsBadSize() {}
     @org.junit.jupiter.api.Test @Rlimit(nofile = -5) void rlimitBelowMinusOne() {}
+    @org.junit.jupiter.api.Test @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "nobody"})) void topologyUnknownHostInLink() {}
+    @org.junit.jupiter.api.Test @Topology(hosts = {"a", "a"}) void topologyDuplicateHosts() {}
+    @org.junit.jupiter.api.Test @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "b"}, loss = "101%")) void topologyLossOver100() {}
+    @org.junit.jupiter.api.Test @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "b"}, delay = "-5ms")) void topologyNegativeDelay() {}
+    @org.junit.jupiter.api.Test @Topology(hosts = {"a"}, subnet = "10.213.0.0/33") void topologyBadSubnet() {}
+    @org.junit.jupiter.api.Test @Topology(hosts = {"a"}, subnet = "8.8.0.0/16") void topologyPublicSubnet() {}
+    @org.junit.jupiter.api.Test @Topology(hosts = {"a"}) @OnHost("db") void onHostUnknown() {}
+    @org.junit.jupiter.api.Test @OnHost("a") void onHostWithoutTopology() {}
   }
 
   static class ConfigCases {
