@@ -46,7 +46,7 @@ class ValidationTest {
         Arguments.of("rlimitBelowMinusOne", "@Rlimit(nofile = \"-5\")", "0 or more, or -1"),
         Arguments.of("topologyUnknownHostInLink", "@Topology is invalid", "nobody"),
         Arguments.of("topologyDuplicateHosts", "@Topology is invalid", "twice"),
-        Arguments.of("topologyLossOver100", "@Topology is invalid", "101%"),
+        Arguments.of("topologyLossOver100", "@Topology is invalid", "from 0% to 100%"),
         Arguments.of("topologyNegativeDelay", "@Topology is invalid", "-5ms"),
         Arguments.of("topologyBadSubnet", "@Topology is invalid", "10.213.0.0/33"),
         Arguments.of("topologyPublicSubnet", "@Topology is invalid", "8.8.0.0/16"),
