@@ -14,7 +14,13 @@ import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.engine.TestEngine;
+import org.junit.platform.engine.UniqueId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
 
 /**
  * Runs exactly one test, selected by unique id, with junit-platform-launcher, and turns what
@@ -48,7 +54,7 @@ final class OneTestRun implements TestExecutionListener {
             .selectors(DiscoverySelectors.selectUniqueId(uniqueId))
             .configurationParameters(params)
             .build();
-    Launcher launcher = LauncherFactory.create();
+    Launcher launcher = LauncherFactory.create(launcherConfig(uniqueId));
     launcher.execute(request, this);
 
     if (targetResult == null) {
@@ -74,6 +80,30 @@ final class OneTestRun implements TestExecutionListener {
       return new Message.Result(Message.Status.FAILED, ThrowableData.of(firstContainerFailure), "a container of the test failed");
     }
     return targetResult;
+  }
+
+  /**
+   * Only the engine the test belongs to, and none of the auto-registered listeners and filters:
+   * the parent already has those, and every other engine on the classpath (jqwik, vintage, ...)
+   * would otherwise be loaded and asked to discover, on every sandbox's critical path.
+   */
+  static LauncherConfig launcherConfig(String uniqueId) {
+    String engineId = UniqueId.parse(uniqueId).getEngineId().orElse(null);
+    List<TestEngine> engines = new ArrayList<>();
+    for (TestEngine engine : ServiceLoader.load(TestEngine.class)) {
+      if (engine.getId().equals(engineId)) {
+        engines.add(engine);
+      }
+    }
+    if (engines.isEmpty()) {
+      return LauncherConfig.DEFAULT; // let JUnit report the unknown engine its own way
+    }
+    return LauncherConfig.builder()
+        .enableTestEngineAutoRegistration(false)
+        .enableTestExecutionListenerAutoRegistration(false)
+        .enablePostDiscoveryFilterAutoRegistration(false)
+        .addTestEngines(engines.toArray(new TestEngine[0]))
+        .build();
   }
 
   @Override
