@@ -118,7 +118,7 @@ public final class RunDirectory {
   }
 
   /** Removes run directories whose JVM (pid and start time) no longer exists. */
-  static int sweep(Path base) throws IOException {
+  static int sweep(Path base) {
     int removed = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, "run-*")) {
       for (Path entry : entries) {
@@ -127,6 +127,8 @@ public final class RunDirectory {
           removed++;
         }
       }
+    } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+      // A sweep is housekeeping: it must never fail the test that happens to run it.
     }
     return removed;
   }
@@ -157,8 +159,8 @@ public final class RunDirectory {
           // best effort; the next run's sweep retries
         }
       });
-    } catch (IOException ignored) {
-      // already gone
+    } catch (IOException | java.io.UncheckedIOException ignored) {
+      // already gone, or changing while we walk it (another process sweeping): the next sweep retries
     }
   }
 }
