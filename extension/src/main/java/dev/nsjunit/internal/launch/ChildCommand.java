@@ -94,15 +94,21 @@ public final class ChildCommand {
 
   /** The child JVM's argv (after the launcher's "--"). */
   public static List<String> javaCommand(
-      SandboxSpec spec, Configuration config, Path socket, String token, Path argFileDir, int id) throws IOException {
+      SandboxSpec spec, Configuration config, Path socket, String token, Path argFileDir, int id,
+      ClassDataSharing.Plan sharing) throws IOException {
     List<String> argv = new ArrayList<>();
-    argv.add(config.java().map(Path::toString).orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    argv.add(javaExecutable(config));
     // Perf data files live in /tmp/hsperfdata_<user>/<pid>: every sandbox's JVM is PID 2, so they
     // would overwrite each other. Off, always.
     argv.add("-XX:-UsePerfData");
     if (config.fastStart()) {
-      argv.addAll(FAST_START);
+      for (String option : FAST_START) {
+        if (!(sharing.forbidsXshare() && option.startsWith("-Xshare"))) {
+          argv.add(option);
+        }
+      }
     }
+    argv.addAll(sharing.jvmOptions());
     if (assertionsEnabledInParent()) {
       argv.add("-ea");
     }
@@ -116,7 +122,7 @@ public final class ChildCommand {
     spec.network().ifPresent(n -> argv.add("-D" + dev.nsjunit.internal.child.ChildNetwork.HOST_PROPERTY + "=" + n.host()));
     argv.addAll(config.jvmArgs());
     argv.addAll(spec.jvmArgs());
-    String classpath = System.getProperty("java.class.path");
+    String classpath = sharing.classpath();
     if (classpath.length() > MAX_INLINE_CLASSPATH) {
       Path argFile = argFileDir.resolve("cp-" + id + ".args");
       Files.writeString(argFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
@@ -156,6 +162,16 @@ public final class ChildCommand {
         return argv;
       }
     };
+  }
+
+  static String javaExecutable(Configuration config) {
+    return config.java().map(Path::toString).orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /** Class-data sharing applies when the child runs this JVM's own JDK (its version is known). */
+  static boolean childRunsThisJdk(Configuration config) {
+    Path own = Path.of(System.getProperty("java.home"), "bin", "java");
+    return config.java().map(p -> p.toAbsolutePath().normalize().equals(own.normalize())).orElse(true);
   }
 
   static boolean forwarded(String name) {

@@ -112,9 +112,11 @@ public final class SandboxRun {
     command.add("--");
     Process process;
     ChannelEndpoint endpoint;
+    ClassDataSharing.Plan sharing = ClassDataSharing.plan(
+        ChildCommand.javaExecutable(config), config.classDataSharing(), ChildCommand.childRunsThisJdk(config));
     try {
       endpoint = ChannelEndpoint.open(socket, events, "nsjunit-channel-" + id);
-      command.addAll(ChildCommand.javaCommand(spec, config, socket, token, dir.path(), id));
+      command.addAll(ChildCommand.javaCommand(spec, config, socket, token, dir.path(), id, sharing));
       ProcessBuilder builder = new ProcessBuilder(command);
       ChildCommand.trimEnvironment(builder.environment());
       process = builder.start();

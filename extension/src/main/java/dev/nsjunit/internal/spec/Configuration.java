@@ -21,6 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param java the java executable for child JVMs ({@code nsjunit.java}, default: the running one)
  * @param skipWhenNetemMissing {@code nsjunit.netem.missing=skip}: abort instead of fail a test
  *     whose links need netem on a kernel without it
+ * @param classDataSharing {@code nsjunit.cds} (default true): child JVMs share an AppCDS archive
+ *     (JDK 17-24) or an AOT cache (JDK 25+) made by the first child of a (JDK, classpath) pair
  * @param cgroupParent a delegated, empty cgroup v2 directory to create test cgroups in when the
  *     JVM's own cgroup cannot hold them ({@code nsjunit.cgroup.parent})
  */
@@ -33,7 +35,8 @@ public record Configuration(
     Optional<Path> launcher,
     Optional<Path> java,
     Optional<Path> cgroupParent,
-    boolean skipWhenNetemMissing) {
+    boolean skipWhenNetemMissing,
+    boolean classDataSharing) {
 
   public static final String PREFIX = "nsjunit.";
 
@@ -68,7 +71,16 @@ public record Configuration(
         path(context, "launcher"),
         path(context, "java"),
         path(context, "cgroup.parent"),
-        failOrSkip(context, "netem.missing"));
+        failOrSkip(context, "netem.missing"),
+        bool(context, "cds", true));
+  }
+
+  private static boolean bool(ExtensionContext context, String key, boolean fallback) {
+    String value = context.getConfigurationParameter(PREFIX + key).orElse(Boolean.toString(fallback)).trim();
+    if (!value.equals("true") && !value.equals("false")) {
+      throw Attribute.configurationKey(PREFIX + key).invalid(value, "\"true\" or \"false\"");
+    }
+    return value.equals("true");
   }
 
   private static boolean failOrSkip(ExtensionContext context, String key) {

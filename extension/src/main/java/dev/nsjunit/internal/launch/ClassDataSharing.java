@@ -1,0 +1,254 @@
+package dev.nsjunit.internal.launch;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+/**
+ * Class-data sharing for child JVMs, the biggest lever on a sandbox's start after the JVM itself:
+ * on JDK 17 to 24 a dynamic AppCDS archive, on JDK 25+ an AOT cache, made by the first child of a
+ * (JDK, classpath) pair as it exits and mapped by every later one, across runs.
+ *
+ * <p>Archives need a classpath of jars: a non-empty directory breaks the dump. So the child gets
+ * the parent's classpath with the jars first (Surefire's manifest-only jar expanded) and the
+ * directories appended; the archive covers the jars. An archive that does not fit is caught: it
+ * is checked once per JVM with {@code -Xshare:on} / {@code -XX:AOTMode=on} (which fail loudly)
+ * before use, and a failed dump is not retried in that JVM. Off with {@code nsjunit.cds=false}.
+ */
+final class ClassDataSharing {
+  private enum State { DUMPING, READY, FAILED }
+
+  private static final Map<String, State> states = new ConcurrentHashMap<>();
+
+  /** What one child gets: the JVM options for the archive (if any) and its classpath. */
+  record Plan(List<String> jvmOptions, String classpath) {
+    static Plan none(String classpath) {
+      return new Plan(List.of(), classpath);
+    }
+
+    /** The AOT cache options refuse to start together with any -Xshare option. */
+    boolean forbidsXshare() {
+      return jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:AOTCache"));
+    }
+  }
+
+  private ClassDataSharing() {}
+
+  static Plan plan(String java, boolean enabled, boolean sameJdkAsThisJvm) {
+    String original = System.getProperty("java.class.path");
+    if (!enabled || !sameJdkAsThisJvm) {
+      return Plan.none(original);
+    }
+    int feature = Runtime.version().feature();
+    List<String> jars = new ArrayList<>();
+    List<String> dirs = new ArrayList<>();
+    expand(original, jars, dirs);
+    if (jars.isEmpty()) {
+      return Plan.none(original);
+    }
+    String key = key(jars);
+    boolean aot = feature >= 25;
+    Path cache;
+    try {
+      cache = cacheDirectory();
+    } catch (IOException e) {
+      return Plan.none(original);
+    }
+    Path archive = cache.resolve(key + (aot ? ".aot" : ".jsa"));
+    String classpath;
+    try {
+      // The dump's classpath (the jars, then the warm-up jar) must be a prefix of the child's.
+      List<String> ordered = new ArrayList<>(jars);
+      ordered.add(warmUpJar(cache).toString());
+      ordered.addAll(dirs);
+      classpath = String.join(":", ordered);
+    } catch (IOException e) {
+      return Plan.none(original);
+    }
+    State state = states.get(key);
+    if (state == State.READY || (state == null && Files.isRegularFile(archive) && verified(java, archive, classpath, aot, key))) {
+      List<String> options = aot
+          ? List.of("-XX:AOTCache=" + archive)
+          : List.of("-XX:SharedArchiveFile=" + archive);
+      return new Plan(options, classpath);
+    }
+    if (state == null && states.putIfAbsent(key, State.DUMPING) == null) {
+      dumpInBackground(java, cache, archive, jars, aot, key);
+    }
+    return Plan.none(original); // this child starts without; later ones use the archive
+  }
+
+  /**
+   * Dumps off the critical path: a JVM with the jars only (a non-empty directory makes the JDK
+   * refuse to dump) and nsjunit's warm-up jar runs JUnit once and writes the archive at exit.
+   * The jar stays on every later child's classpath, after the dump's, as the archive requires.
+   */
+  private static void dumpInBackground(String java, Path cache, Path archive, List<String> jars, boolean aot, String key) {
+    Path partial = cache.resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    try {
+      String dumpClasspath = String.join(":", jars) + ":" + warmUpJar(cache);
+      List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData",
+          aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
+          "-cp", dumpClasspath, "dev.nsjunit.internal.child.CdsWarmUp"));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      p.onExit().thenRun(() -> {
+        // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the file is.
+        try {
+          if (Files.isRegularFile(partial) && Files.size(partial) > 0) {
+            Files.move(partial, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            states.put(key, State.READY);
+            return;
+          }
+        } catch (IOException e) {
+          // treated as a failed dump below
+        }
+        states.put(key, State.FAILED);
+        try {
+          Files.deleteIfExists(partial);
+        } catch (IOException ignored) {
+          // nothing to clean
+        }
+      });
+    } catch (IOException e) {
+      states.put(key, State.FAILED);
+    }
+  }
+
+  /** Where the archive for this JVM's JDK and {@code classpath} lives (for tests and diagnostics). */
+  static Path archiveFor(String classpath) throws IOException {
+    List<String> jars = new ArrayList<>();
+    expand(classpath, jars, new ArrayList<>());
+    return cacheDirectory().resolve(key(jars) + (Runtime.version().feature() >= 25 ? ".aot" : ".jsa"));
+  }
+
+  /** A jar with the warm-up class, written once into the cache (the class may live in a directory). */
+  private static synchronized Path warmUpJar(Path cache) throws IOException {
+    Path jar = cache.resolve("nsjunit-cds-warmup.jar");
+    if (Files.isRegularFile(jar)) {
+      return jar;
+    }
+    String entry = "dev/nsjunit/internal/child/CdsWarmUp.class";
+    Path partial = cache.resolve("nsjunit-cds-warmup.jar." + ProcessHandle.current().pid() + ".tmp");
+    try (java.io.InputStream in = ClassDataSharing.class.getClassLoader().getResourceAsStream(entry);
+        java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(partial))) {
+      if (in == null) {
+        throw new IOException("missing " + entry);
+      }
+      java.util.jar.JarEntry e = new java.util.jar.JarEntry(entry);
+      e.setTime(0); // a stable jar: the archives made with it stay valid
+      out.putNextEntry(e);
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return jar;
+  }
+
+  /** An archive from an earlier run is mapped once with the strict mode, so a mismatch is caught here. */
+  private static boolean verified(String java, Path archive, String classpath, boolean aot, String key) {
+    List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData"));
+    cmd.addAll(aot ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive) : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive));
+    cmd.addAll(List.of("-cp", classpath, "-version"));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+        states.put(key, State.READY);
+        return true;
+      }
+      p.destroyForcibly();
+    } catch (IOException e) {
+      // cannot check: do not use it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Files.deleteIfExists(archive); // stale (another JDK build, changed jars): dump a new one
+    } catch (IOException ignored) {
+      // the dump will replace it
+    }
+    return false;
+  }
+
+  /** Splits the classpath into jars and directories, expanding manifest-only jars (Surefire). */
+  static void expand(String classpath, List<String> jars, List<String> dirs) {
+    for (String entry : classpath.split(":")) {
+      if (entry.isEmpty()) {
+        continue;
+      }
+      Path p = Path.of(entry).toAbsolutePath().normalize();
+      if (Files.isDirectory(p)) {
+        dirs.add(p.toString());
+      } else if (Files.isRegularFile(p)) {
+        List<String> referenced = manifestClassPath(p);
+        if (!referenced.isEmpty() && isManifestOnly(p)) {
+          expand(String.join(":", referenced), jars, dirs);
+        } else {
+          jars.add(p.toString());
+        }
+      }
+    }
+  }
+
+  private static List<String> manifestClassPath(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      Manifest m = file.getManifest();
+      String cp = m == null ? null : m.getMainAttributes().getValue("Class-Path");
+      if (cp == null || cp.isBlank()) {
+        return List.of();
+      }
+      List<String> result = new ArrayList<>();
+      for (String url : cp.trim().split("\\s+")) {
+        result.add(Path.of(jar.getParent().toUri().resolve(url)).toString());
+      }
+      return result;
+    } catch (IOException | IllegalArgumentException e) {
+      return List.of();
+    }
+  }
+
+  private static boolean isManifestOnly(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      return file.stream().noneMatch(e -> e.getName().endsWith(".class"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String key(List<String> jars) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update((System.getProperty("java.home") + "|" + System.getProperty("java.vm.version")).getBytes(StandardCharsets.UTF_8));
+      for (String jar : jars) {
+        Path p = Path.of(jar);
+        digest.update((jar + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis()).getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 24);
+    } catch (Exception e) {
+      return "unkeyed";
+    }
+  }
+
+  private static Path cacheDirectory() throws IOException {
+    Path dir = RunDirectory.get().path().getParent().resolve("cds");
+    if (!Files.isDirectory(dir)) {
+      try {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // another JVM made it
+      }
+    }
+    return dir;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.nsjunit.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nsjunit.FreshPid;
+import dev.nsjunit.testing.TestJvm;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Class-data sharing: the classpath it builds, and what happens with a bad archive. */
+class ClassDataSharingTest {
+
+  @Test
+  void manifestOnlyJarIsExpandedIntoJarsAndDirectories(@TempDir Path tmp) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("test-classes"));
+    Files.writeString(classes.resolve("A.class"), "x");
+    Path lib = Files.writeString(tmp.resolve("lib.jar"), "not really a jar");
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classes.toUri() + " " + lib.toUri());
+    Path booter = tmp.resolve("surefirebooter.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(booter), manifest)) {
+      // manifest only, like Surefire's booter jar
+    }
+    List<String> jars = new ArrayList<>();
+    List<String> dirs = new ArrayList<>();
+    ClassDataSharing.expand(booter.toString(), jars, dirs);
+    assertThat(jars).containsExactly(lib.toString());
+    assertThat(dirs).containsExactly(classes.toString());
+  }
+
+  @Test
+  void aCorruptArchiveIsCaughtReplacedAndNeverFailsATest() throws Exception {
+    // The archive the fixture JVM (same JDK, same classpath) will look for: garbage.
+    Path archive = ClassDataSharing.archiveFor(System.getProperty("java.class.path"));
+    Files.deleteIfExists(archive);
+    Files.writeString(archive, "garbage, not an archive");
+    for (int run = 0; run < 2; run++) {
+      Process p = TestJvm.fixture(Cases.class, List.of()).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(out).contains("test first() SUCCESSFUL").contains("test second() SUCCESSFUL").contains("test third() SUCCESSFUL");
+    }
+    assertThat(Files.size(archive)).as("the garbage was replaced by a real archive").isGreaterThan(1 << 20);
+  }
+
+  static class Cases {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void first() throws Exception {
+      Thread.sleep(1500); // time for the background dump
+    }
+
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void second() {}
+
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void third() {}
+  }
+}
