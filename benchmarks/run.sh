@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# nsjunit benchmarks: builds the launcher, the extension and this module, then measures everything
+# side by side in one run and writes docs/performance.md (see benchmarks/README.md).
+#
+#   benchmarks/run.sh            # full run, about 10 minutes on 2 cores
+#   benchmarks/run.sh --quick    # a smoke run with few samples (numbers not meaningful)
+#
+# Needs: root (namespaces, cgroups), JDK 17 as `java`, Maven, gcc with the static libc. Installs
+# Debian's bubblewrap when bwrap is missing (the bwrap row says why when that is not possible).
+# Optional: a JDK 25 at /usr/lib/jvm/temurin-25-jdk-amd64 (or BENCH_JAVA25=...) for the AOT-cache rows.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+quick=false
+[[ "${1:-}" == "--quick" ]] && quick=true
+
+if ! command -v bwrap >/dev/null 2>&1; then
+  echo "bench: installing bubblewrap (for the bwrap comparison row)" >&2
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    { apt-get install -y -q bubblewrap || { apt-get update -q && apt-get install -y -q bubblewrap; }; } >/dev/null 2>&1 \
+      || echo "bench: bubblewrap could not be installed; its row will say so" >&2
+  else
+    echo "bench: not root or no apt-get: the bwrap row will say it is not installed" >&2
+  fi
+fi
+
+cd "$repo"
+echo "bench: building (mvn -B -q -Pbenchmarks -pl native-helper,benchmarks -am package -DskipTests -Dmaven.test.skip=true)" >&2
+mvn -B -q -Pbenchmarks -pl native-helper,benchmarks -am package -DskipTests -Dmaven.test.skip=true
+gcc -O2 -Wall -o benchmarks/target/spawnbench benchmarks/src/main/c/spawnbench.c
+
+# Jars only (AppCDS dumping refuses directories on the classpath); the child JVMs get this classpath.
+cp="$repo/benchmarks/target/nsjunit-benchmarks.jar"
+for jar in "$repo"/benchmarks/target/lib/*.jar; do cp="$cp:$jar"; done
+
+exec java -cp "$cp" \
+  -Dbench.repo="$repo" \
+  -Dbench.quick="$quick" \
+  -Dbench.java25="${BENCH_JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}" \
+  ${BENCH_OUT:+-Dbench.out="$BENCH_OUT"} \
+  ${BENCH_ONLY:+-Dbench.only="$BENCH_ONLY"} \
+  dev.nsjunit.bench.Main
