@@ -11,6 +11,7 @@ import java.lang.annotation.Target;
  * every kernel); {@code delay}, {@code jitter}, {@code loss}, {@code duplicate}, {@code reorder}
  * and {@code corrupt} need the kernel's netem ({@code sch_netem}); where it is missing the test
  * fails (or is skipped with {@code nsjunit.netem.missing=skip}) with a message naming the module.
+ * An {@link #emulated()} link applies them in user space instead, on any kernel, from a seed.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -39,4 +40,17 @@ public @interface Link {
 
   /** Corrupted packets, for example {@code "0.1%"} (netem). */
   String corrupt() default "";
+
+  /**
+   * An emulated link instead of a veth pair: two TUN devices with a relay in the test JVM that
+   * applies {@link #delay()}, {@link #jitter()}, {@link #loss()}, {@link #duplicate()},
+   * {@link #reorder()} and {@link #corrupt()} itself, drawn from a random source seeded with
+   * {@link #seed()}. Works on kernels without netem, and the same seed drops, delays and reorders
+   * the same packets (by their order in each direction), so a failing pattern replays exactly.
+   * Two hosts only.
+   */
+  boolean emulated() default false;
+
+  /** Seed of an {@link #emulated()} link; -1 picks one at random. The seed is printed when a test fails. */
+  long seed() default -1;
 }

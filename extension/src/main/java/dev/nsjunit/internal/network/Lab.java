@@ -21,7 +21,11 @@ import java.util.Optional;
  * machine's own network. Every veth is created inside a lab namespace (the peer end placed
  * directly into the other one with IFLA_NET_NS_FD), never in the caller's namespace.
  *
- * <p>{@link #close()} ends the holders; the namespaces, and with them every veth and bridge, are
+ * <p>An emulated link ({@link LinkSpec#emulated(long)}) is a TUN device in each of its two hosts
+ * and an {@link EmulatedLink} relay in this JVM instead of a veth pair; addressing and routes are
+ * the same, and its delay, loss and the like are applied by the relay, not netem.
+ *
+ * <p>{@link #close()} stops the relays and closes their TUN descriptors first, then ends the holders; the namespaces, and with them every veth and bridge, are
  * freed by the kernel. A JVM killed with SIGKILL leaks nothing either: the holders' launchers see
  * EOF on their stdin.
  */
@@ -51,7 +55,7 @@ public final class Lab implements AutoCloseable {
   public static Lab start(TopologySpec spec, Path launcher) {
     Subnet subnet = Subnet.parse(spec.subnet(), spec.hosts().size());
     checkNoOverlapWithThisNamespace(spec.subnet(), subnet);
-    boolean wantsNetem = spec.links().stream().anyMatch(l -> !l.netem().isNone());
+    boolean wantsNetem = spec.links().stream().anyMatch(l -> !l.isEmulated() && !l.netem().isNone());
     if (wantsNetem) {
       netemMissing().ifPresent(m -> {
         throw new NetemUnavailableException(m);
@@ -97,6 +101,11 @@ public final class Lab implements AutoCloseable {
       links.add(link);
       if (ls.isLan()) {
         buildLan(link);
+      } else if (ls.isEmulated()) {
+        String a = ls.between().get(0);
+        String b = ls.between().get(1);
+        link.emulated(EmulatedLink.create(a, netns(a), ifnames.get(a), b, netns(b), ifnames.get(b),
+            ls.emulatedSeed().getAsLong(), ls.netem()));
       } else {
         String a = ls.between().get(0);
         String b = ls.between().get(1);
@@ -144,7 +153,8 @@ public final class Lab implements AutoCloseable {
   void applyQdiscs(LinkState link, String h) {
     RtNetlink r = host(h).rtnl();
     String ifname = link.ifname(h);
-    Netem netem = link.netem();
+    // On an emulated link the relay applies the netem-like faults; only the rate is a qdisc.
+    Netem netem = link.emulated() != null ? Netem.NONE : link.netem();
     long rate = link.rateBitsPerSecond();
     r.deleteRootQdisc(ifname);
     if (!netem.isNone()) {
@@ -204,6 +214,11 @@ public final class Lab implements AutoCloseable {
     }
     throw new IllegalArgumentException("link(\"" + a + "\", \"" + b + "\"): no link joins them; the links are "
         + links.stream().map(l -> l.spec().between()).toList());
+  }
+
+  /** The emulated links of this lab (TUN pair and seeded relay), in the order of the spec; empty if none. */
+  public List<EmulatedLink> emulatedLinks() {
+    return links.stream().map(LinkState::emulated).filter(e -> e != null).toList();
   }
 
   /** How long the last {@link #close()} took (empty before it ran). */
@@ -268,6 +283,12 @@ public final class Lab implements AutoCloseable {
     }
     closed = true;
     long start = System.nanoTime();
+    // First the relays: an open TUN descriptor would keep its namespace alive after the holder ends.
+    for (LinkState l : links) {
+      if (l.emulated() != null) {
+        l.emulated().close();
+      }
+    }
     List<Host> all = new ArrayList<>(hosts.values());
     if (switchHost != null) {
       all.add(switchHost);

@@ -1,6 +1,7 @@
 package dev.nsjunit.internal.network;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Faults on the link between two hosts, at run time. Each call takes effect before it returns.
@@ -21,6 +22,11 @@ import java.util.List;
  * <p>On a LAN (a link of three or more hosts) partitions affect only traffic between the two
  * hosts; down, rate and netem act on the two hosts' LAN interfaces, so they affect those hosts'
  * traffic with every member of the LAN.
+ *
+ * <p>On an emulated link ({@link LinkSpec#emulated(long)}: TUN pair and relay) down/up set the
+ * TUN devices down/up, partitions make the relay drop the direction's packets, rate is a tbf on
+ * the TUN devices, and {@link #netem} changes what the relay applies (no sch_netem needed);
+ * {@link #seed()} and {@link #traffic} tell what it did.
  */
 public final class LinkControl {
   private final Lab lab;
@@ -52,7 +58,7 @@ public final class LinkControl {
         // Going down flushed this end's routes and neighbour entries; put back what we own.
         lab.reAddRoutes(link, h);
         for (List<String> pair : link.blocked()) {
-          if (pair.get(0).equals(h)) {
+          if (pair.get(0).equals(h) && link.emulated() == null) {
             blackhole(pair.get(0), pair.get(1));
           }
         }
@@ -74,7 +80,9 @@ public final class LinkControl {
     }
     synchronized (lab) {
       link.blocked().add(List.of(from, to));
-      if (!link.down().contains(from)) {
+      if (link.emulated() != null) {
+        link.emulated().blocked(from, to, true);
+      } else if (!link.down().contains(from)) {
         blackhole(from, to);
       }
     }
@@ -84,7 +92,10 @@ public final class LinkControl {
   public void heal() {
     synchronized (lab) {
       for (List<String> pair : List.of(List.of(a, b), List.of(b, a))) {
-        if (link.blocked().remove(pair) && !link.down().contains(pair.get(0))) {
+        if (link.emulated() != null) {
+          link.blocked().remove(pair);
+          link.emulated().blocked(pair.get(0), pair.get(1), false);
+        } else if (link.blocked().remove(pair) && !link.down().contains(pair.get(0))) {
           lab.host(pair.get(0)).rtnl().deleteNeighbour(link.ifname(pair.get(0)), lab.host(pair.get(1)).address());
         }
       }
@@ -109,6 +120,13 @@ public final class LinkControl {
 
   /** Applies {@code netem} to both directions; throws {@link NetemUnavailableException} without sch_netem. */
   public void netem(Netem netem) {
+    if (link.emulated() != null) {
+      synchronized (lab) {
+        link.netem(netem);
+        link.emulated().faults(netem);
+      }
+      return;
+    }
     if (!netem.isNone()) {
       lab.requireNetem();
     }
@@ -122,6 +140,27 @@ public final class LinkControl {
     netem(Netem.NONE);
   }
 
+  /** Whether this is an emulated link (TUN pair and seeded relay). */
+  public boolean isEmulated() {
+    return link.emulated() != null;
+  }
+
+  /** The seed of an emulated link's random source; empty for a veth link or a LAN. */
+  public OptionalLong seed() {
+    return link.emulated() == null ? OptionalLong.empty() : OptionalLong.of(link.emulated().seed());
+  }
+
+  /**
+   * What the relay of an emulated link did so far to the packets from {@code from} to {@code to}
+   * (indices of dropped, duplicated, reordered packets); IllegalStateException on a veth link.
+   */
+  public EmulatedLink.Traffic traffic(String from, String to) {
+    if (link.emulated() == null) {
+      throw new IllegalStateException(this + " is not an emulated link: only LinkSpec.emulated(seed) links record traffic");
+    }
+    return link.emulated().traffic(from, to);
+  }
+
   private void reapplyQdiscs() {
     lab.applyQdiscs(link, a);
     lab.applyQdiscs(link, b);
@@ -133,6 +172,7 @@ public final class LinkControl {
 
   @Override
   public String toString() {
-    return "link " + link.spec().between() + " (" + a + " " + link.ifname(a) + ", " + b + " " + link.ifname(b) + ")";
+    return "link " + link.spec().between() + " (" + a + " " + link.ifname(a) + ", " + b + " " + link.ifname(b) + ")"
+        + (link.emulated() == null ? "" : ", emulated, " + link.emulated().replayHint());
   }
 }

@@ -14,6 +14,7 @@ final class LinkState {
   private final Set<List<String>> blocked = new HashSet<>();
   private long rateBitsPerSecond;
   private Netem netem;
+  private EmulatedLink emulated;
 
   LinkState(int index, LinkSpec spec, Map<String, String> ifnames) {
     this.index = index;
@@ -63,5 +64,14 @@ final class LinkState {
 
   void netem(Netem n) {
     netem = n;
+  }
+
+  /** The TUN pair and relay of an emulated link, or null for a veth link or a LAN. */
+  EmulatedLink emulated() {
+    return emulated;
+  }
+
+  void emulated(EmulatedLink e) {
+    emulated = e;
   }
 }

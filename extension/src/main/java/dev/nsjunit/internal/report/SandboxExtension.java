@@ -210,9 +210,14 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
         }, lab);
     RunRecord record = run.run();
     output.flush();
+    lab.ifPresent(l -> l.lab().emulatedLinks().forEach(link ->
+        context.publishReportEntry("nsjunit.emulated.link", link.toString())));
     record.usage().ifPresent(usage -> context.publishReportEntry(UsageEntries.of(usage)));
     Optional<Throwable> failure = Outcome.of(record, spec.expectOomKill(), testName(context));
     if (failure.isPresent()) {
+      // A failure over an emulated link replays with the same seed: say which.
+      lab.ifPresent(l -> l.lab().emulatedLinks().forEach(link ->
+          System.err.println("nsjunit: " + testName(context) + " failed over an emulated link: " + link.replayHint())));
       throw failure.get();
     }
   }

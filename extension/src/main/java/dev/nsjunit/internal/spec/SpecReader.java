@@ -244,6 +244,9 @@ public final class SpecReader {
     try {
       for (Link l : t.links()) {
         LinkSpec link = LinkSpec.between(l.between());
+        if (l.emulated()) {
+          link = link.emulated(l.seed() == -1 ? new java.util.Random().nextLong() : l.seed());
+        }
         if (!l.rate().isEmpty()) link = link.rate(l.rate());
         if (!l.delay().isEmpty()) link = link.delay(l.delay());
         if (!l.jitter().isEmpty()) link = link.jitter(l.jitter());
