@@ -135,22 +135,24 @@ final class ClassDataSharing {
 
   /** A jar with the warm-up class, written once into the cache (the class may live in a directory). */
   private static synchronized Path warmUpJar(Path cache) throws IOException {
-    Path jar = cache.resolve("nsjunit-cds-warmup.jar");
+    Path jar = cache.resolve("nsjunit-cds-warmup-2.jar"); // -2: with the probe test
     if (Files.isRegularFile(jar)) {
       return jar;
     }
-    String entry = "dev/nsjunit/internal/child/CdsWarmUp.class";
-    Path partial = cache.resolve("nsjunit-cds-warmup.jar." + ProcessHandle.current().pid() + ".tmp");
-    try (java.io.InputStream in = ClassDataSharing.class.getClassLoader().getResourceAsStream(entry);
-        java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(partial))) {
-      if (in == null) {
-        throw new IOException("missing " + entry);
+    Path partial = cache.resolve("nsjunit-cds-warmup-2.jar." + ProcessHandle.current().pid() + ".tmp");
+    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(partial))) {
+      for (String entry : List.of("dev/nsjunit/internal/child/CdsWarmUp.class", "dev/nsjunit/internal/child/CdsWarmUp$Probe.class")) {
+        try (java.io.InputStream in = ClassDataSharing.class.getClassLoader().getResourceAsStream(entry)) {
+          if (in == null) {
+            throw new IOException("missing " + entry);
+          }
+          java.util.jar.JarEntry e = new java.util.jar.JarEntry(entry);
+          e.setTime(0); // a stable jar: the archives made with it stay valid
+          out.putNextEntry(e);
+          in.transferTo(out);
+          out.closeEntry();
+        }
       }
-      java.util.jar.JarEntry e = new java.util.jar.JarEntry(entry);
-      e.setTime(0); // a stable jar: the archives made with it stay valid
-      out.putNextEntry(e);
-      in.transferTo(out);
-      out.closeEntry();
     }
     Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return jar;
