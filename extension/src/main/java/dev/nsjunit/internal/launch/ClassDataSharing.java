@@ -58,7 +58,14 @@ final class ClassDataSharing {
     if (jars.isEmpty()) {
       return Plan.none(original);
     }
-    String key = key(jars);
+    String key;
+    try {
+      List<String> keyed = new ArrayList<>(jars);
+      keyed.add(warmUpJar(cacheDirectory()).toString());
+      key = key(keyed);
+    } catch (IOException e) {
+      return Plan.none(original);
+    }
     boolean aot = feature >= 25;
     Path cache;
     try {
@@ -130,28 +137,48 @@ final class ClassDataSharing {
   static Path archiveFor(String classpath) throws IOException {
     List<String> jars = new ArrayList<>();
     expand(classpath, jars, new ArrayList<>());
+    jars.add(warmUpJar(cacheDirectory()).toString());
     return cacheDirectory().resolve(key(jars) + (Runtime.version().feature() >= 25 ? ".aot" : ".jsa"));
   }
 
-  /** A jar with the warm-up class, written once into the cache (the class may live in a directory). */
+  private static final List<String> WARM_UP_CLASSES =
+      List.of("dev/nsjunit/internal/child/CdsWarmUp.class", "dev/nsjunit/internal/child/CdsWarmUp$Probe.class");
+
+  /**
+   * A jar with the warm-up classes (they may live in a directory), written once into the cache
+   * under a name that carries a hash of their bytes: a changed warm-up gets a new jar, and with it
+   * a classpath that no old archive matches.
+   */
   private static synchronized Path warmUpJar(Path cache) throws IOException {
-    Path jar = cache.resolve("nsjunit-cds-warmup-2.jar"); // -2: with the probe test
+    List<byte[]> classes = new ArrayList<>();
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IOException(e);
+    }
+    for (String entry : WARM_UP_CLASSES) {
+      try (java.io.InputStream in = ClassDataSharing.class.getClassLoader().getResourceAsStream(entry)) {
+        if (in == null) {
+          throw new IOException("missing " + entry);
+        }
+        byte[] bytes = in.readAllBytes();
+        classes.add(bytes);
+        digest.update(bytes);
+      }
+    }
+    Path jar = cache.resolve("nsjunit-cds-warmup-" + HexFormat.of().formatHex(digest.digest()).substring(0, 12) + ".jar");
     if (Files.isRegularFile(jar)) {
       return jar;
     }
-    Path partial = cache.resolve("nsjunit-cds-warmup-2.jar." + ProcessHandle.current().pid() + ".tmp");
+    Path partial = cache.resolve(jar.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
     try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(partial))) {
-      for (String entry : List.of("dev/nsjunit/internal/child/CdsWarmUp.class", "dev/nsjunit/internal/child/CdsWarmUp$Probe.class")) {
-        try (java.io.InputStream in = ClassDataSharing.class.getClassLoader().getResourceAsStream(entry)) {
-          if (in == null) {
-            throw new IOException("missing " + entry);
-          }
-          java.util.jar.JarEntry e = new java.util.jar.JarEntry(entry);
-          e.setTime(0); // a stable jar: the archives made with it stay valid
-          out.putNextEntry(e);
-          in.transferTo(out);
-          out.closeEntry();
-        }
+      for (int i = 0; i < WARM_UP_CLASSES.size(); i++) {
+        java.util.jar.JarEntry e = new java.util.jar.JarEntry(WARM_UP_CLASSES.get(i));
+        e.setTime(0); // a stable jar: the archives made with it stay valid
+        out.putNextEntry(e);
+        out.write(classes.get(i));
+        out.closeEntry();
       }
     }
     Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
