@@ -12,15 +12,13 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /** A sandbox's groups on a v1 or hybrid host: one directory per hierarchy, same name in each. */
-final class V1Cgroup implements TestCgroup {
+final class V1Cgroup extends MeasuredGroup {
   private static final long FREEZE_WAIT_MILLIS = 1000;
 
   private final String name;
   private final Map<String, Path> byController;
   private final Optional<Path> unified;
   private final List<Path> created = new ArrayList<>();
-  private Usage lastUsage;
-  private boolean closed;
 
   V1Cgroup(String name, Map<String, Path> byController, Optional<Path> unified) {
     this.name = name;
@@ -43,18 +41,7 @@ final class V1Cgroup implements TestCgroup {
   }
 
   @Override
-  public synchronized Usage usage() {
-    if (closed) {
-      return lastUsage;
-    }
-    try {
-      return read();
-    } catch (CgroupException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
-  private Usage read() throws CgroupException {
+  Usage read() throws CgroupException {
     Path memory = byController.get("memory");
     Path cpu = byController.get("cpu");
     Path cpuacct = byController.get("cpuacct");
@@ -73,33 +60,14 @@ final class V1Cgroup implements TestCgroup {
         peak, current, Duration.ofNanos(cpuNanos), Duration.ofNanos(throttledNanos), pidsCurrent, pidsPeak, readOomKills());
   }
 
-  private long readOomKills() throws CgroupException {
+  @Override
+  long readOomKills() throws CgroupException {
     Path memory = byController.get("memory");
     return memory == null ? 0 : ControlFiles.readKey(memory.resolve("memory.oom_control"), "oom_kill").orElse(0);
   }
 
   @Override
-  public synchronized long oomKills() {
-    if (closed) {
-      return lastUsage.oomKills();
-    }
-    try {
-      return readOomKills();
-    } catch (CgroupException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    try {
-      lastUsage = read();
-    } catch (CgroupException | RuntimeException e) {
-      lastUsage = lastUsage != null ? lastUsage : Usage.NONE;
-    }
+  void killAndRemove() {
     killEverything();
     GroupRemoval.awaitEmpty(created, System.nanoTime() + GroupRemoval.REMOVE_BUDGET_MILLIS * 1_000_000);
     CgroupException failure = null;
@@ -117,7 +85,6 @@ final class V1Cgroup implements TestCgroup {
     if (failure != null) {
       throw new IllegalStateException(failure.getMessage(), failure);
     }
-    closed = true;
   }
 
   /**

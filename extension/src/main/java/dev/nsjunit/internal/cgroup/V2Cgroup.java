@@ -8,13 +8,11 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /** A sandbox's group on a v2 host: one directory, all controllers in it. */
-final class V2Cgroup implements TestCgroup {
+final class V2Cgroup extends MeasuredGroup {
   private static final long FREEZE_WAIT_MILLIS = 1000;
 
   private final String name;
   private final Path dir;
-  private Usage lastUsage;
-  private boolean closed;
 
   V2Cgroup(String name, Path dir) {
     this.name = name;
@@ -31,20 +29,9 @@ final class V2Cgroup implements TestCgroup {
     return List.of(dir);
   }
 
-  @Override
-  public synchronized Usage usage() {
-    if (closed) {
-      return lastUsage;
-    }
-    try {
-      return read();
-    } catch (CgroupException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
   /** Files of controllers that are not enabled are absent; their numbers read as 0. */
-  private Usage read() throws CgroupException {
+  @Override
+  Usage read() throws CgroupException {
     long current = optionalLong("memory.current").orElse(0);
     // memory.peak arrived in 5.19; before that the current charge is the best we have
     long peak = optionalLong("memory.peak").orElse(current);
@@ -67,33 +54,14 @@ final class V2Cgroup implements TestCgroup {
     return Files.exists(p) ? OptionalLong.of(ControlFiles.readLong(p)) : OptionalLong.empty();
   }
 
-  private long readOomKills() throws CgroupException {
+  @Override
+  long readOomKills() throws CgroupException {
     Path events = dir.resolve("memory.events");
     return Files.exists(events) ? ControlFiles.readKey(events, "oom_kill").orElse(0) : 0;
   }
 
   @Override
-  public synchronized long oomKills() {
-    if (closed) {
-      return lastUsage.oomKills();
-    }
-    try {
-      return readOomKills();
-    } catch (CgroupException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    try {
-      lastUsage = read();
-    } catch (CgroupException | RuntimeException e) {
-      lastUsage = lastUsage != null ? lastUsage : Usage.NONE;
-    }
+  void killAndRemove() {
     if (Files.isDirectory(dir)) {
       killEverything();
       GroupRemoval.awaitEmpty(List.of(dir), System.nanoTime() + GroupRemoval.REMOVE_BUDGET_MILLIS * 1_000_000);
@@ -103,7 +71,6 @@ final class V2Cgroup implements TestCgroup {
     } catch (CgroupException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-    closed = true;
   }
 
   /**
