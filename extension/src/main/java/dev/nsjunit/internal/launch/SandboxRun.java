@@ -111,7 +111,7 @@ public final class SandboxRun {
         spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile, lab));
     command.add("--");
     Process process;
-    ChannelEndpoint endpoint;
+    ChannelEndpoint endpoint = null;
     ClassDataSharing.Plan sharing = ClassDataSharing.plan(
         ChildCommand.javaExecutable(config), config.classDataSharing(), ChildCommand.childRunsThisJdk(config));
     try {
@@ -121,6 +121,9 @@ public final class SandboxRun {
       ChildCommand.trimEnvironment(builder.environment());
       process = builder.start();
     } catch (IOException e) {
+      if (endpoint != null) {
+        endpoint.close(); // no child will ever connect: free the socket and its thread
+      }
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
           "could not start the nsjunit launcher " + launcher + ": " + e.getMessage()
@@ -148,7 +151,7 @@ public final class SandboxRun {
       if (session != null) {
         // Host processes end with the test; their output becomes the test's output.
         session.close((who, text) -> listener.output(false,
-            ("[" + who + "] " + text.replace("\n", "\n[" + who + "] ").stripTrailing() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            ("[" + who + "] " + text.strip().replace("\n", "\n[" + who + "] ") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       }
       endpoint.close();
       if (process.isAlive()) {
