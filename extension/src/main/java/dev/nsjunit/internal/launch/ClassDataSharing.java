@@ -109,7 +109,8 @@ final class ClassDataSharing {
       List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData",
           aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
           "-cp", dumpClasspath, "dev.nsjunit.internal.child.CdsWarmUp"));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Path log = cache.resolve(partial.getFileName() + ".log");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       p.onExit().thenRun(() -> {
         // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the file is.
         try {
@@ -120,13 +121,14 @@ final class ClassDataSharing {
           }
         } catch (IOException e) {
           // treated as a failed dump below
+        } finally {
+          deleteQuietly(log);
         }
         states.put(key, State.FAILED);
-        try {
-          Files.deleteIfExists(partial);
-        } catch (IOException ignored) {
-          // nothing to clean
-        }
+        deleteQuietly(partial);
+        // Not silent: child JVMs of this run start without sharing, and the reason is shown once.
+        System.err.println("nsjunit: could not create the class-data sharing archive " + archive + " (exit code "
+            + p.exitValue() + "); child JVMs start without it. nsjunit.cds=false turns sharing off.");
       });
     } catch (IOException e) {
       states.put(key, State.FAILED);
@@ -202,12 +204,18 @@ final class ClassDataSharing {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try {
-      Files.deleteIfExists(archive); // stale (another JDK build, changed jars): dump a new one
-    } catch (IOException ignored) {
-      // the dump will replace it
-    }
+    System.err.println("nsjunit: the class-data sharing archive " + archive
+        + " does not fit this JDK and classpath; making a new one (this run's first child JVMs start without it)");
+    deleteQuietly(archive);
     return false;
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // a cache file; the next dump replaces it
+    }
   }
 
   /** Splits the classpath into jars and directories, expanding manifest-only jars (Surefire). */

@@ -49,6 +49,9 @@ class ClassDataSharingTest {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(out).contains("test first() SUCCESSFUL").contains("test second() SUCCESSFUL").contains("test third() SUCCESSFUL");
+      if (run == 0) {
+        assertThat(out).as("the bad archive is reported, not silently ignored").contains("does not fit this JDK and classpath");
+      }
     }
     assertThat(Files.size(archive)).as("the garbage was replaced by a real archive").isGreaterThan(1 << 20);
   }
