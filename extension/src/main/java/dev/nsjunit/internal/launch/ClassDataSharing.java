@@ -46,55 +46,66 @@ final class ClassDataSharing {
 
   private ClassDataSharing() {}
 
+  /** The archive's place and the child's classpath for one parent classpath: computed once per JVM. */
+  private record Layout(String forClasspath, List<String> jars, String classpath, String key, Path cache, Path archive,
+      boolean aot) {}
+
+  private static volatile Layout layout;
+
   static Plan plan(String java, boolean enabled, boolean sameJdkAsThisJvm) {
     String original = System.getProperty("java.class.path");
     if (!enabled || !sameJdkAsThisJvm) {
       return Plan.none(original);
     }
-    int feature = Runtime.version().feature();
+    Layout l;
+    try {
+      l = layout(original);
+    } catch (IOException e) {
+      return Plan.none(original);
+    }
+    if (l == null) {
+      return Plan.none(original);
+    }
+    State state = states.get(l.key());
+    if (state == State.READY
+        || (state == null && Files.isRegularFile(l.archive()) && verified(java, l.archive(), l.classpath(), l.aot(), l.key()))) {
+      List<String> options = l.aot()
+          ? List.of("-XX:AOTCache=" + l.archive())
+          : List.of("-XX:SharedArchiveFile=" + l.archive());
+      return new Plan(options, l.classpath());
+    }
+    if (state == null && states.putIfAbsent(l.key(), State.DUMPING) == null) {
+      dumpInBackground(java, l.cache(), l.archive(), l.jars(), l.aot(), l.key());
+    }
+    return Plan.none(original); // this child starts without; later ones use the archive
+  }
+
+  /**
+   * Expanding the classpath opens jars and reads their manifests: done once per JVM, not on every
+   * sandbox's launch path. Null when the classpath has no jars (nothing to share).
+   */
+  private static Layout layout(String original) throws IOException {
+    Layout known = layout;
+    if (known != null && known.forClasspath().equals(original)) {
+      return known.jars().isEmpty() ? null : known;
+    }
     List<String> jars = new ArrayList<>();
     List<String> dirs = new ArrayList<>();
     expand(original, jars, dirs);
-    if (jars.isEmpty()) {
-      return Plan.none(original);
-    }
-    String key;
-    try {
-      List<String> keyed = new ArrayList<>(jars);
-      keyed.add(warmUpJar(cacheDirectory()).toString());
-      key = key(keyed);
-    } catch (IOException e) {
-      return Plan.none(original);
-    }
-    boolean aot = feature >= 25;
-    Path cache;
-    try {
-      cache = cacheDirectory();
-    } catch (IOException e) {
-      return Plan.none(original);
-    }
-    Path archive = cache.resolve(key + (aot ? ".aot" : ".jsa"));
-    String classpath;
-    try {
-      // The dump's classpath (the jars, then the warm-up jar) must be a prefix of the child's.
-      List<String> ordered = new ArrayList<>(jars);
-      ordered.add(warmUpJar(cache).toString());
-      ordered.addAll(dirs);
-      classpath = String.join(":", ordered);
-    } catch (IOException e) {
-      return Plan.none(original);
-    }
-    State state = states.get(key);
-    if (state == State.READY || (state == null && Files.isRegularFile(archive) && verified(java, archive, classpath, aot, key))) {
-      List<String> options = aot
-          ? List.of("-XX:AOTCache=" + archive)
-          : List.of("-XX:SharedArchiveFile=" + archive);
-      return new Plan(options, classpath);
-    }
-    if (state == null && states.putIfAbsent(key, State.DUMPING) == null) {
-      dumpInBackground(java, cache, archive, jars, aot, key);
-    }
-    return Plan.none(original); // this child starts without; later ones use the archive
+    Path cache = cacheDirectory();
+    boolean aot = Runtime.version().feature() >= 25;
+    Path warmUp = warmUpJar(cache);
+    List<String> keyed = new ArrayList<>(jars);
+    keyed.add(warmUp.toString());
+    String key = key(keyed);
+    // The dump's classpath (the jars, then the warm-up jar) must be a prefix of the child's.
+    List<String> ordered = new ArrayList<>(jars);
+    ordered.add(warmUp.toString());
+    ordered.addAll(dirs);
+    Layout computed = new Layout(original, List.copyOf(jars), String.join(":", ordered), key, cache,
+        cache.resolve(key + (aot ? ".aot" : ".jsa")), aot);
+    layout = computed;
+    return jars.isEmpty() ? null : computed;
   }
 
   /**
