@@ -33,7 +33,7 @@ public final class ChildCommand {
   private static final List<String> NOT_FORWARDED_PREFIXES =
       List.of("java.", "jdk.", "sun.", "os.", "user.", "file.", "line.", "path.", "native.", "awt.",
           "surefire.", "jnidispatch.", "stdout.", "stderr.", "socksNonProxyHosts", "ftp.nonProxyHosts",
-          "http.nonProxyHosts", "basedir", "localRepository", "nsjunit.sandboxed");
+          "http.nonProxyHosts", "nsjunit.sandboxed");
 
   /** Arguments longer than this go to an @argfile (the kernel caps one argument at 128 KiB). */
   private static final int MAX_INLINE_CLASSPATH = 16 * 1024;
