@@ -27,7 +27,18 @@ public final class CdsWarmUp {
       m.setAccessible(true);
       config = (org.junit.platform.launcher.core.LauncherConfig) m.invoke(null, uniqueId);
     } catch (ReflectiveOperationException | LinkageError notInAJar) {
-      config = org.junit.platform.launcher.core.LauncherConfig.DEFAULT;
+      // The same choice without nsjunit's class: Jupiter only (other engines, jqwik say, would
+      // start here and write their own files into the working directory).
+      org.junit.platform.launcher.core.LauncherConfig.Builder builder = org.junit.platform.launcher.core.LauncherConfig.builder()
+          .enableTestEngineAutoRegistration(false)
+          .enableTestExecutionListenerAutoRegistration(false)
+          .enablePostDiscoveryFilterAutoRegistration(false);
+      for (org.junit.platform.engine.TestEngine engine : java.util.ServiceLoader.load(org.junit.platform.engine.TestEngine.class)) {
+        if (engine.getId().equals("junit-jupiter")) {
+          builder.addTestEngines(engine);
+        }
+      }
+      config = builder.build();
     }
     LauncherFactory.create(config).execute(request);
   }
