@@ -17,6 +17,18 @@ abstract class MeasuredGroup implements TestCgroup {
   /** Kills what is left and removes the group(s); throws IllegalStateException when one stays. */
   abstract void killAndRemove();
 
+  /**
+   * Undoes a group whose creation failed half-way (limits not all written): closes it, keeping a
+   * cleanup failure as suppressed on {@code failure}, which the caller then rethrows.
+   */
+  static void abandon(TestCgroup group, Exception failure) {
+    try {
+      group.close();
+    } catch (IllegalStateException cleanup) {
+      failure.addSuppressed(cleanup);
+    }
+  }
+
   @Override
   public final synchronized Usage usage() {
     if (closed) {

@@ -80,11 +80,7 @@ final class V1Driver implements CgroupDriver {
       }
       writeLimits(byController, limits);
     } catch (CgroupException | RuntimeException e) {
-      try {
-        group.close();
-      } catch (IllegalStateException cleanup) {
-        e.addSuppressed(cleanup);
-      }
+      MeasuredGroup.abandon(group, e);
       throw e;
     }
     return group;

@@ -210,11 +210,7 @@ final class V2Driver implements CgroupDriver {
     try {
       writeLimits(dir, plan.parent, limits);
     } catch (CgroupException | RuntimeException e) {
-      try {
-        group.close();
-      } catch (IllegalStateException cleanup) {
-        e.addSuppressed(cleanup);
-      }
+      MeasuredGroup.abandon(group, e);
       throw e;
     }
     return group;
