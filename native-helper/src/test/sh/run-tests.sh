@@ -336,8 +336,19 @@ test_join_net() {
     check "$name" '[[ $RC == 0 && -n $ns && $OUT == "$ns" && $ns != "$(readlink /proc/self/ns/net)" ]]' "namespace '$ns'"
 }
 
+# The number of results this file must produce: a test that silently stops reporting (an early
+# return, a function the loop no longer finds) must fail the run, not shrink it. Update it when
+# adding a check.
+EXPECTED_RESULTS=37
+
 for t in $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}"); do
+    before=$((PASSED + FAILED))
     "$t"
+    ((PASSED + FAILED > before)) || not_ok "$t" "reported no result"
 done
-echo "launcher tests: $PASSED ok, $FAILED not ok"
+echo "launcher tests: $PASSED ok, $FAILED not ok (expected $EXPECTED_RESULTS results)"
+if ((PASSED + FAILED != EXPECTED_RESULTS)); then
+    echo "not ok - result count: $((PASSED + FAILED)) results, $EXPECTED_RESULTS expected"
+    exit 1
+fi
 ((FAILED == 0))

@@ -17,15 +17,26 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 /**
  * Runs test classes without Maven, for the cgroup v2 VM (.ci/cgroup2-vm-tests): there the JVM must
  * be the only process in its cgroup, which is the situation in which the v2 driver moves itself
- * into a leaf (under Maven, Surefire's fork shares its cgroup with Maven). Arguments: fully
- * qualified class names, or {@code Class#method}. Exit code 0 when every test passed or was skipped.
+ * into a leaf (under Maven, Surefire's fork shares its cgroup with Maven). Arguments: an optional
+ * {@code --expect N} (the number of tests that must run), then fully qualified class names, or
+ * {@code Class#method}.
+ *
+ * <p>Exit code 0 only when every test succeeded and, with {@code --expect}, exactly N ran: a test
+ * that was aborted or skipped verified nothing (in the guest, a v2 or netem test aborts exactly when
+ * the guest lacks what it exists to provide), and a selector that matched nothing must not pass.
  */
 public final class SuiteMain {
   private SuiteMain() {}
 
   public static void main(String[] args) {
     List<DiscoverySelector> selectors = new ArrayList<>();
-    for (String name : args) {
+    long expected = -1;
+    List<String> names = new ArrayList<>(List.of(args));
+    if (names.size() >= 2 && names.get(0).equals("--expect")) {
+      expected = Long.parseLong(names.get(1));
+      names = names.subList(2, names.size());
+    }
+    for (String name : names) {
       // "a.b.C" for a class, "a.b.C#method" for one method of it
       selectors.add(name.contains("#") ? selectMethod(name) : selectClass(name));
     }
@@ -46,10 +57,21 @@ public final class SuiteMain {
     };
     LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(), summary, progress);
     summary.getSummary().printFailuresTo(new PrintWriter(System.out, true), 40);
-    long failed = summary.getSummary().getTotalFailureCount();
-    System.out.println("cgroup v2 guest: " + summary.getSummary().getTestsSucceededCount() + " succeeded, "
-        + failed + " failed, " + summary.getSummary().getTestsSkippedCount() + " skipped, "
-        + summary.getSummary().getTestsAbortedCount() + " aborted");
-    System.exit(failed == 0 ? 0 : 1);
+    var counts = summary.getSummary();
+    long failed = counts.getTotalFailureCount();
+    long notVerified = counts.getTestsSkippedCount() + counts.getTestsAbortedCount();
+    long ran = counts.getTestsSucceededCount() + counts.getTestsFailedCount() + counts.getTestsAbortedCount();
+    System.out.println("suite: " + counts.getTestsSucceededCount() + " succeeded, " + failed + " failed, "
+        + counts.getTestsSkippedCount() + " skipped, " + counts.getTestsAbortedCount() + " aborted"
+        + (expected >= 0 ? " (" + expected + " expected to run)" : ""));
+    boolean countOk = expected < 0 || (ran == expected && counts.getTestsSkippedCount() == 0);
+    if (!countOk) {
+      System.out.println("suite: FAILED: " + ran + " tests ran, " + expected + " were expected (a selector that matches"
+          + " nothing, or a test that was skipped, verified nothing)");
+    }
+    if (notVerified > 0) {
+      System.out.println("suite: FAILED: " + notVerified + " test(s) aborted or skipped: they verified nothing");
+    }
+    System.exit(failed == 0 && notVerified == 0 && countOk ? 0 : 1);
   }
 }

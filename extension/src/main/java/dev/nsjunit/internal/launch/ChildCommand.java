@@ -41,7 +41,8 @@ public final class ChildCommand {
   private ChildCommand() {}
 
   public static List<String> launcherOptions(
-      SandboxSpec spec, List<Path> cgroupDirectories, Path statusFile, java.util.Optional<LabAccess> lab) {
+      SandboxSpec spec, List<Path> cgroupDirectories, Path statusFile, java.util.Optional<LabAccess> lab,
+      java.util.Optional<Path> hostsFile) {
     List<String> argv = new ArrayList<>();
     for (Namespace ns : Namespace.values()) {
       if (spec.has(ns)) {
@@ -69,6 +70,10 @@ public final class ChildCommand {
       argv.add("--bind-ro");
       argv.add(lab.get().hostsFile() + ":/etc/hosts");
     }
+    hostsFile.ifPresent(file -> {
+      argv.add("--bind-ro");
+      argv.add(file + ":/etc/hosts");
+    });
     for (Path dir : cgroupDirectories) {
       argv.add("--cgroup");
       argv.add(dir.toString());

@@ -86,13 +86,18 @@ public final class SandboxRun {
     List<Path> mountPoints = new ArrayList<>();
     try {
       for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
-        MountPoints.acquire(mount.path());
+        try {
+          MountPoints.acquire(mount.path());
+        } catch (IOException e) {
+          throw new SandboxFailedException(
+              Reason.SETUP_FAILED, "could not create the mount point of @TmpFs(path = \"" + mount.path() + "\"): " + e.getMessage(), e);
+        }
         mountPoints.add(mount.path());
       }
       return launch(id, launcher, token, socket, statusFile, timeout, started, cgroup);
     } catch (IOException e) {
       throw new SandboxFailedException(
-          Reason.SETUP_FAILED, "could not create the mount point of a @TmpFs: " + e.getMessage(), e);
+          Reason.SETUP_FAILED, "could not prepare the sandbox's files in " + RunDirectory.get().path() + ": " + e.getMessage(), e);
     } finally {
       if (cgroup != null) {
         cgroup.close();
@@ -107,8 +112,9 @@ public final class SandboxRun {
     RunDirectory dir = RunDirectory.get();
     List<String> command = new ArrayList<>();
     command.add(launcher.toString());
+    Optional<Path> hostsFile = SandboxHostsFile.write(spec, dir, id);
     command.addAll(ChildCommand.launcherOptions(
-        spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile, lab));
+        spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile, lab, hostsFile));
     command.add("--");
     Process process;
     ChannelEndpoint endpoint = null;
@@ -123,6 +129,9 @@ public final class SandboxRun {
     } catch (IOException e) {
       if (endpoint != null) {
         endpoint.close(); // no child will ever connect: free the socket and its thread
+      }
+      if (hostsFile.isPresent()) {
+        Files.deleteIfExists(hostsFile.get());
       }
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
@@ -159,6 +168,9 @@ public final class SandboxRun {
       }
       try {
         Files.deleteIfExists(statusFile);
+        if (hostsFile.isPresent()) {
+          Files.deleteIfExists(hostsFile.get());
+        }
         Files.deleteIfExists(dir.file("cp-" + id + ".args"));
       } catch (IOException ignored) {
         // removed with the run directory at exit
