@@ -14,6 +14,11 @@ public class SandboxFailedException extends RuntimeException {
     SETUP_FAILED,
     /** This machine does not let the test JVM create namespaces. */
     UNPRIVILEGED,
+    /**
+     * The test asks for cgroup limits and no cgroup could take them here (not delegated,
+     * read-only, no placement possible); the test was not started, never run without its limits.
+     */
+    LIMITS_UNAVAILABLE,
     /** The child JVM exited (System.exit, Runtime.halt, a crash) before reporting. */
     EXITED,
     /** The child JVM was killed by a signal. */

@@ -21,18 +21,18 @@ public interface CgroupDriver {
    */
   static CgroupDriver detect() throws CgroupException {
     String parent = System.getProperty(PARENT_PROPERTY, "").strip();
-    return detect(parent.isEmpty() ? Optional.empty() : Optional.of(Path.of(parent)));
+    return detect(CgroupSettings.ownOnly(parent.isEmpty() ? Optional.empty() : Optional.of(Path.of(parent))));
   }
 
-  /** As {@link #detect()}, with the delegated v2 parent given by the caller's configuration. */
-  static CgroupDriver detect(Optional<Path> delegatedParent) throws CgroupException {
+  /** As {@link #detect()}, with the caller's configuration. */
+  static CgroupDriver detect(CgroupSettings settings) throws CgroupException {
     try {
       return detect(
           Files.readString(Path.of("/proc/self/mountinfo")),
           Files.readString(Path.of("/proc/self/cgroup")),
           Path.of("/"),
           ProcessHandle.current().pid(),
-          delegatedParent);
+          settings);
     } catch (IOException e) {
       throw ControlFiles.failure("reading", Path.of("/proc/self"), e);
     }
@@ -47,6 +47,12 @@ public interface CgroupDriver {
   static CgroupDriver detect(
       String mountinfo, String procSelfCgroup, Path fsRoot, long selfPid, Optional<Path> delegatedParent)
       throws CgroupException {
+    return detect(mountinfo, procSelfCgroup, fsRoot, selfPid, CgroupSettings.ownOnly(delegatedParent));
+  }
+
+  /** As above, with every setting. */
+  static CgroupDriver detect(String mountinfo, String procSelfCgroup, Path fsRoot, long selfPid, CgroupSettings settings)
+      throws CgroupException {
     CgroupLayout layout = CgroupLayout.parse(mountinfo, procSelfCgroup, fsRoot);
     boolean anyV1Limit =
         layout.v1().stream().anyMatch(h -> h.controllers().stream().anyMatch(V1Driver.USED::contains));
@@ -58,7 +64,7 @@ public interface CgroupDriver {
           "no usable cgroup hierarchy: v1 is mounted without the memory, cpu, cpuset, pids or freezer controllers and"
               + " there is no cgroup2 mount. Mount the cgroup controllers or run without cgroup limits.");
     }
-    return new V2Driver(layout.unified().get(), fsRoot, selfPid, delegatedParent);
+    return new V2Driver(layout.unified().get(), fsRoot, selfPid, settings);
   }
 
   /** The cgroup layout found, for logs and error messages. */

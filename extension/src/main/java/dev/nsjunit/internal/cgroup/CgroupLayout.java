@@ -23,8 +23,14 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
    * @param mountPoint where it is mounted (already under the file system root given to parse)
    * @param ownGroup this process's group in it, as a directory
    * @param readOnly mounted read-only (typical in unprivileged containers)
+   * @param mountRoot the cgroup path the mount shows at its mount point (mountinfo's field 4)
    */
-  record Hierarchy(Set<String> controllers, Path mountPoint, Path ownGroup, boolean readOnly) {}
+  record Hierarchy(Set<String> controllers, Path mountPoint, Path ownGroup, boolean readOnly, String mountRoot) {
+    /** The directory of a group given by its path as /proc/PID/cgroup shows it, if this mount shows it. */
+    Optional<Path> directoryOf(String cgroupPath) {
+      return CgroupLayout.ownGroup(new Mount(mountRoot, mountPoint, "", Set.of(), readOnly), cgroupPath);
+    }
+  }
 
   private static final Set<String> V1_CONTROLLERS =
       Set.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "blkio", "perf_event", "net_prio",
@@ -64,7 +70,7 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
       Optional<Path> own = ownGroup(m, path);
       if (own.isPresent()) {
         seen.add(m.controllers);
-        v1.add(new Hierarchy(m.controllers, m.mountPoint, own.get(), m.readOnly));
+        v1.add(new Hierarchy(m.controllers, m.mountPoint, own.get(), m.readOnly, m.root));
       }
     }
 
@@ -74,7 +80,7 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
         if (m.fsType.equals("cgroup2")) {
           Optional<Path> own = ownGroup(m, v2Path.get());
           if (own.isPresent()) {
-            unified = Optional.of(new Hierarchy(Set.of(), m.mountPoint, own.get(), m.readOnly));
+            unified = Optional.of(new Hierarchy(Set.of(), m.mountPoint, own.get(), m.readOnly, m.root));
             break;
           }
         }

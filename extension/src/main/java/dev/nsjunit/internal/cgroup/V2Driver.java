@@ -13,10 +13,20 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * cgroup v2 (unified). Test groups are children of one parent cgroup P: this JVM's cgroup, or a
- * delegated cgroup named by {@value CgroupDriver#PARENT_PROPERTY}. The kernel lets P hand
- * controllers to children only while P holds no processes ("no internal processes"), so when P
- * holds just this JVM, the JVM first moves itself into a leaf below P.
+ * cgroup v2 (unified). Test groups are children of one parent cgroup, their home. The kernel lets
+ * a cgroup hand controllers to children only while it holds no processes ("no internal
+ * processes"), so where the home is depends on who shares this JVM's cgroup
+ * ({@link CgroupPlacement}):
+ * <ul>
+ *   <li>a delegated cgroup named by {@value CgroupDriver#PARENT_PROPERTY}, when set;
+ *   <li>this JVM's own cgroup, when the controllers are already enabled there, when the JVM is the
+ *       only process there (it first moves itself into a leaf), or when it is the hierarchy's root;
+ *   <li>else a systemd scope with {@code Delegate=yes} where systemd manages this system
+ *       ({@link SystemdScope});
+ *   <li>else this JVM's cgroup after every process in it moved into a leaf ({@link SharedCgroupLeaf}).
+ * </ul>
+ * The last two act on things nsjunit did not create: each says so in one line on stderr, undoes it
+ * when this JVM ends, and can be turned off with {@value CgroupPlacement#PROPERTY}{@code =own}.
  */
 final class V2Driver implements CgroupDriver {
   /** Enabled for usage numbers even when no limit asks for them; cpuset only when asked. */
@@ -26,12 +36,39 @@ final class V2Driver implements CgroupDriver {
   private final Path fsRoot;
   private final long selfPid;
   private final Optional<Path> delegatedParent;
+  private final CgroupSettings settings;
+  private final SystemdScope.Systemd systemd;
 
-  V2Driver(Hierarchy unified, Path fsRoot, long selfPid, Optional<Path> delegatedParent) {
+  /** Where test groups go once a systemd scope or the shared-cgroup leaf was chosen; null: own. */
+  private Home home;
+
+  V2Driver(Hierarchy unified, Path fsRoot, long selfPid, CgroupSettings settings) {
     this.unified = unified;
     this.fsRoot = fsRoot;
     this.selfPid = selfPid;
-    this.delegatedParent = delegatedParent;
+    this.delegatedParent = settings.delegatedParent();
+    this.settings = settings;
+    this.systemd = SystemdScope.Systemd.detect(fsRoot, isRoot());
+  }
+
+  /** The controllers test groups get when {@code required} are asked for. */
+  static Set<String> usableControllers(Set<String> required) {
+    Set<String> all = new TreeSet<>(USAGE_CONTROLLERS);
+    all.addAll(required);
+    return all;
+  }
+
+  private static boolean isRoot() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return line.split("\\s+")[2].equals("0"); // effective uid
+        }
+      }
+    } catch (IOException e) {
+      // not Linux: nothing here works anyway
+    }
+    return false;
   }
 
   /**
@@ -82,6 +119,11 @@ final class V2Driver implements CgroupDriver {
     if (procs.equals(List.of(selfPid))) {
       return new Plan(base, Optional.of(base.resolve(leafName())), enable, wanted);
     }
+    if (!Files.exists(base.resolve("cgroup.type"))) {
+      // the hierarchy's real root (not a namespace's root, which has cgroup.type): the kernel
+      // exempts it from the no-internal-processes rule
+      return new Plan(base, Optional.empty(), enable, wanted);
+    }
     Set<String> requiredMissing = new TreeSet<>(required);
     requiredMissing.removeAll(subtree);
     if (requiredMissing.isEmpty()) {
@@ -96,8 +138,10 @@ final class V2Driver implements CgroupDriver {
   private Path ownParent() {
     Path own = unified.ownGroup();
     String name = own.getFileName() == null ? "" : own.getFileName().toString();
-    // a JVM that already moved itself into its leaf keeps using the leaf's parent
-    if (name.startsWith(CgroupNames.JVM_LEAF_PREFIX + selfPid + "-") && !own.equals(unified.mountPoint())) {
+    // a JVM that already moved itself into its leaf keeps using the leaf's parent, and so does one
+    // that shares the leaf other processes were moved into (CgroupPlacement.LEAF)
+    boolean ownLeaf = name.startsWith(CgroupNames.JVM_LEAF_PREFIX + selfPid + "-");
+    if ((ownLeaf || name.equals(CgroupPlacement.LEAF_NAME)) && !own.equals(unified.mountPoint())) {
       return own.getParent();
     }
     return own;
@@ -123,25 +167,29 @@ final class V2Driver implements CgroupDriver {
   }
 
   private CgroupException notDelegated(Path base, Set<String> missing, Set<String> available) {
-    return new CgroupException(
-        "cannot apply cgroup limits: the " + String.join(", ", missing) + " controller(s) are not delegated to " + base
-            + " (its cgroup.controllers lists \"" + String.join(" ", available) + "\"). The parent cgroup must enable them"
-            + " in its cgroup.subtree_control. systemd: run the tests in a unit with Delegate=yes (systemd-run --scope -p"
-            + " Delegate=yes ...); Docker: --cgroupns=private (the default on cgroup v2 hosts) with the controllers"
-            + " enabled on the host; Kubernetes and GitHub Actions runners normally delegate memory, cpu and pids but not"
-            + " cpuset, so drop a cpuset limit there. Or set " + PARENT_PROPERTY + " to a cgroup that has them.");
+    String reason = "the " + String.join(", ", missing) + " controller(s) are not delegated to " + base
+        + " (its cgroup.controllers lists \"" + String.join(" ", available) + "\")";
+    return new OwnCgroupRefusal(
+        "cannot apply cgroup limits: " + reason + ". The parent cgroup must enable them in its cgroup.subtree_control."
+            + " systemd: run the tests in a unit with Delegate=yes (systemd-run --scope -p Delegate=yes ...); Docker:"
+            + " --cgroupns=private (the default on cgroup v2 hosts) with the controllers enabled on the host; Kubernetes and"
+            + " GitHub Actions runners normally delegate memory, cpu and pids but not cpuset, so drop a cpuset limit there."
+            + " Or set " + PARENT_PROPERTY + " to a cgroup that has them.",
+        reason);
   }
 
   private CgroupException holdsOtherProcesses(Path base, Set<String> enable, List<Long> procs) {
-    return new CgroupException(
+    String reason = "this JVM's cgroup " + base + " holds other processes (" + describeProcesses(procs) + ")";
+    return new OwnCgroupRefusal(
         "cannot enable the " + String.join(", ", enable) + " controller(s) for test cgroups below " + base + ": it holds"
             + " processes other than this JVM (pid " + selfPid + "): " + describeProcesses(procs) + ". The kernel allows"
-            + " controllers for child groups only in a cgroup without processes, and nsjunit never moves processes it did"
-            + " not start. Fixes: run the test JVM alone in its cgroup (systemd-run --scope -p Delegate=yes java ...;"
-            + " Docker --cgroupns=private with the JVM as the only process), or prepare a delegated cgroup (mkdir"
-            + " /sys/fs/cgroup/ci-tests, echo \"+" + String.join(" +", suggested(enable)) + "\" > /sys/fs/cgroup/ci-tests/cgroup.subtree_control,"
-            + " with the same controllers enabled in its parents) and set -D" + PARENT_PROPERTY + "=/sys/fs/cgroup/<path>. Maven runs"
-            + " Surefire's fork in its own cgroup, so with Maven the delegated cgroup is the usual fix.");
+            + " controllers for child groups only in a cgroup without processes, and with " + CgroupPlacement.PROPERTY
+            + "=own nsjunit moves no process it did not start. Fixes: " + CgroupPlacement.PROPERTY + "=auto (the default:"
+            + " a systemd scope with Delegate=yes, or the processes of that cgroup moved into a leaf); run the test JVM alone"
+            + " in its cgroup; or prepare a delegated cgroup (mkdir /sys/fs/cgroup/ci-tests, echo \"+"
+            + String.join(" +", suggested(enable)) + "\" > /sys/fs/cgroup/ci-tests/cgroup.subtree_control, with the same"
+            + " controllers enabled in its parents) and set -D" + PARENT_PROPERTY + "=/sys/fs/cgroup/<path>.",
+        reason);
   }
 
   private static Set<String> suggested(Set<String> enable) {
@@ -169,9 +217,8 @@ final class V2Driver implements CgroupDriver {
     return text.isEmpty() ? Set.of() : new LinkedHashSet<>(List.of(text.split("\\s+")));
   }
 
-  /** Carries out the plan; synchronized because the JVM moves itself at most once. */
-  private synchronized Plan prepare(Set<String> required) throws CgroupException {
-    Plan plan = plan(required);
+  /** Carries out the own-cgroup plan; the caller holds this driver's monitor. */
+  private Plan carryOut(Plan plan) throws CgroupException {
     if (plan.moveSelfInto.isPresent()) {
       Path leaf = plan.moveSelfInto.get();
       if (!Files.isDirectory(leaf)) {
@@ -194,6 +241,196 @@ final class V2Driver implements CgroupDriver {
     return plan;
   }
 
+  /**
+   * Where test groups go (systemd scope, shared-cgroup leaf) when this JVM's own cgroup cannot
+   * take them. {@link #guard} makes the home ready for one more group and keeps it so until closed.
+   */
+  private interface Home {
+    Path parent();
+
+    AutoCloseable guard(Set<String> required) throws CgroupException;
+
+    /** Undoes what the placement did, when this JVM ends. */
+    void restore();
+  }
+
+  private static final AutoCloseable NOTHING_TO_RELEASE = () -> {};
+
+  /** The parent for the next test group, made ready for {@code required}; see the class comment. */
+  private synchronized Path parentFor(Set<String> required, List<AutoCloseable> release) throws CgroupException {
+    if (home != null) {
+      release.add(home.guard(required));
+      return home.parent();
+    }
+    if (leafInUse() && settings.placement() != CgroupPlacement.OWN && delegatedParent.isEmpty()) {
+      // another test JVM of this build moved the processes of our cgroup into the leaf already
+      home = leafHome(ownParent(), false);
+      restoreAtExit(home);
+      release.add(home.guard(required));
+      return home.parent();
+    }
+    String ownProblem;
+    try {
+      return carryOut(plan(required)).parent;
+    } catch (CgroupException e) {
+      if (delegatedParent.isPresent() || settings.placement() == CgroupPlacement.OWN) {
+        throw e;
+      }
+      ownProblem = e instanceof OwnCgroupRefusal refusal ? refusal.reason() : e.getMessage();
+    }
+    CgroupPlacement placement = settings.placement();
+    if (placement == CgroupPlacement.SYSTEMD || (placement == CgroupPlacement.AUTO && systemd.usable())) {
+      try {
+        home = scopeHome(required);
+      } catch (CgroupException e) {
+        throw unplaceable(ownProblem, "asking systemd for a delegated scope failed: " + e.getMessage(), e);
+      }
+    } else {
+      Home leaf = leafHome(ownParent(), true);
+      try {
+        release.add(leaf.guard(required)); // moves the processes now, so that a failure is explained here
+      } catch (CgroupException e) {
+        throw unplaceable(ownProblem, "moving the processes of " + ownParent() + " into a leaf failed: " + e.getMessage(), e);
+      }
+      home = leaf;
+      restoreAtExit(home);
+      return home.parent();
+    }
+    restoreAtExit(home);
+    release.add(home.guard(required));
+    return home.parent();
+  }
+
+  private boolean leafInUse() {
+    return Files.isDirectory(ownParent().resolve(CgroupPlacement.LEAF_NAME));
+  }
+
+  private Home leafHome(Path cgroup, boolean announceMoves) {
+    SharedCgroupLeaf shared = new SharedCgroupLeaf(cgroup, fsRoot);
+    return new Home() {
+      private boolean told = !announceMoves;
+
+      @Override
+      public Path parent() {
+        return cgroup;
+      }
+
+      @Override
+      public AutoCloseable guard(Set<String> required) throws CgroupException {
+        DirectoryLock lock = shared.lock();
+        try {
+          SharedCgroupLeaf.Moved moved = shared.prepare(usable(cgroup, required));
+          if (!told && moved.changedAnything()) {
+            told = true;
+            System.err.println("nsjunit: moved the processes of cgroup " + cgroup + " (" + String.join(", ", moved.processes())
+                + ") into " + shared.leaf() + " and enabled " + String.join(", ", moved.enabled()) + " there, so test cgroups"
+                + " can be created below it (" + CgroupPlacement.PROPERTY + "=" + settings.placement().value() + "; they move"
+                + " back when the last test JVM there ends; " + CgroupPlacement.PROPERTY + "=own turns this off)");
+          }
+          return lock;
+        } catch (CgroupException | RuntimeException e) {
+          lock.close();
+          throw e;
+        }
+      }
+
+      @Override
+      public void restore() {
+        try (DirectoryLock lock = shared.lock()) {
+          sweep(cgroup);
+          shared.restore();
+        } catch (CgroupException | RuntimeException e) {
+          // the next test JVM here finds the leaf and uses it; nothing is lost
+        }
+      }
+    };
+  }
+
+  private Home scopeHome(Set<String> required) throws CgroupException {
+    String unit = CgroupNames.PREFIX + ProcessHandle.of(selfPid).map(CgroupNames::ownerTag).orElse(selfPid + "-0");
+    SystemdScope scope = SystemdScope.start(
+        systemd, unit, settings.holderCommand().get(), required, unified::directoryOf, fsRoot);
+    System.err.println("nsjunit: test cgroups go into the systemd scope " + scope.unit() + " (" + scope.dir()
+        + ", Delegate=yes): this JVM's cgroup " + ownParent() + " holds other processes and systemd manages it ("
+        + CgroupPlacement.PROPERTY + "=" + settings.placement().value() + "; systemd removes the scope when this JVM ends; "
+        + CgroupPlacement.PROPERTY + "=own turns this off)");
+    return new Home() {
+      @Override
+      public Path parent() {
+        return scope.dir();
+      }
+
+      @Override
+      public AutoCloseable guard(Set<String> required) throws CgroupException {
+        Set<String> enabled = words(scope.dir().resolve("cgroup.subtree_control"));
+        Set<String> missing = new TreeSet<>(required);
+        missing.removeAll(enabled);
+        if (!missing.isEmpty()) {
+          Set<String> available = words(scope.dir().resolve("cgroup.controllers"));
+          if (!available.containsAll(missing)) {
+            throw notDelegated(scope.dir(), missing, available);
+          }
+          ControlFiles.write(scope.dir().resolve("cgroup.subtree_control"),
+              missing.stream().map(c -> "+" + c).collect(Collectors.joining(" ")));
+        }
+        return NOTHING_TO_RELEASE;
+      }
+
+      @Override
+      public void restore() {
+        scope.close();
+      }
+    };
+  }
+
+  private static void restoreAtExit(Home chosen) {
+    Runtime.getRuntime().addShutdownHook(new Thread(chosen::restore, "nsjunit-cgroup-restore"));
+  }
+
+  /** The controllers a group below {@code parent} will use: the required ones plus the usage ones available. */
+  private static Set<String> usable(Path parent, Set<String> required) throws CgroupException {
+    Set<String> wanted = new TreeSet<>(required);
+    Set<String> available = words(parent.resolve("cgroup.controllers"));
+    USAGE_CONTROLLERS.stream().filter(available::contains).forEach(wanted::add);
+    return wanted;
+  }
+
+  /** No placement worked: the reasons, and the fix for the kind of place this is. */
+  private CgroupException unplaceable(String ownProblem, String placementProblem, CgroupException cause) {
+    String place;
+    String fix;
+    if (systemd.usable()) {
+      place = "a systemd host";
+      fix = "check that `" + systemd.systemdRun().get() + (systemd.userManager() ? " --user" : "")
+          + " --scope -p Delegate=yes true` works for this user; or set " + CgroupPlacement.PROPERTY + "=leaf to move the"
+          + " processes of this JVM's cgroup into a leaf instead; or run the build in a unit of its own with Delegate=yes"
+          + " (systemd-run --pipe --wait -p Delegate=yes mvn verify) and set " + CgroupPlacement.PROPERTY + "=leaf";
+    } else if (inContainer()) {
+      place = "a container";
+      fix = "run the container privileged with a writable cgroup file system and a cgroup namespace of its own (Docker,"
+          + " Podman: --privileged, the default --cgroupns=private on cgroup v2 hosts; Kubernetes:"
+          + " securityContext.privileged: true)";
+    } else {
+      place = "a cgroup v2 host without systemd";
+      fix = "enable the controllers for this JVM's cgroup in its parents' cgroup.subtree_control, or prepare an empty"
+          + " delegated cgroup and set -D" + PARENT_PROPERTY + "=/sys/fs/cgroup/<path>";
+    }
+    return new CgroupException(
+        "cannot place test cgroups on " + place + ": " + ownProblem + "; then " + placementProblem + " Fix: "
+            + fix + ". Or set " + PARENT_PROPERTY + " to a delegated, empty cgroup. Tests without @CgroupLimit are not"
+            + " affected; nsjunit.unprivileged=skip skips the limited ones.",
+        cause);
+  }
+
+  /** A cgroup namespace's root that is not the hierarchy's root, or a container's marker files. */
+  private boolean inContainer() {
+    boolean namespaceRoot = unified.ownGroup().equals(unified.mountPoint()) && Files.exists(unified.ownGroup().resolve("cgroup.type"));
+    return namespaceRoot
+        || Files.exists(fsRoot.resolve(".dockerenv"))
+        || Files.exists(fsRoot.resolve("run/.containerenv"))
+        || System.getenv("KUBERNETES_SERVICE_HOST") != null;
+  }
+
   @Override
   public TestCgroup create(String name, CgroupLimits limits) throws CgroupException {
     V1Driver.checkName(name);
@@ -202,18 +439,29 @@ final class V2Driver implements CgroupDriver {
     limits.cpus().ifPresent(c -> required.add("cpu"));
     limits.cpuset().ifPresent(c -> required.add("cpuset"));
     limits.pids().ifPresent(p -> required.add("pids"));
-    Plan plan = prepare(required);
-
-    Path dir = plan.parent.resolve(name);
-    ControlFiles.makeGroup(dir);
-    V2Cgroup group = new V2Cgroup(name, dir);
+    List<AutoCloseable> release = new java.util.ArrayList<>();
     try {
-      writeLimits(dir, plan.parent, limits);
-    } catch (CgroupException | RuntimeException e) {
-      MeasuredGroup.abandon(group, e);
-      throw e;
+      Path parent = parentFor(required, release);
+      Path dir = parent.resolve(name);
+      ControlFiles.makeGroup(dir);
+      V2Cgroup group = new V2Cgroup(name, dir);
+      try {
+        writeLimits(dir, parent, limits);
+      } catch (CgroupException | RuntimeException e) {
+        MeasuredGroup.abandon(group, e);
+        throw e;
+      }
+      return group;
+    } finally {
+      // once the group exists, no other JVM undoes the placement under it
+      for (AutoCloseable r : release) {
+        try {
+          r.close();
+        } catch (Exception ignored) {
+          // a lock's close only closes a descriptor
+        }
+      }
     }
-    return group;
   }
 
   private static void writeLimits(Path dir, Path parent, CgroupLimits limits) throws CgroupException {
@@ -256,6 +504,11 @@ final class V2Driver implements CgroupDriver {
     } catch (CgroupException e) {
       return 0;
     }
+    return sweep(base);
+  }
+
+  /** Removes groups of dead JVMs below {@code base}; see {@link CgroupDriver#sweepOrphans()}. */
+  private static int sweep(Path base) {
     int swept = 0;
     for (String name : V1Driver.orphanNames(base)) {
       try {

@@ -6,7 +6,12 @@ import dev.nsjunit.internal.cgroup.CgroupDriver;
 import dev.nsjunit.internal.cgroup.CgroupException;
 import dev.nsjunit.internal.cgroup.CgroupLimits;
 import dev.nsjunit.internal.cgroup.CgroupNames;
+import dev.nsjunit.internal.cgroup.CgroupSettings;
 import dev.nsjunit.internal.cgroup.TestCgroup;
+import dev.nsjunit.internal.spec.Configuration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The cgroup driver of this JVM, detected once; on first use it also sweeps the groups of test
@@ -17,21 +22,30 @@ final class SandboxCgroups {
 
   private SandboxCgroups() {}
 
-  static TestCgroup create(int id, CgroupLimits limits, java.util.Optional<java.nio.file.Path> delegatedParent) {
+  static TestCgroup create(int id, CgroupLimits limits, Configuration config) {
     try {
-      return driver(delegatedParent).create(CgroupNames.forThisJvm(id), limits);
+      return driver(config).create(CgroupNames.forThisJvm(id), limits);
     } catch (CgroupException e) {
       throw new SandboxFailedException(
-          Reason.SETUP_FAILED, "the cgroup limits of this test could not be applied, so it was not started: " + e.getMessage(), e);
+          Reason.LIMITS_UNAVAILABLE,
+          "the cgroup limits of this test could not be applied, so it was not started: " + e.getMessage(), e);
     }
   }
 
-  private static synchronized CgroupDriver driver(java.util.Optional<java.nio.file.Path> delegatedParent) throws CgroupException {
+  private static synchronized CgroupDriver driver(Configuration config) throws CgroupException {
     if (driver == null) {
-      CgroupDriver detected = CgroupDriver.detect(delegatedParent);
+      CgroupSettings settings = new CgroupSettings(
+          config.cgroupParent(), config.cgroupPlacement(), () -> holderCommand(config));
+      CgroupDriver detected = CgroupDriver.detect(settings);
       detected.sweepOrphans();
       driver = detected;
     }
     return driver;
+  }
+
+  /** A process that lives until this JVM closes its stdin: the launcher holding a sleep. */
+  private static List<String> holderCommand(Configuration config) {
+    String sleep = Files.isExecutable(Path.of("/bin/sleep")) ? "/bin/sleep" : "/usr/bin/sleep";
+    return List.of(LauncherBinary.path(config).toString(), "--", sleep, "infinity");
   }
 }

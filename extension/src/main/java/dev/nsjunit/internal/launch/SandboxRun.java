@@ -82,7 +82,7 @@ public final class SandboxRun {
 
     // Limits are written before any process joins; the launcher puts the sandbox into the
     // group before it execs the JVM, so the test is limited from its first instruction.
-    TestCgroup cgroup = spec.limits().isEmpty() ? null : SandboxCgroups.create(id, spec.limits(), config.cgroupParent());
+    TestCgroup cgroup = spec.limits().isEmpty() ? null : SandboxCgroups.create(id, spec.limits(), config);
     List<Path> mountPoints = new ArrayList<>();
     try {
       for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {

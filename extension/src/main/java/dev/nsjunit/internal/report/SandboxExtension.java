@@ -186,6 +186,8 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
     Optional<LabAccess> lab = spec.network().map(plan -> Labs.forTest(plan, context, config, ownsLab));
     try {
       runInSandbox(spec, config, context, lab);
+    } catch (SandboxFailedException e) {
+      throw e.reason() == Reason.LIMITS_UNAVAILABLE ? LimitsUnavailable.report(e, context, config, testName(context)) : e;
     } finally {
       if (ownsLab[0]) {
         lab.get().close();

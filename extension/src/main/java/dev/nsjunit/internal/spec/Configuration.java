@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.spec;
 
+import dev.nsjunit.internal.cgroup.CgroupPlacement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     (JDK 17-24) or an AOT cache (JDK 25+) made by the first child of a (JDK, classpath) pair
  * @param cgroupParent a delegated, empty cgroup v2 directory to create test cgroups in when the
  *     JVM's own cgroup cannot hold them ({@code nsjunit.cgroup.parent})
+ * @param cgroupPlacement where test cgroups may go on cgroup v2 when the JVM's own cgroup cannot
+ *     hold them ({@code nsjunit.cgroup.placement}: auto, own, systemd, leaf; default auto)
  */
 public record Configuration(
     Duration timeout,
@@ -36,7 +39,8 @@ public record Configuration(
     Optional<Path> java,
     Optional<Path> cgroupParent,
     boolean skipWhenNetemMissing,
-    boolean classDataSharing) {
+    boolean classDataSharing,
+    CgroupPlacement cgroupPlacement) {
 
   public static final String PREFIX = "nsjunit.";
 
@@ -72,7 +76,8 @@ public record Configuration(
         path(context, "java"),
         path(context, "cgroup.parent"),
         failOrSkip(context, "netem.missing"),
-        bool(context, "cds", true));
+        bool(context, "cds", true),
+        placement(context));
   }
 
   private static boolean bool(ExtensionContext context, String key, boolean fallback) {
@@ -81,6 +86,12 @@ public record Configuration(
       throw Attribute.configurationKey(PREFIX + key).invalid(value, "\"true\" or \"false\"");
     }
     return value.equals("true");
+  }
+
+  private static CgroupPlacement placement(ExtensionContext context) {
+    String value = context.getConfigurationParameter(CgroupPlacement.PROPERTY).orElse("auto").trim();
+    return CgroupPlacement.parse(value)
+        .orElseThrow(() -> Attribute.configurationKey(CgroupPlacement.PROPERTY).invalid(value, CgroupPlacement.allowed()));
   }
 
   private static boolean failOrSkip(ExtensionContext context, String key) {

@@ -42,6 +42,7 @@ class V2DelegationTest {
       pids.append(pid).append('\n');
     }
     Files.writeString(dir.resolve("cgroup.procs"), pids);
+    Files.writeString(dir.resolve("cgroup.type"), "domain\n"); // every group but the hierarchy's root has it
     return dir;
   }
 
@@ -78,8 +79,9 @@ class V2DelegationTest {
         .isInstanceOf(CgroupException.class)
         .hasMessageContaining("below " + job)
         .hasMessageContaining("holds processes other than this JVM (pid 4242): 4243 (java), 4242 (?)")
-        .hasMessageContaining("systemd-run --scope -p Delegate=yes")
-        .hasMessageContaining("--cgroupns=private")
+        .hasMessageContaining("with nsjunit.cgroup.placement=own nsjunit moves no process it did not start")
+        .hasMessageContaining("nsjunit.cgroup.placement=auto (the default: a systemd scope with Delegate=yes, or the"
+            + " processes of that cgroup moved into a leaf)")
         .hasMessageContaining("-Dnsjunit.cgroup.parent=/sys/fs/cgroup/<path>");
     assertThat(job.resolve("nsjunit-1-2-3")).doesNotExist();
   }
@@ -127,6 +129,36 @@ class V2DelegationTest {
     Files.createDirectories(root.resolve("tmp/x"));
     assertThatThrownBy(() -> driver("/job", Optional.of(Path.of("/tmp/x"))).plan(Set.of("memory")))
         .hasMessageContaining("nsjunit.cgroup.parent=/tmp/x is not a cgroup in the cgroup2 hierarchy");
+  }
+
+  @Test
+  void theHierarchysRootMayEnableControllersWhileItHoldsProcesses() throws Exception {
+    Path top = group("sys/fs/cgroup", "cpu memory pids", "", 1, 4243, SELF);
+    Files.delete(top.resolve("cgroup.type")); // only the real root lacks it; a namespace's root has it
+    V2Driver.Plan plan = driver("/", Optional.empty()).plan(Set.of("memory"));
+    assertThat(plan.parent()).isEqualTo(top);
+    assertThat(plan.moveSelfInto()).isEmpty();
+    assertThat(plan.enable()).containsExactly("cpu", "memory", "pids");
+  }
+
+  @Test
+  void aContainersNamespaceRootIsNotExemptAndNamesItsProcesses() throws Exception {
+    Path nsRoot = group("sys/fs/cgroup", "cpu memory pids", "", 1, 4243, SELF); // with cgroup.type
+    assertThatThrownBy(() -> driver("/", Optional.empty()).plan(Set.of("memory")))
+        .isInstanceOf(OwnCgroupRefusal.class)
+        .hasMessageContaining("below " + nsRoot + ": it holds processes other than this JVM")
+        .satisfies(e -> assertThat(((OwnCgroupRefusal) e).reason())
+            .isEqualTo("this JVM's cgroup " + nsRoot + " holds other processes (1 (?), 4243 (java), 4242 (?))"));
+  }
+
+  @Test
+  void aJvmThatSharesTheLeafOfAnotherPlacesItsGroupsBesideTheLeaf() throws Exception {
+    Files.writeString(job.resolve("cgroup.procs"), "");
+    Files.writeString(job.resolve("cgroup.subtree_control"), "cpu memory pids\n");
+    group("sys/fs/cgroup/job/nsjunit-leaf", "cpu memory pids", "", SELF, 4243);
+    V2Driver.Plan plan = driver("/job/nsjunit-leaf", Optional.empty()).plan(Set.of("memory"));
+    assertThat(plan.parent()).isEqualTo(job);
+    assertThat(plan.enable()).isEmpty();
   }
 
   @Test
