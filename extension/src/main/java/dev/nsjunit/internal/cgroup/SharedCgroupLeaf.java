@@ -32,8 +32,16 @@ final class SharedCgroupLeaf {
   private final Path fsRoot;
 
   SharedCgroupLeaf(Path cgroup, Path fsRoot) {
+    this(cgroup, CgroupPlacement.LEAF_NAME, fsRoot);
+  }
+
+  /**
+   * A leaf of another name: the one a JVM that was alone in its cgroup moves itself into
+   * ({@code nsjunit-jvm-<pid>-<start>}) is restored the same way when that JVM ends.
+   */
+  SharedCgroupLeaf(Path cgroup, String leafName, Path fsRoot) {
     this.cgroup = cgroup;
-    this.leaf = cgroup.resolve(CgroupPlacement.LEAF_NAME);
+    this.leaf = cgroup.resolve(leafName);
     this.fsRoot = fsRoot;
   }
 

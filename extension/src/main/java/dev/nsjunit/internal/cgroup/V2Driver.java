@@ -42,6 +42,8 @@ final class V2Driver implements CgroupDriver {
   /** Where test groups go once a systemd scope or the shared-cgroup leaf was chosen; null: own. */
   private Home home;
 
+  private boolean ownLeafRestoreRegistered;
+
   V2Driver(Hierarchy unified, Path fsRoot, long selfPid, CgroupSettings settings) {
     this.unified = unified;
     this.fsRoot = fsRoot;
@@ -225,6 +227,20 @@ final class V2Driver implements CgroupDriver {
         ControlFiles.makeGroup(leaf);
       }
       ControlFiles.write(leaf.resolve("cgroup.procs"), Long.toString(selfPid));
+      if (!ownLeafRestoreRegistered) {
+        ownLeafRestoreRegistered = true;
+        // at exit: controllers off, this JVM back where it was, its leaf gone (the cgroup held
+        // only this JVM before, so nothing else enabled those controllers)
+        SharedCgroupLeaf own = new SharedCgroupLeaf(plan.parent, leaf.getFileName().toString(), fsRoot);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try (DirectoryLock lock = own.lock()) {
+            sweep(plan.parent);
+            own.restore();
+          } catch (CgroupException | RuntimeException e) {
+            // left for the next run's sweep, which removes empty leaves of dead JVMs
+          }
+        }, "nsjunit-cgroup-restore"));
+      }
     }
     if (!plan.enable.isEmpty()) {
       String change = plan.enable.stream().map(c -> "+" + c).collect(Collectors.joining(" "));
