@@ -5,7 +5,6 @@ import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.Namespace;
 import dev.nsjunit.internal.spec.SandboxSpec;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -28,12 +26,6 @@ public final class ChildCommand {
 
   /** Options for a short-lived JVM: start fast, do not warm up for hours (nsjunit.fastStart). */
   static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
-
-  /** System property prefixes that belong to the JDK or the build tool, not to the tests. */
-  private static final List<String> NOT_FORWARDED_PREFIXES =
-      List.of("java.", "jdk.", "sun.", "os.", "user.", "file.", "line.", "path.", "native.", "awt.",
-          "surefire.", "jnidispatch.", "stdout.", "stderr.", "socksNonProxyHosts", "ftp.nonProxyHosts",
-          "http.nonProxyHosts", "nsjunit.sandboxed");
 
   /** Arguments longer than this go to an @argfile (the kernel caps one argument at 128 KiB). */
   private static final int MAX_INLINE_CLASSPATH = 16 * 1024;
@@ -97,54 +89,72 @@ public final class ChildCommand {
     return d.getSeconds();
   }
 
+  /**
+   * What the child JVM is made of besides the spec: its classpath (from the parent's class
+   * loaders), the options and properties it inherits from the parent, and a debug agent if asked.
+   */
+  public record ChildJvm(ChildClasspath classpath, InheritedJvmOptions.Result inherited, List<String> debugOptions) {}
+
   /** The child JVM's argv (after the launcher's "--"). */
   public static List<String> javaCommand(
-      SandboxSpec spec, Configuration config, Path socket, String token, Path argFileDir, int id,
+      SandboxSpec spec, Configuration config, ChildJvm jvm, Path socket, String token, Path argFileDir, int id,
       ClassDataSharing.Plan sharing) throws IOException {
     List<String> argv = new ArrayList<>();
     argv.add(javaExecutable(config));
     // Perf data files live in /tmp/hsperfdata_<user>/<pid>: every sandbox's JVM is PID 2, so they
     // would overwrite each other. Off, always.
     argv.add("-XX:-UsePerfData");
+    boolean userChoosesGc = jvm.inherited().selectsGarbageCollector()
+        || selectsGarbageCollector(config.jvmArgs()) || selectsGarbageCollector(spec.jvmArgs());
     if (config.fastStart()) {
       for (String option : FAST_START) {
-        if (!(sharing.forbidsXshare() && option.startsWith("-Xshare"))) {
-          argv.add(option);
+        if (sharing.forbidsXshare() && option.startsWith("-Xshare")) {
+          continue;
         }
+        if (userChoosesGc && option.equals("-XX:+UseSerialGC")) {
+          continue; // two collectors stop the JVM: the one the user chose wins
+        }
+        argv.add(option);
       }
     }
     argv.addAll(sharing.jvmOptions());
-    if (assertionsEnabledInParent()) {
-      argv.add("-ea");
-    }
-    Properties props = System.getProperties();
-    for (String name : props.stringPropertyNames()) {
-      if (forwarded(name)) {
-        argv.add("-D" + name + "=" + props.getProperty(name));
-      }
-    }
+    argv.addAll(jvm.inherited().jvmOptions());
+    argv.addAll(jvm.inherited().systemProperties());
     argv.add("-D" + ChildMain.SANDBOXED_PROPERTY + "=true");
     spec.network().ifPresent(n -> argv.add("-D" + dev.nsjunit.internal.child.ChildNetwork.HOST_PROPERTY + "=" + n.host()));
+    argv.addAll(jvm.debugOptions());
     argv.addAll(config.jvmArgs());
     argv.addAll(spec.jvmArgs());
-    String classpath = sharing.classpath();
-    if (classpath.length() > MAX_INLINE_CLASSPATH) {
-      Path argFile = argFileDir.resolve("cp-" + id + ".args");
-      Files.writeString(argFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
-      argv.add("@" + argFile);
-    } else {
-      argv.add("-cp");
-      argv.add(classpath);
+    if (!jvm.classpath().addModules().isEmpty()) {
+      argv.add("--add-modules=" + String.join(",", jvm.classpath().addModules()));
     }
+    addClasspath(argv, sharing.classpath(), argFileDir.resolve("cp-" + id + ".args"));
     argv.add(ChildMain.class.getName());
     argv.add(socket.toString());
     argv.add(token);
     return argv;
   }
 
+  private static void addClasspath(List<String> argv, String classpath, Path argFile) throws IOException {
+    if (classpath.length() > MAX_INLINE_CLASSPATH) {
+      Files.writeString(argFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
+      argv.add("@" + argFile);
+    } else {
+      argv.add("-cp");
+      argv.add(classpath);
+    }
+  }
+
+  private static final List<String> GARBAGE_COLLECTORS = List.of("-XX:+UseSerialGC", "-XX:+UseParallelGC",
+      "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseShenandoahGC", "-XX:+UseEpsilonGC");
+
+  private static boolean selectsGarbageCollector(List<String> options) {
+    return options.stream().anyMatch(GARBAGE_COLLECTORS::contains);
+  }
+
   /** How processes on other hosts of a lab are started: in a sandbox of their own on that host. */
   public static dev.nsjunit.internal.network.LabSession.ProcessLauncher hostProcesses(
-      Path launcher, LabAccess lab, Configuration config) {
+      Path launcher, LabAccess lab, Configuration config, ChildClasspath classpath, InheritedJvmOptions.Result inherited) {
     return new dev.nsjunit.internal.network.LabSession.ProcessLauncher() {
       @Override
       public List<String> enterHost(String host) {
@@ -155,13 +165,23 @@ public final class ChildCommand {
       @Override
       public List<String> javaCommand(String mainClass, List<String> args) {
         List<String> argv = new ArrayList<>();
-        argv.add(config.java().map(Path::toString).orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.add(javaExecutable(config));
         argv.add("-XX:-UsePerfData");
         if (config.fastStart()) {
-          argv.addAll(FAST_START);
+          for (String option : FAST_START) {
+            if (!(inherited.selectsGarbageCollector() && option.equals("-XX:+UseSerialGC"))) {
+              argv.add(option);
+            }
+          }
+        }
+        // The same options as the test's JVM (a coverage agent sees the host process's code too).
+        argv.addAll(inherited.jvmOptions());
+        argv.addAll(inherited.systemProperties());
+        if (!classpath.addModules().isEmpty()) {
+          argv.add("--add-modules=" + String.join(",", classpath.addModules()));
         }
         argv.add("-cp");
-        argv.add(System.getProperty("java.class.path"));
+        argv.add(classpath.asString());
         argv.add(mainClass);
         argv.addAll(args);
         return argv;
@@ -177,24 +197,6 @@ public final class ChildCommand {
   static boolean childRunsThisJdk(Configuration config) {
     Path own = Path.of(System.getProperty("java.home"), "bin", "java");
     return config.java().map(p -> p.toAbsolutePath().normalize().equals(own.normalize())).orElse(true);
-  }
-
-  static boolean forwarded(String name) {
-    for (String prefix : NOT_FORWARDED_PREFIXES) {
-      if (name.startsWith(prefix)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean assertionsEnabledInParent() {
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.equals("-ea") || arg.equals("-enableassertions")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The parent's environment minus {@link #ENVIRONMENT_NOT_PASSED}. */

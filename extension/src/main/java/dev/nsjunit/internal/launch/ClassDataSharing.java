@@ -22,8 +22,8 @@ import java.util.jar.Manifest;
  * (JDK, classpath) pair as it exits and mapped by every later one, across runs.
  *
  * <p>Archives need a classpath of jars: a non-empty directory breaks the dump. So the child gets
- * the parent's classpath with the jars first (Surefire's manifest-only jar expanded) and the
- * directories appended; the archive covers the jars. An archive that does not fit is caught: it
+ * its classpath ({@link ChildClasspath}, manifest-only jars already expanded) with the jars first
+ * and the directories appended; the archive covers the jars. An archive that does not fit is caught: it
  * is checked once per JVM with {@code -Xshare:on} / {@code -XX:AOTMode=on} (which fail loudly)
  * before use, and a failed dump is not retried in that JVM. Off with {@code nsjunit.cds=false}.
  */
@@ -50,10 +50,11 @@ final class ClassDataSharing {
   private record Layout(String forClasspath, List<String> jars, String classpath, String key, Path cache, Path archive,
       boolean aot) {}
 
-  private static volatile Layout layout;
+  /** By child classpath; test classes of one run share one or a few. */
+  private static final Map<String, Layout> layouts = new ConcurrentHashMap<>();
 
-  static Plan plan(String java, boolean enabled, boolean sameJdkAsThisJvm) {
-    String original = System.getProperty("java.class.path");
+  /** The sharing options and classpath order for a child whose classpath is {@code original}. */
+  static Plan plan(String java, boolean enabled, boolean sameJdkAsThisJvm, String original) {
     if (!enabled || !sameJdkAsThisJvm) {
       return Plan.none(original);
     }
@@ -85,8 +86,8 @@ final class ClassDataSharing {
    * sandbox's launch path. Null when the classpath has no jars (nothing to share).
    */
   private static Layout layout(String original) throws IOException {
-    Layout known = layout;
-    if (known != null && known.forClasspath().equals(original)) {
+    Layout known = layouts.get(original);
+    if (known != null) {
       return known.jars().isEmpty() ? null : known;
     }
     List<String> jars = new ArrayList<>();
@@ -104,7 +105,10 @@ final class ClassDataSharing {
     ordered.addAll(dirs);
     Layout computed = new Layout(original, List.copyOf(jars), String.join(":", ordered), key, cache,
         cache.resolve(key + (aot ? ".aot" : ".jsa")), aot);
-    layout = computed;
+    if (layouts.size() > 64) {
+      layouts.clear(); // a run with ever new classpaths: keep the cache from growing without bound
+    }
+    layouts.put(original, computed);
     return jars.isEmpty() ? null : computed;
   }
 

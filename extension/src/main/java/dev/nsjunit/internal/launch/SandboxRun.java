@@ -47,8 +47,15 @@ public final class SandboxRun {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** A sandbox waiting for a debugger has no deadline: the person at the debugger decides. */
+  private static final Duration WHILE_DEBUGGING = Duration.ofDays(365);
+
+  private static final java.util.concurrent.atomic.AtomicBoolean DEBUGGED_PARENT_TOLD = new java.util.concurrent.atomic.AtomicBoolean();
+
   private final SandboxSpec spec;
   private final Configuration config;
+  private final Class<?> testClass;
+  private final String testName;
   private final String uniqueId;
   private final Map<String, String> junitConfiguration;
   private final Listener listener;
@@ -60,17 +67,30 @@ public final class SandboxRun {
   private final OutputTail stdoutTail = new OutputTail();
 
   public SandboxRun(
-      SandboxSpec spec, Configuration config, String uniqueId, Map<String, String> junitConfiguration, Listener listener,
-      Optional<LabAccess> lab) {
+      SandboxSpec spec, Configuration config, Class<?> testClass, String testName, String uniqueId,
+      Map<String, String> junitConfiguration, Listener listener, Optional<LabAccess> lab) {
     this.lab = lab;
     this.spec = spec;
     this.config = config;
+    this.testClass = testClass;
+    this.testName = testName;
     this.uniqueId = uniqueId;
     this.junitConfiguration = junitConfiguration;
     this.listener = listener;
   }
 
   public RunRecord run() throws InterruptedException {
+    // What the child runs with, checked before anything is started or created.
+    ChildClasspath classpath = ChildClasspath.of(testClass);
+    ChildClasspath.problem(testClass, classpath).ifPresent(problem -> {
+      throw new SandboxFailedException(Reason.SETUP_FAILED, problem);
+    });
+    InheritedJvmOptions.Result inherited = InheritedJvmOptions.forSandbox(new InheritedJvmOptions.Sandbox(
+        spec.limits().memoryBytes(), testClass.getName(), testClass.desiredAssertionStatus()));
+    if (inherited.parentIsDebugged() && config.debugPort().isEmpty() && DEBUGGED_PARENT_TOLD.compareAndSet(false, true)) {
+      System.err.println("nsjunit: this test JVM runs under a debugger, which does not reach into sandboxes: isolated"
+          + " tests run in child JVMs. To debug one, set the configuration parameter nsjunit.debug=<port> (docs/runners.md).");
+    }
     long started = System.nanoTime();
     RunDirectory dir = RunDirectory.get();
     Path launcher = LauncherBinary.path(config);
@@ -78,7 +98,7 @@ public final class SandboxRun {
     String token = newToken();
     Path socket = dir.file("s" + id + ".sock");
     Path statusFile = dir.file("s" + id + ".status");
-    Duration timeout = spec.timeout().orElse(config.timeout());
+    Duration timeout = config.debugPort().isPresent() ? WHILE_DEBUGGING : spec.timeout().orElse(config.timeout());
 
     // Limits are written before any process joins; the launcher puts the sandbox into the
     // group before it execs the JVM, so the test is limited from its first instruction.
@@ -94,7 +114,7 @@ public final class SandboxRun {
         }
         mountPoints.add(mount.path());
       }
-      return launch(id, launcher, token, socket, statusFile, timeout, started, cgroup);
+      return launch(id, launcher, token, socket, statusFile, timeout, started, cgroup, classpath, inherited);
     } catch (IOException e) {
       throw new SandboxFailedException(
           Reason.SETUP_FAILED, "could not prepare the sandbox's files in " + RunDirectory.get().path() + ": " + e.getMessage(), e);
@@ -107,7 +127,8 @@ public final class SandboxRun {
   }
 
   private RunRecord launch(
-      int id, Path launcher, String token, Path socket, Path statusFile, Duration timeout, long started, TestCgroup cgroup)
+      int id, Path launcher, String token, Path socket, Path statusFile, Duration timeout, long started, TestCgroup cgroup,
+      ChildClasspath classpath, InheritedJvmOptions.Result inherited)
       throws InterruptedException, IOException {
     RunDirectory dir = RunDirectory.get();
     List<String> command = new ArrayList<>();
@@ -118,20 +139,32 @@ public final class SandboxRun {
     command.add("--");
     Process process;
     ChannelEndpoint endpoint = null;
-    ClassDataSharing.Plan sharing = ClassDataSharing.plan(
-        ChildCommand.javaExecutable(config), config.classDataSharing(), ChildCommand.childRunsThisJdk(config));
+    // Class-data sharing covers class path runs: the JDK turns it off with module graph options.
+    ClassDataSharing.Plan sharing = ClassDataSharing.plan(ChildCommand.javaExecutable(config),
+        config.classDataSharing() && !inherited.modular(), ChildCommand.childRunsThisJdk(config), classpath.asString());
+    DebugPort debug = config.debugPort().isPresent()
+        ? DebugPort.open(config.debugPort().get(), spec.has(dev.nsjunit.internal.spec.Namespace.NET) || lab.isPresent())
+        : null;
     try {
       endpoint = ChannelEndpoint.open(socket, events, "nsjunit-channel-" + id);
-      command.addAll(ChildCommand.javaCommand(spec, config, socket, token, dir.path(), id, sharing));
+      command.addAll(ChildCommand.javaCommand(spec, config, new ChildCommand.ChildJvm(classpath, inherited,
+          debug == null ? List.of() : debug.jvmOptions()), socket, token, dir.path(), id, sharing));
       ProcessBuilder builder = new ProcessBuilder(command);
       ChildCommand.trimEnvironment(builder.environment());
       process = builder.start();
+      if (debug != null) {
+        debug.relayInto(process);
+        System.err.println(debug.announcement(testName));
+      }
     } catch (IOException e) {
       if (endpoint != null) {
         endpoint.close(); // no child will ever connect: free the socket and its thread
       }
       if (hostsFile.isPresent()) {
         Files.deleteIfExists(hostsFile.get());
+      }
+      if (debug != null) {
+        debug.close();
       }
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
@@ -145,7 +178,8 @@ public final class SandboxRun {
     pump(process.getErrorStream(), true, "nsjunit-stderr-" + id);
     process.onExit().thenAccept(p -> events.add(new SandboxEvent.Exited(p.exitValue())));
 
-    LabSession session = lab.map(l -> new LabSession(l.lab(), ChildCommand.hostProcesses(launcher, l, config))).orElse(null);
+    LabSession session = lab.map(l -> new LabSession(l.lab(),
+        ChildCommand.hostProcesses(launcher, l, config, classpath, inherited))).orElse(null);
     ExecutorService networkCalls = session == null ? null : Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "nsjunit-network-" + id);
       t.setDaemon(true);
@@ -166,6 +200,9 @@ public final class SandboxRun {
       if (process.isAlive()) {
         kill(process);
       }
+      if (debug != null) {
+        debug.close();
+      }
       try {
         Files.deleteIfExists(statusFile);
         if (hostsFile.isPresent()) {
@@ -182,7 +219,7 @@ public final class SandboxRun {
       Process process, ChannelEndpoint endpoint, String token, Duration timeout, Path statusFile, long started,
       TestCgroup cgroup, LabSession session, ExecutorService networkCalls) throws InterruptedException {
     long deadline = started + timeout.toNanos();
-    long bootDeadline = started + config.bootTimeout().toNanos();
+    long bootDeadline = started + (config.debugPort().isPresent() ? WHILE_DEBUGGING : config.bootTimeout()).toNanos();
     long killDeadline = Long.MAX_VALUE;
     long dumpDeadline = Long.MAX_VALUE;
 

@@ -14,8 +14,6 @@ import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.SandboxSpec;
 import dev.nsjunit.internal.spec.SpecReader;
 import java.lang.reflect.Method;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.TestFactory;
@@ -41,31 +39,6 @@ import org.opentest4j.TestAbortedException;
  * {@code @BeforeEach}), and each dynamic test runs in its own sandbox.
  */
 public final class SandboxExtension implements InvocationInterceptor, ParameterResolver {
-
-  /** Jupiter configuration keys forwarded to the child (JUnit cannot list all parameters). */
-  private static final List<String> FORWARDED_JUNIT_KEYS =
-      List.of(
-          "junit.jupiter.testinstance.lifecycle.default",
-          "junit.jupiter.displayname.generator.default",
-          "junit.jupiter.extensions.autodetection.enabled",
-          "junit.jupiter.conditions.deactivate",
-          "junit.jupiter.execution.timeout.default",
-          "junit.jupiter.execution.timeout.mode",
-          "junit.jupiter.execution.timeout.thread.mode.default",
-          "junit.jupiter.execution.timeout.testable.method.default",
-          "junit.jupiter.execution.timeout.test.method.default",
-          "junit.jupiter.execution.timeout.testtemplate.method.default",
-          "junit.jupiter.execution.timeout.testfactory.method.default",
-          "junit.jupiter.execution.timeout.lifecycle.method.default",
-          "junit.jupiter.execution.timeout.beforeall.method.default",
-          "junit.jupiter.execution.timeout.beforeeach.method.default",
-          "junit.jupiter.execution.timeout.aftereach.method.default",
-          "junit.jupiter.execution.timeout.afterall.method.default",
-          "junit.jupiter.params.displayname.default",
-          "junit.jupiter.tempdir.cleanup.mode.default",
-          "junit.jupiter.tempdir.scope",
-          "junit.jupiter.methodorder.default",
-          "junit.jupiter.classorder.default");
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -199,7 +172,8 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
       throws Throwable {
     OutputForwarder output = new OutputForwarder();
     SandboxRun run =
-        new SandboxRun(spec, config, context.getUniqueId(), junitConfiguration(context), new SandboxRun.Listener() {
+        new SandboxRun(spec, config, testClass(context), testName(context), context.getUniqueId(),
+            ChildJUnitConfiguration.of(context), new SandboxRun.Listener() {
           @Override
           public void output(boolean stderr, byte[] bytes) {
             output.write(stderr, bytes);
@@ -224,12 +198,14 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
     }
   }
 
-  private static Map<String, String> junitConfiguration(ExtensionContext context) {
-    Map<String, String> params = new LinkedHashMap<>();
-    for (String key : FORWARDED_JUNIT_KEYS) {
-      context.getConfigurationParameter(key).ifPresent(v -> params.put(key, v));
+  /** The class whose loader has the test's classes; a dynamic test's context has it on a parent. */
+  private static Class<?> testClass(ExtensionContext context) {
+    for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+      if (c.get().getTestClass().isPresent()) {
+        return c.get().getTestClass().get();
+      }
     }
-    return params;
+    return SandboxExtension.class;
   }
 
   static String testName(ExtensionContext context) {

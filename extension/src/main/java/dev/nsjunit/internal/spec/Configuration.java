@@ -28,6 +28,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     JVM's own cgroup cannot hold them ({@code nsjunit.cgroup.parent})
  * @param cgroupPlacement where test cgroups may go on cgroup v2 when the JVM's own cgroup cannot
  *     hold them ({@code nsjunit.cgroup.placement}: auto, own, systemd, leaf; default auto)
+ * @param debugPort {@code nsjunit.debug=<port>}: child JVMs wait for a debugger on localhost:port
+ *     (docs/runners.md)
  */
 public record Configuration(
     Duration timeout,
@@ -40,7 +42,8 @@ public record Configuration(
     Optional<Path> cgroupParent,
     boolean skipWhenNetemMissing,
     boolean classDataSharing,
-    CgroupPlacement cgroupPlacement) {
+    CgroupPlacement cgroupPlacement,
+    Optional<Integer> debugPort) {
 
   public static final String PREFIX = "nsjunit.";
 
@@ -77,7 +80,24 @@ public record Configuration(
         path(context, "cgroup.parent"),
         failOrSkip(context, "netem.missing"),
         bool(context, "cds", true),
-        placement(context));
+        placement(context),
+        port(context, "debug"));
+  }
+
+  private static Optional<Integer> port(ExtensionContext context, String key) {
+    Optional<String> value = context.getConfigurationParameter(PREFIX + key).map(String::trim).filter(s -> !s.isEmpty());
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      int port = Integer.parseInt(value.get());
+      if (port >= 1 && port <= 65535) {
+        return Optional.of(port);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw Attribute.configurationKey(PREFIX + key).invalid(value.get(), "a TCP port number from 1 to 65535, e.g. 5005");
   }
 
   private static boolean bool(ExtensionContext context, String key, boolean fallback) {

@@ -7,36 +7,12 @@ import dev.nsjunit.testing.TestJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Class-data sharing: the classpath it builds, and what happens with a bad archive. */
 class ClassDataSharingTest {
-
-  @Test
-  void manifestOnlyJarIsExpandedIntoJarsAndDirectories(@TempDir Path tmp) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("test-classes"));
-    Files.writeString(classes.resolve("A.class"), "x");
-    Path lib = Files.writeString(tmp.resolve("lib.jar"), "not really a jar");
-    Manifest manifest = new Manifest();
-    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classes.toUri() + " " + lib.toUri());
-    Path booter = tmp.resolve("surefirebooter.jar");
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(booter), manifest)) {
-      // manifest only, like Surefire's booter jar
-    }
-    List<String> jars = new ArrayList<>();
-    List<String> dirs = new ArrayList<>();
-    ClassDataSharing.expand(booter.toString(), jars, dirs);
-    assertThat(jars).containsExactly(lib.toString());
-    assertThat(dirs).containsExactly(classes.toString());
-  }
 
   @Test
   void aCorruptArchiveIsCaughtReplacedAndNeverFailsATest() throws Exception {
