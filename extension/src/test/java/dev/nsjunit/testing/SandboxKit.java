@@ -45,11 +45,17 @@ public final class SandboxKit {
 
   /** Runs the fixture's one method of that name (whatever its parameters). */
   public static Run runMethod(Class<?> fixture, String method) {
+    return runMethod(fixture, method, Map.of());
+  }
+
+  /** Runs the fixture's one method of that name with these configuration parameters. */
+  public static Run runMethod(Class<?> fixture, String method, Map<String, String> configuration) {
     java.lang.reflect.Method m = java.util.Arrays.stream(fixture.getDeclaredMethods())
         .filter(candidate -> candidate.getName().equals(method))
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException(fixture + " has no method " + method));
     return capture(() -> EngineTestKit.engine("junit-jupiter").enableImplicitConfigurationParameters(true)
+        .configurationParameters(configuration)
         .selectors(selectMethod(fixture, m)).execute());
   }
 
