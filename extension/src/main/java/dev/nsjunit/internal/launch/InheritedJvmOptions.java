@@ -146,6 +146,8 @@ public final class InheritedJvmOptions {
     boolean gc = false;
     for (Decision d : decisions) {
       options.addAll(d.childOptions());
+      // A collector chosen in JAVA_TOOL_OPTIONS reaches the child through the environment.
+      gc |= d.treatment() == Treatment.FROM_ENVIRONMENT && GARBAGE_COLLECTORS.contains(d.option());
       for (String o : d.childOptions()) {
         modular |= MODULE_GRAPH_OPTIONS.stream().anyMatch(o::startsWith);
         gc |= GARBAGE_COLLECTORS.contains(o);

@@ -1,0 +1,87 @@
+package dev.nsjunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nsjunit.testing.FixtureMain;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The parent JVM's options as the sandbox sees them, with real JVMs: a parent started with these
+ * options runs fixture tests that look at their own JVM from inside a sandbox.
+ */
+class JvmOptionsTest {
+
+  @Test
+  void aParentHeapLargerThanTheMemoryLimitGivesWayToTheLimitAndIsKeptWithoutOne() throws Exception {
+    String out = runFixture(HeapCases.class, List.of("-Xmx1g"), Map.of());
+
+    assertThat(out).contains("test limited() SUCCESSFUL").contains("test unlimited() SUCCESSFUL");
+  }
+
+  @Test
+  void aCollectorChosenInJavaToolOptionsReachesTheChildOnceAndReplacesTheFastStartOne() throws Exception {
+    // Without care the child would get -XX:+UseSerialGC (fast start) and -XX:+UseParallelGC (the
+    // environment) and refuse to start.
+    String out = runFixture(EnvironmentCases.class, List.of(),
+        Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC -Dfrom.tool.options=yes"));
+
+    assertThat(out).contains("test parallelCollectorAndToolProperty() SUCCESSFUL");
+  }
+
+  private static String runFixture(Class<?> fixture, List<String> jvmOptions, Map<String, String> env) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    String launcher = System.getProperty("nsjunit.launcher");
+    if (launcher != null) {
+      cmd.add("-Dnsjunit.launcher=" + launcher);
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FixtureMain.class.getName(), fixture.getName()));
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+
+  static class HeapCases {
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "128M")
+    void limited() {
+      assertThat(ProcessHandle.current().pid()).isEqualTo(2L);
+      long max = Runtime.getRuntime().maxMemory();
+      assertThat(max).as("max heap under a 128M limit with a parent -Xmx1g: the JVM's own choice for the limit")
+          .isLessThan(128L << 20);
+    }
+
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void unlimited() {
+      assertThat(ProcessHandle.current().pid()).isEqualTo(2L);
+      assertThat(Runtime.getRuntime().maxMemory()).as("the parent's -Xmx1g").isGreaterThan(900L << 20);
+    }
+  }
+
+  static class EnvironmentCases {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void parallelCollectorAndToolProperty() {
+      assertThat(ProcessHandle.current().pid()).isEqualTo(2L);
+      assertThat(ManagementFactory.getGarbageCollectorMXBeans()).extracting(GarbageCollectorMXBean::getName)
+          .contains("PS Scavenge");
+      assertThat(System.getProperty("from.tool.options")).isEqualTo("yes");
+      assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
+          .as("given once, through the environment, not again on the command line")
+          .containsOnlyOnce("-XX:+UseParallelGC");
+    }
+  }
+}
