@@ -10,6 +10,8 @@ import java.util.TimeZone;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The same isolated tests, run by every runner the pom of this module configures (each sets
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * same, and that it really is a sandbox (PID 2, its own network, the nsjunit.sandboxed marker).
  */
 @ExtendWith(LauncherParameter.Resolver.class)
+@Execution(ExecutionMode.CONCURRENT)
 class RunnerCheckTest {
   private static final String SANDBOXED = "nsjunit.sandboxed";
 
