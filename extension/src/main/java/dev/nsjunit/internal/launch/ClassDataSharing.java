@@ -126,7 +126,14 @@ final class ClassDataSharing {
           "-cp", dumpClasspath, "dev.nsjunit.internal.child.CdsWarmUp"));
       Path log = cache.resolve(partial.getFileName() + ".log");
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      p.onExit().thenRun(() -> {
+      // A thread of its own, not onExit(): that completes on the common ForkJoin pool, which a busy
+      // test run can occupy (see SandboxRun.watchExit).
+      Thread watcher = new Thread(() -> {
+        try {
+          p.waitFor();
+        } catch (InterruptedException e) {
+          return; // the JVM is shutting down
+        }
         // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the file is.
         try {
           if (Files.isRegularFile(partial) && Files.size(partial) > 0) {
@@ -144,7 +151,9 @@ final class ClassDataSharing {
         // Not silent: child JVMs of this run start without sharing, and the reason is shown once.
         System.err.println("nsjunit: could not create the class-data sharing archive " + archive + " (exit code "
             + p.exitValue() + "); child JVMs start without it. nsjunit.cds=false turns sharing off.");
-      });
+      }, "nsjunit-cds-dump");
+      watcher.setDaemon(true);
+      watcher.start();
     } catch (IOException e) {
       states.put(key, State.FAILED);
     }

@@ -176,7 +176,7 @@ public final class SandboxRun {
     }
     pump(process.getInputStream(), false, "nsjunit-stdout-" + id);
     pump(process.getErrorStream(), true, "nsjunit-stderr-" + id);
-    process.onExit().thenAccept(p -> events.add(new SandboxEvent.Exited(p.exitValue())));
+    watchExit(process, "nsjunit-exit-" + id);
 
     LabSession session = lab.map(l -> new LabSession(l.lab(),
         ChildCommand.hostProcesses(launcher, l, config, classpath, inherited))).orElse(null);
@@ -421,6 +421,27 @@ public final class SandboxRun {
         // stream closed: the process is gone
       }
       events.add(new SandboxEvent.OutputEnded(stderr));
+    }, name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * A thread of its own waits for the launcher, not {@code Process.onExit()}: the JDK completes
+   * that future with {@code handleAsync} on the common ForkJoin pool, so when the pool's workers
+   * are busy (one worker on two cores, taken by a test that runs from the pool and waits here) the
+   * exit is never seen and the sandbox's test hangs (seen on JDK 25).
+   */
+  private void watchExit(Process process, String name) {
+    Thread t = new Thread(() -> {
+      while (true) {
+        try {
+          events.add(new SandboxEvent.Exited(process.waitFor()));
+          return;
+        } catch (InterruptedException e) {
+          // only the JVM's shutdown interrupts daemon threads; keep waiting for the exit
+        }
+      }
     }, name);
     t.setDaemon(true);
     t.start();
