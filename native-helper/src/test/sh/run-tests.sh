@@ -5,6 +5,9 @@ set -u
 
 LAUNCHER=$(readlink -f "${1:?usage: run-tests.sh PATH/TO/nsjunit-launch}")
 T=$(mktemp -d /tmp/nsjunit-launch-test.XXXXXX)
+# Marker processes carry this run's pid: other runs of this script on the machine (other
+# checkouts) must neither find them nor kill them in their cleanup.
+RUN=$$
 # For runs as nobody: a 0755 copy of the launcher, and a private 0700 directory of nobody's.
 U=$(mktemp -d /tmp/nsjunit-launch-user.XXXXXX)
 CGROUP_DIR=""
@@ -108,10 +111,10 @@ test_proc_lists_only_sandbox_pids() {
 }
 
 test_background_process_dies_with_sandbox() {
-    MARKERS+=("sleep 1000.123")
-    run --pid -- /bin/sh -c 'sleep 1000.123 & sleep 0.3; echo started'
+    MARKERS+=("sleep 1000.123$RUN")
+    run --pid -- /bin/sh -c "sleep 1000.123$RUN & sleep 0.3; echo started"
     local left
-    left=$(pids_with_cmdline sleep 1000.123)
+    left=$(pids_with_cmdline sleep 1000.123$RUN)
     check "a background process left by PROGRAM is killed when the sandbox ends" \
         '[[ $RC == 0 && $OUT == started && -z $left ]]' "leftover host pids: '$left'"
 }
@@ -150,17 +153,17 @@ test_sigterm_reaches_program() {
 
 test_parent_death_kills_sandbox() {
     local fifo="$T/parent-pipe" st="$T/status-parent" lpid before after
-    MARKERS+=("sleep 1000.456")
+    MARKERS+=("sleep 1000.456$RUN")
     mkfifo "$fifo"
     # The launcher's stdin is the read end; this shell holds the only write end on fd 8.
-    "$LAUNCHER" --pid --status-file "$st" -- /bin/sh -c 'sleep 1000.456' <"$fifo" >/dev/null 2>&1 &
+    "$LAUNCHER" --pid --status-file "$st" -- /bin/sh -c "sleep 1000.456$RUN" <"$fifo" >/dev/null 2>&1 &
     lpid=$!
     exec 8>"$fifo"
-    wait_for '[[ -n $(pids_with_cmdline sleep 1000.456) ]]' 30
-    before=$(pids_with_cmdline sleep 1000.456)
+    wait_for '[[ -n $(pids_with_cmdline sleep 1000.456$RUN) ]]' 30
+    before=$(pids_with_cmdline sleep 1000.456$RUN)
     exec 8>&-
-    wait_for '[[ -z $(pids_with_cmdline sleep 1000.456) ]] && ! kill -0 $lpid 2>/dev/null' 20
-    after=$(pids_with_cmdline sleep 1000.456)
+    wait_for '[[ -z $(pids_with_cmdline sleep 1000.456$RUN) ]] && ! kill -0 $lpid 2>/dev/null' 20
+    after=$(pids_with_cmdline sleep 1000.456$RUN)
     kill -9 "$lpid" 2>/dev/null # only if the test is failing: never hang
     wait "$lpid"
     RC=$? OUT=$(cat "$st" 2>/dev/null) ERR=""
@@ -339,11 +342,11 @@ test_check_mode() {
 
 test_join_net() {
     local name="--join-net PATH puts the sandbox into an existing network namespace" lpid pid ns
-    MARKERS+=("sleep 1000.789")
-    "$LAUNCHER" --net -- sleep 1000.789 </dev/null >/dev/null 2>&1 &
+    MARKERS+=("sleep 1000.789$RUN")
+    "$LAUNCHER" --net -- sleep 1000.789$RUN </dev/null >/dev/null 2>&1 &
     lpid=$!
-    wait_for '[[ -n $(pids_with_cmdline sleep 1000.789) ]]' 30
-    pid=$(pids_with_cmdline sleep 1000.789)
+    wait_for '[[ -n $(pids_with_cmdline sleep 1000.789$RUN) ]]' 30
+    pid=$(pids_with_cmdline sleep 1000.789$RUN)
     ns=$(readlink "/proc/$pid/ns/net" 2>/dev/null)
     run --join-net "/proc/$pid/ns/net" -- readlink /proc/self/ns/net
     kill -TERM "$lpid"

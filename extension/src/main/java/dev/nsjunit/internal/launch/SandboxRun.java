@@ -108,7 +108,7 @@ public final class SandboxRun {
     List<String> command = new ArrayList<>();
     command.add(launcher.toString());
     command.addAll(ChildCommand.launcherOptions(
-        spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile, lab));
+        spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile, lab, config.userns()));
     command.add("--");
     Process process;
     ChannelEndpoint endpoint = null;

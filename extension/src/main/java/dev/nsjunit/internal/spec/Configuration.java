@@ -25,6 +25,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     (JDK 17-24) or an AOT cache (JDK 25+) made by the first child of a (JDK, classpath) pair
  * @param cgroupParent a delegated, empty cgroup v2 directory to create test cgroups in when the
  *     JVM's own cgroup cannot hold them ({@code nsjunit.cgroup.parent})
+ * @param userns {@code nsjunit.userns}: "auto" (default: a user namespace when this JVM lacks
+ *     CAP_SYS_ADMIN, so tests run as an ordinary user), "always" or "never"
  */
 public record Configuration(
     Duration timeout,
@@ -36,7 +38,8 @@ public record Configuration(
     Optional<Path> java,
     Optional<Path> cgroupParent,
     boolean skipWhenNetemMissing,
-    boolean classDataSharing) {
+    boolean classDataSharing,
+    String userns) {
 
   public static final String PREFIX = "nsjunit.";
 
@@ -72,7 +75,17 @@ public record Configuration(
         path(context, "java"),
         path(context, "cgroup.parent"),
         failOrSkip(context, "netem.missing"),
-        bool(context, "cds", true));
+        bool(context, "cds", true),
+        oneOf(context, "userns", "auto", "always", "never"));
+  }
+
+  private static String oneOf(ExtensionContext context, String key, String fallback, String... others) {
+    String value = context.getConfigurationParameter(PREFIX + key).orElse(fallback).trim();
+    if (!value.equals(fallback) && !List.of(others).contains(value)) {
+      throw Attribute.configurationKey(PREFIX + key)
+          .invalid(value, "\"" + fallback + "\", \"" + String.join("\", \"", others) + "\"");
+    }
+    return value;
   }
 
   private static boolean bool(ExtensionContext context, String key, boolean fallback) {
