@@ -377,6 +377,15 @@ test_user_tmpfs_and_read_only_bind() {
         '[[ $RC != 0 && $OUT == *"No space left on device"*"$(cat /etc/hostname)"*"Read-only file system"* && ! -e $U/home/mnt/big ]]' "wrong view"
 }
 
+test_user_tmpfs_where_the_user_may_not_create_the_mount_point() {
+    local top="/nsjunit-launch-test-$RUN/data" deep="/var/lib/nsjunit-launch-test-$RUN"
+    as_nobody --pid --tmpfs "$top:1048576" --tmpfs "$deep:4096" -- /bin/sh -c \
+        'grep -c " - tmpfs " /proc/self/mountinfo >/dev/null; stat -c %a "$1" "$2"; ls /usr/bin/env /var/lib/dpkg/status; cat /etc/hostname' sh "$top" "$deep"
+    check "as an ordinary user: --tmpfs below / and below /var/lib (root's) works in a private copy of the directory, the rest of it still there" \
+        '[[ $RC == 0 && $OUT == "1777"$'\''\n'\''"1777"*"/usr/bin/env"*"/var/lib/dpkg/status"*"$(cat /etc/hostname)" && ! -e ${top%/data} && ! -e $deep ]]' \
+        "mount points missing inside, or created on the host"
+}
+
 test_user_rlimit_within_and_above_the_hard_limit() {
     local hard
     hard=$(ulimit -Hn)
@@ -406,7 +415,7 @@ start_holder() {
         setpriv --reuid=65534 --regid=65534 --clear-groups "$U/nsjunit-launch" --hold "$sock" "$@" </dev/null >"$out" 2>&1 &
     fi
     HOLDER_PID=$!
-    wait_for '[[ $(cat "$out") == ready ]] || ! kill -0 $HOLDER_PID 2>/dev/null' 50
+    wait_for '[[ $(cat "$out" 2>/dev/null) == ready ]] || ! kill -0 $HOLDER_PID 2>/dev/null' 50
 }
 
 test_lab_hosts_share_one_user_namespace_and_are_joined_through_their_holders() {

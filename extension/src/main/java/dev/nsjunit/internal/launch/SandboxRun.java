@@ -80,14 +80,18 @@ public final class SandboxRun {
     Path statusFile = dir.file("s" + id + ".status");
     Duration timeout = spec.timeout().orElse(config.timeout());
 
+    HardLimits.refused(spec.rlimits()).ifPresent(reason -> {
+      throw new SandboxFailedException(Reason.SETUP_FAILED, reason);
+    });
     // Limits are written before any process joins; the launcher puts the sandbox into the
     // group before it execs the JVM, so the test is limited from its first instruction.
-    TestCgroup cgroup = spec.limits().isEmpty() ? null : SandboxCgroups.create(id, spec.limits(), config.cgroupParent());
+    TestCgroup cgroup = spec.limits().isEmpty() ? null : cgroup(id);
     List<Path> mountPoints = new ArrayList<>();
     try {
       for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
-        MountPoints.acquire(mount.path());
-        mountPoints.add(mount.path());
+        if (MountPoints.acquire(mount.path())) {
+          mountPoints.add(mount.path());
+        }
       }
       return launch(id, launcher, token, socket, statusFile, timeout, started, cgroup);
     } catch (IOException e) {
@@ -98,6 +102,30 @@ public final class SandboxRun {
         cgroup.close();
       }
       mountPoints.forEach(MountPoints::release);
+    }
+  }
+
+  /**
+   * The test's cgroup. Without root, limits need a cgroup delegated to this user: where there is
+   * none, only the tests that ask for limits fail (or are skipped with nsjunit.unprivileged=skip),
+   * saying so; every other isolated test runs.
+   */
+  private TestCgroup cgroup(int id) {
+    try {
+      return SandboxCgroups.create(id, spec.limits(), config.cgroupParent());
+    } catch (SandboxFailedException e) {
+      if (!PrivilegeProbe.rootless(config)) {
+        throw e;
+      }
+      String message = e.getMessage() + "\nThis JVM runs isolated tests as an ordinary user, in a user namespace:"
+          + " @CgroupLimit then needs a cgroup v2 subtree delegated to this user (as systemd's user@UID.service"
+          + " delegates memory, pids and cpu on current distributions), and none could be used here. Tests without"
+          + " @CgroupLimit are not affected. Run the tests as root for limits, or set nsjunit.unprivileged=skip to"
+          + " skip the tests that ask for them (see docs/ide.md).";
+      if (config.skipWhenUnprivileged()) {
+        throw new org.opentest4j.TestAbortedException(message, e);
+      }
+      throw new SandboxFailedException(Reason.UNPRIVILEGED, message, e);
     }
   }
 
