@@ -47,7 +47,7 @@ const char *describe_userns_blocker(const char *proc_sys, int err, char *buf, si
 		snprintf(buf, len,
 			 "AppArmor restricts unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=1, "
 			 "the default since Ubuntu 23.10): allow them with 'sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' "
-			 "as root, or give the java binary an AppArmor profile with the 'userns,' rule, or run the tests as root");
+			 "as root, or an AppArmor profile with the 'userns,' rule for nsjunit-launch (see nsjunit's docs/ide.md), or run the tests as root");
 	else if (err == ENOSPC)
 		snprintf(buf, len,
 			 "the limit of user namespaces is reached (sysctl user.max_user_namespaces=%ld, counted per user): "

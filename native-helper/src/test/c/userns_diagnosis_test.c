@@ -99,7 +99,7 @@ int main(void)
 	       recorded("ubuntu-2404", ubuntu_2404), EPERM,
 	       "AppArmor restricts unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=1", NULL);
 	expect("... also for EACCES, with both ways to allow it", recorded("ubuntu-2404", ubuntu_2404), EACCES,
-	       "'sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' as root, or give the java binary an AppArmor profile with the 'userns,' rule",
+	       "'sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' as root, or an AppArmor profile with the 'userns,' rule for nsjunit-launch",
 	       NULL);
 	const struct sysctl ubuntu_allowed[] = {{"kernel/unprivileged_userns_clone", "1"},
 						{"kernel/apparmor_restrict_unprivileged_userns", "0"},
