@@ -70,9 +70,12 @@ public final class Lab implements AutoCloseable {
     this.userns = userns;
   }
 
-  /** Builds {@code spec} with the launcher at {@code launcher}, its sockets in a fresh temporary directory. */
+  /**
+   * Builds {@code spec} with the launcher at {@code launcher}, its sockets in this JVM's private run
+   * directory (which the next run removes should this JVM be killed).
+   */
   public static Lab start(TopologySpec spec, Path launcher) {
-    return start(spec, launcher, Path.of(System.getProperty("java.io.tmpdir", "/tmp")), "auto");
+    return start(spec, launcher, dev.nsjunit.internal.launch.RunDirectory.get().path(), "auto");
   }
 
   /**
