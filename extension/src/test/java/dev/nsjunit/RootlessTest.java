@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsjunit.network.HelloServer;
 import dev.nsjunit.testing.FixtureMain;
+import dev.nsjunit.testing.SandboxKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -113,6 +114,21 @@ class RootlessTest {
     assertNothingLeftAndNothingOwnedByRoot();
   }
 
+  @Test
+  void userNamespaceAlwaysAlsoAsRootIncludingALabThatSharesOne() {
+    SandboxKit.run(AlwaysCases.class, Map.of("nsjunit.userns", "always")).assertAllPassed(2);
+  }
+
+  @Test
+  void anUnknownUserNamespaceModeFailsBeforeAnythingStarts() {
+    SandboxKit.Run run = SandboxKit.run(PlainCase.class, Map.of("nsjunit.userns", "sometimes"));
+    run.results().testEvents().assertStatistics(s -> s.failed(1));
+    Throwable t = run.results().testEvents().failed().list().get(0)
+        .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+    assertThat(t).isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+        .hasMessageContaining("nsjunit.userns=\"sometimes\"").hasMessageContaining("\"auto\", \"always\", \"never\"");
+  }
+
   /** The fixture's tests by display name → "STATUS message", run by uid 65534 without capabilities. */
   private static Map<String, String> runAsNobody(Class<?> fixture, String... properties) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
@@ -149,9 +165,26 @@ class RootlessTest {
         assertThat(files.filter(f -> owner(f) != NOBODY)).as("files not owned by uid %d in %s", NOBODY, dir).isEmpty();
       }
     }
-    assertThat(ProcessHandle.allProcesses().filter(h -> h.info().user().orElse("").equals("nobody"))
-        .map(h -> h.info().commandLine().orElse("")).filter(c -> c.contains(copy.toString())))
-        .as("processes of this test's user JVM").isEmpty();
+    // The class-data sharing dump that the user JVM started in the background may finish after it
+    // (seconds); a sandbox or holder left behind would not end at all.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!processesOfTheCopy().isEmpty() && System.nanoTime() < deadline) {
+      sleep(100);
+    }
+    assertThat(processesOfTheCopy()).as("processes of this test's user JVM").isEmpty();
+  }
+
+  private static List<String> processesOfTheCopy() {
+    return ProcessHandle.allProcesses().filter(h -> h.info().user().orElse("").equals("nobody"))
+        .map(h -> h.info().commandLine().orElse("")).filter(c -> c.contains(copy.toString())).toList();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static int owner(Path f) {
@@ -254,6 +287,32 @@ class RootlessTest {
       return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString()).body();
     }
+  }
+
+  /** Run as root with nsjunit.userns=always: root mapped to root only, also on both hosts of a lab. */
+  static class AlwaysCases {
+    @Test
+    @FreshPid
+    void sandbox() throws Exception {
+      assertThat(Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+")).containsExactly("0", "0", "1");
+    }
+
+    @Test
+    @Topology(hosts = {"client", "server"}, links = @Link(between = {"client", "server"}))
+    @OnHost("client")
+    void labHost(Network net) throws Exception {
+      assertThat(Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+")).containsExactly("0", "0", "1");
+      try (HostProcess server = net.host("server").startJava(HelloServer.class, "8080")) {
+        server.awaitPort(8080);
+        assertThat(Cases.get(HttpClient.newHttpClient(), "http://server:8080/")).isEqualTo("hello from server");
+      }
+    }
+  }
+
+  static class PlainCase {
+    @Test
+    @FreshPid
+    void plain() {}
   }
 
   static class LimitCases {
