@@ -309,6 +309,32 @@ class RootlessTest {
     }
   }
 
+  /**
+   * netem on a lab link, for kernels that have sch_netem (not this machine's: .ci/rootless-vm-tests
+   * runs it as uid 65534 in the cgroup v2 guest). A connect to a closed port is refused after one
+   * round trip (SYN there, RST back), so its shortest duration is the link's delay both ways, with
+   * no process on the other host and however slow the machine.
+   */
+  static class NetemCase {
+    @Test
+    @Topology(hosts = {"client", "server"}, links = @Link(between = {"client", "server"}, delay = "40ms"))
+    @OnHost("client")
+    void netemDelaysEveryRoundTrip(Network net) throws Exception {
+      long fastest = Long.MAX_VALUE;
+      for (int i = 0; i < 5; i++) {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> {
+          try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(net.address("server"), 9), 30_000);
+          }
+        }).isInstanceOf(java.net.ConnectException.class);
+        fastest = Math.min(fastest, (System.nanoTime() - start) / 1_000_000);
+      }
+      System.out.println("refused connect over a 40ms netem link, fastest of 5: " + fastest + " ms");
+      assertThat(fastest).isGreaterThanOrEqualTo(80);
+    }
+  }
+
   static class PlainCase {
     @Test
     @FreshPid

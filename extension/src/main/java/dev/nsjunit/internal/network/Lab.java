@@ -365,18 +365,26 @@ public final class Lab implements AutoCloseable {
     RtNetlink open() throws Exception;
   }
 
-  /** Adds a netem qdisc to the loopback of a throwaway namespace: ENOENT there means no sch_netem. */
+  /**
+   * Adds a netem qdisc to the loopback of a throwaway namespace: ENOENT there means no sch_netem.
+   * Only that answer is the kernel's; failing to get the namespace (no CAP_SYS_ADMIN for a fresh
+   * one) says nothing about netem and is thrown, not cached.
+   */
   private static Optional<String> probeNetem(ProbeSocket socket) {
-    try (RtNetlink r = socket.open()) {
+    RtNetlink r;
+    try {
+      r = socket.open();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("probing for netem: " + e, e);
+    }
+    try (r) {
       r.replaceQdisc("lo", RtNetlink.TC_H_ROOT, 0x00010000, "netem",
           Qdiscs.netem(Netem.NONE.withDelay(Duration.ofMillis(1))), "(probe)");
       return Optional.empty();
     } catch (NetlinkException e) {
       return Optional.of("netem is not available on this kernel: " + e.getMessage());
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("probing for netem: " + e, e);
     }
   }
 
