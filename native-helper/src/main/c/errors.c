@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "status_file.h"
+#include "userns.h"
+#include "userns_diagnosis.h"
 
 static const char *status_file_path;
 static pid_t sandbox_pid;
@@ -44,9 +46,20 @@ static const char *generic_hint(int err)
 	}
 }
 
+const char *hint_user_namespace(int err)
+{
+	static char text[512];
+	return describe_userns_blocker("/proc/sys", err, text, sizeof text);
+}
+
 const char *hint_for(hint_fn *hint, int err)
 {
-	const char *h = hint ? hint(err) : NULL;
+	const char *h;
+	/* Under AppArmor's restriction creating the user namespace works, but the process has no
+	 * capabilities in it: whatever step comes next fails, and the restriction is the reason. */
+	if ((err == EPERM || err == EACCES) && in_sandbox_user_namespace() && apparmor_restricts_userns("/proc/sys"))
+		return hint_user_namespace(err);
+	h = hint ? hint(err) : NULL;
 	return h ? h : generic_hint(err);
 }
 
@@ -54,8 +67,11 @@ const char *hint_namespaces(int err)
 {
 	switch (err) {
 	case EPERM:
-		return "needs root or CAP_SYS_ADMIN; in Docker use --privileged; in Kubernetes set securityContext.privileged: true; "
-		       "with --user check that user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0)";
+		if (in_sandbox_user_namespace())
+			return "refused inside the sandbox's user namespace: a seccomp filter or a security module forbids these namespaces "
+			       "to ordinary users (in Docker use --privileged); or run the tests as root";
+		return "needs root or CAP_SYS_ADMIN, or a user namespace (--userns=auto, the default, makes one when CAP_SYS_ADMIN is "
+		       "missing; nsjunit.userns=never turned that off); in Docker use --privileged; in Kubernetes set securityContext.privileged: true";
 	case EINVAL:
 		return "the kernel does not support one of these namespace flags (kernel too old or CONFIG_*_NS disabled; clone3 needs Linux 5.3)";
 	case ENOSPC:
@@ -77,7 +93,8 @@ const char *hint_setns(int err)
 	case EINVAL:
 		return "the path is not a network namespace file (expected e.g. /proc/PID/ns/net or a bind-mounted netns)";
 	case EPERM:
-		return "joining a network namespace needs CAP_SYS_ADMIN (run as root; in Docker use --privileged)";
+		return "joining a namespace needs CAP_SYS_ADMIN over it: without root only namespaces of a user namespace this user "
+		       "created can be joined (as --join-holder does); run as root to join others";
 	}
 	return NULL;
 }
@@ -93,22 +110,25 @@ const char *hint_time_namespace(int err)
 		return "the kernel has no time namespaces (needs Linux 5.6 with CONFIG_TIME_NS)";
 	case EPERM:
 	case EACCES:
-		return "time namespaces need CAP_SYS_ADMIN in the launcher's own user namespace (run as root; --user does not help here)";
+		return "time namespaces need CAP_SYS_ADMIN in the launcher's own user namespace: run as root, or let the launcher "
+		       "make a user namespace first (--userns=auto or always)";
 	case ENOSPC:
 		return "the time namespace limit is reached: raise sysctl user.max_time_namespaces";
 	}
 	return NULL;
 }
 
-const char *hint_id_maps(int err)
+const char *hint_holder(int err)
 {
 	switch (err) {
-	case EPERM:
-	case EACCES:
-		return "the kernel refused the uid/gid map: user namespaces may be restricted (AppArmor/SELinux policy or kernel.unprivileged_userns_clone=0)";
-	case ESRCH:
 	case ENOENT:
-		return "the sandbox process exited before its user namespace was configured";
+	case ECONNREFUSED:
+		return "the namespace holder has ended (its lab was closed, or the holder was killed)";
+	case ECONNRESET:
+	case EPIPE:
+		return "the namespace holder refused the request: only the user that started it may connect";
+	case EACCES:
+		return "the holder's socket belongs to another user";
 	}
 	return NULL;
 }
@@ -138,7 +158,8 @@ const char *hint_mount(int err)
 	switch (err) {
 	case EPERM:
 		return "mounting needs CAP_SYS_ADMIN in the sandbox (run as root; in Docker use --privileged); "
-		       "with --user only proc, tmpfs, cgroup and bind mounts are allowed, and locked mount flags cannot be dropped";
+		       "in a user namespace only proc, tmpfs, cgroup and bind mounts are allowed, locked mount flags cannot be dropped, "
+		       "and /proc can only be mounted where the host's /proc is not partly hidden (as in some containers)";
 	case EACCES:
 		return "permission denied on the mount point or source; check the path's permissions";
 	case ENOENT:

@@ -9,8 +9,8 @@
 
 enum launcher_exit_code {
 	EXIT_USAGE = 120,         /* bad command line */
-	EXIT_NAMESPACE = 121,     /* clone3 / unshare / setns */
-	EXIT_OUTER_SETUP = 122,   /* id maps, cgroup join, time offsets */
+	EXIT_NAMESPACE = 121,     /* clone3 / unshare / setns, namespace holders */
+	EXIT_OUTER_SETUP = 122,   /* user namespace id maps, cgroup join, time offsets */
 	EXIT_MOUNT = 123,         /* anything mount-related in the sandbox */
 	EXIT_SANDBOX_SETUP = 124, /* hostname, loopback, rlimits, chdir, fds */
 	EXIT_INTERNAL = 125,      /* unexpected; also "parent gone" and setuid refusal */
@@ -50,7 +50,8 @@ void errors_send_to_outer(int error_channel_fd);       /* sandbox: send the line
 hint_fn hint_namespaces;
 hint_fn hint_setns;
 hint_fn hint_time_namespace;
-hint_fn hint_id_maps;
+hint_fn hint_user_namespace;
+hint_fn hint_holder;
 hint_fn hint_cgroup_join;
 hint_fn hint_mount;
 

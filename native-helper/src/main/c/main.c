@@ -1,6 +1,8 @@
 /* nsjunit-launch: runs one test program in fresh Linux namespaces.
  *
  *   outer launcher ── clone3 ──▶ sandbox PID 1 (init) ── fork ──▶ PROGRAM (PID 2)
+ *   (without root the outer first becomes root of a user namespace of its own; with --hold the
+ *   sandbox process holds its namespaces and hands out their descriptors instead of a PROGRAM)
  *
  * main() is the outer's sequence of steps, run_sandbox() the sandbox's. Every failure
  * goes through die_with_error() (errors.c): one line on stderr, one exit code. */
@@ -11,6 +13,7 @@
 #include "cgroups.h"
 #include "channels.h"
 #include "errors.h"
+#include "holder.h"
 #include "init.h"
 #include "mounts.h"
 #include "namespaces.h"
@@ -19,6 +22,7 @@
 #include "process.h"
 #include "signals.h"
 #include "supervisor.h"
+#include "userns.h"
 
 /* The launcher creates namespaces for whoever runs it; as a setuid binary that would hand
  * root's powers (mounts, cgroups, netns) to any local user. */
@@ -26,7 +30,8 @@ static void refuse_setuid(void)
 {
 	if (getuid() != geteuid() || getgid() != getegid())
 		die_with_errno(0, EXIT_INTERNAL,
-			       "refusing to run setuid/setgid: remove the bit (chmod u-s,g-s) and run as root, or use --user",
+			       "refusing to run setuid/setgid: remove the bit (chmod u-s,g-s); run it as root, or as an ordinary user "
+			       "(it then makes a user namespace of its own)",
 			       "checking privileges", "getuid()=%u geteuid()=%u getgid()=%u getegid()=%u",
 			       (unsigned)getuid(), (unsigned)geteuid(), (unsigned)getgid(), (unsigned)getegid());
 }
@@ -63,6 +68,8 @@ static noreturn void run_sandbox(const struct options *o, struct channels *ch, p
 	replace_stdin_with_dev_null();
 	close_inherited_fds(o, ch);
 
+	if (o->hold)
+		hold_namespaces(o->hold, ch);
 	if (o->pid)
 		run_as_init(o, ch);
 	if (o->check)
@@ -89,8 +96,16 @@ int main(int argc, char **argv)
 	}
 
 	block_relayed_signals();
-	if (opts.join_net)
+	/* User namespace first: every namespace created or joined afterwards needs CAP_SYS_ADMIN in
+	 * it. A lab host's namespaces come with the lab's user namespace, so one lab shares one. */
+	if (opts.userns_of)
+		join_holder_user_namespace(opts.userns_of);
+	if (opts.join_holder)
+		join_holder_network_namespace(opts.join_holder);
+	else if (opts.join_net)
 		join_network_namespace(opts.join_net);
+	if (!in_sandbox_user_namespace() && !opts.userns_of && !opts.join_holder && needs_new_user_namespace(&opts))
+		enter_new_user_namespace();
 	if (opts.time)
 		create_time_namespace(&opts);
 
@@ -102,9 +117,7 @@ int main(int argc, char **argv)
 	errors_kill_sandbox_on_failure(sandbox);
 	keep_outer_ends(&ch);
 
-	/* The sandbox waits on the release channel until these are done. */
-	if (opts.user)
-		write_id_maps(sandbox);
+	/* The sandbox waits on the release channel until this is done. */
 	attach_to_cgroups(sandbox, &opts);
 	release_sandbox(&ch);
 

@@ -1,6 +1,7 @@
 #include "mounts.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "errors.h"
@@ -30,30 +32,136 @@ void mount_proc(void)
 		die_with_error(EXIT_MOUNT, hint_mount, "mounting /proc", "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)");
 }
 
-static void make_directories(const char *path)
+/* mkdir -p; -1 with errno set (and the component that failed in failed) on the first error. */
+static int make_directories(const char *path, char *failed, size_t failed_len)
 {
 	char buf[PATH_MAX];
 	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
 		errno = ENAMETOOLONG;
-		die_with_error(EXIT_MOUNT, NULL, "creating mount point", "mkdir(\"%s\")", path);
+		snprintf(failed, failed_len, "%s", path);
+		return -1;
 	}
 	for (char *p = buf + 1;; p++) {
 		if (*p == '/' || *p == '\0') {
 			char saved = *p;
 			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				die_with_error(EXIT_MOUNT, NULL, "creating mount point", "mkdir(\"%s\")", buf);
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+				snprintf(failed, failed_len, "%s", buf);
+				return -1;
+			}
 			*p = saved;
 			if (saved == '\0')
 				break;
 		}
 	}
+	return 0;
+}
+
+/* Each entry of the directory old (read through source_prefix, a path that still reaches it) as
+ * a placeholder in target with the entry bind-mounted on it: the same files, seen in a tmpfs. */
+static void replicate_entries(int old, const char *source_prefix, const char *target)
+{
+	DIR *dir = fdopendir(dup(old));
+	struct dirent *de;
+
+	if (!dir)
+		die_with_error(EXIT_MOUNT, NULL, "making a mount point", "fdopendir(%s)", source_prefix);
+	while ((de = readdir(dir))) {
+		char src[PATH_MAX], dst[PATH_MAX], link[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    fstatat(old, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		snprintf(src, sizeof src, "%s/%s", source_prefix, de->d_name);
+		snprintf(dst, sizeof dst, "%s/%s", strcmp(target, "/") == 0 ? "" : target, de->d_name);
+		if (S_ISLNK(st.st_mode)) {
+			n = readlinkat(old, de->d_name, link, sizeof link - 1);
+			if (n < 0 || (link[n] = '\0', symlink(link, dst) < 0))
+				die_with_error(EXIT_MOUNT, NULL, "making a mount point", "symlink(\"%s\")", dst);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode) ? mkdir(dst, 0755) < 0 : mknod(dst, S_IFREG | 0644, 0) < 0)
+			die_with_error(EXIT_MOUNT, NULL, "making a mount point", "creating \"%s\"", dst);
+		if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+			die_with_error(EXIT_MOUNT, hint_mount, "making a mount point", "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC)", src, dst);
+	}
+	closedir(dir);
+}
+
+/* "/" cannot simply be covered (a process's root stays below whatever is mounted on it): the new
+ * root is staged at /tmp and pivoted in, the old one stays reachable at /.nsjunit-old-root until
+ * each of its entries is bound into the new one, then it is detached (bubblewrap does the same). */
+static void shadow_root(mode_t mode)
+{
+	static const char *const old_root = "/.nsjunit-old-root";
+	int old;
+
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /", "mount(\"tmpfs\", \"/tmp\", \"tmpfs\")");
+	if (mkdir("/tmp/.nsjunit-old-root", 0700) < 0 || chdir("/tmp") < 0)
+		die_with_error(EXIT_MOUNT, NULL, "making a mount point below /", "mkdir(\"/tmp/.nsjunit-old-root\")");
+	if (syscall(SYS_pivot_root, ".", ".nsjunit-old-root") < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /", "pivot_root(\"/tmp\", \"/tmp/.nsjunit-old-root\")");
+	if (chdir("/") < 0 || (old = open(old_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die_with_error(EXIT_MOUNT, NULL, "making a mount point below /", "open(\"%s\")", old_root);
+	replicate_entries(old, old_root, "/");
+	close(old);
+	if (umount2(old_root, MNT_DETACH) < 0 || rmdir(old_root) < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /", "umount2(\"%s\", MNT_DETACH)", old_root);
+	chmod("/", mode);
+}
+
+/* Replaces dir, in this mount namespace only, by a tmpfs holding bind mounts of all its entries,
+ * so a mount point can be made in it where this user may not write (an ordinary user below a
+ * directory of root's, a read-only root file system). Nothing on the host changes. */
+static void shadow_directory(const char *dir)
+{
+	char prefix[64];
+	struct stat st;
+	int old = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (old < 0 || fstat(old, &st) < 0)
+		die_with_error(EXIT_MOUNT, NULL, "making a mount point", "open(\"%s\")", dir);
+	if (strcmp(dir, "/") == 0) {
+		close(old);
+		shadow_root(st.st_mode & 07777);
+		return;
+	}
+	/* old still reaches the covered directory, and /proc/self/fd/N/ENTRY its entries. */
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point", "mount(\"tmpfs\", \"%s\", \"tmpfs\")", dir);
+	chmod(dir, st.st_mode & 07777);
+	snprintf(prefix, sizeof prefix, "/proc/self/fd/%d", old);
+	replicate_entries(old, prefix, dir);
+	close(old);
+}
+
+/* The mount point of a --tmpfs: made on the host where allowed (as root, as before), else inside
+ * a shadow of the nearest directory that exists. */
+static void make_mount_point(const char *path)
+{
+	char failed[PATH_MAX];
+	if (make_directories(path, failed, sizeof failed) == 0)
+		return;
+	if (errno == EACCES || errno == EPERM || errno == EROFS) {
+		char *slash = strrchr(failed, '/');
+		if (slash == failed)
+			slash[1] = '\0'; /* the parent is "/" */
+		else if (slash)
+			*slash = '\0';
+		shadow_directory(failed);
+		if (make_directories(path, failed, sizeof failed) == 0)
+			return;
+	}
+	die_with_error(EXIT_MOUNT, NULL, "creating mount point", "mkdir(\"%s\")", failed);
 }
 
 void mount_tmpfs(const char *path, unsigned long long bytes)
 {
 	char data[64];
-	make_directories(path);
+	make_mount_point(path);
 	snprintf(data, sizeof data, "size=%llu,mode=1777", bytes);
 	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
 		die_with_error(EXIT_MOUNT, hint_mount, "mounting --tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")", path, data);

@@ -1,15 +1,19 @@
 #include "namespaces.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "errors.h"
+#include "holder.h"
+#include "userns.h"
 
 /* Our own copy of the kernel's struct clone_args (CLONE_ARGS_SIZE_VER0): including
  * <linux/sched.h> next to glibc's <sched.h> is fragile across header versions. */
@@ -58,13 +62,45 @@ static void write_proc_file(const char *path, const char *content, const char *s
 	close(fd);
 }
 
+/* A network namespace that belongs to another user namespace (a lab's, made by this user) can
+ * only be entered from inside that user namespace: join it first. */
+static void join_network_namespace_fd(int fd, const char *what)
+{
+	int owner = ioctl(fd, NS_GET_USERNS);
+	if (owner >= 0) {
+		join_user_namespace(owner, what);
+		close(owner);
+	} else if (errno != EPERM) { /* EPERM: owned by an ancestor of ours, nothing to join */
+		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace", "ioctl(%s, NS_GET_USERNS)", what);
+	}
+	if (setns(fd, CLONE_NEWNET) < 0)
+		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace", "setns(%s, CLONE_NEWNET)", what);
+	close(fd);
+}
+
 void join_network_namespace(const char *path)
 {
+	char what[4200];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace", "open(\"%s\")", path);
-	if (setns(fd, CLONE_NEWNET) < 0)
-		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace", "setns(\"%s\", CLONE_NEWNET)", path);
+	snprintf(what, sizeof what, "\"%s\"", path);
+	join_network_namespace_fd(fd, what);
+}
+
+void join_holder_network_namespace(const char *socket)
+{
+	char what[4200];
+	snprintf(what, sizeof what, "the holder at \"%s\"", socket);
+	join_network_namespace_fd(request_from_holder(socket, HOLDER_NET_NAMESPACE), what);
+}
+
+void join_holder_user_namespace(const char *socket)
+{
+	char what[4200];
+	int fd = request_from_holder(socket, HOLDER_USER_NAMESPACE);
+	snprintf(what, sizeof what, "the holder at \"%s\"", socket);
+	join_user_namespace(fd, what);
 	close(fd);
 }
 
@@ -74,7 +110,8 @@ void create_time_namespace(const struct options *o)
 
 	/* unshare(CLONE_NEWTIME) only affects children (time_for_children), and the offsets can
 	 * only be written before any process has entered the namespace - so it has to happen
-	 * here, before clone3, not with CLONE_NEWTIME in clone3. */
+	 * here, before clone3, not with CLONE_NEWTIME in clone3. Both need CAP_SYS_ADMIN in our
+	 * own user namespace: without root the outer has entered a user namespace by now. */
 	if (unshare(CLONE_NEWTIME) < 0)
 		die_with_error(EXIT_NAMESPACE, hint_time_namespace, "creating time namespace", "unshare(CLONE_NEWTIME)");
 	snprintf(offsets, sizeof offsets, "monotonic %lld 0\nboottime %lld 0\n", o->monotonic_offset,
@@ -97,22 +134,6 @@ pid_t clone_sandbox(unsigned long flags)
 		die_with_error(EXIT_NAMESPACE, hint_namespaces, "creating namespaces", "clone3(%s)", names);
 	}
 	return (pid_t)pid;
-}
-
-void write_id_maps(pid_t sandbox)
-{
-	char path[64];
-	char map[64];
-
-	/* "deny" first: an unprivileged writer may only set gid_map after denying setgroups. */
-	snprintf(path, sizeof path, "/proc/%d/setgroups", (int)sandbox);
-	write_proc_file(path, "deny", "writing user namespace id maps", hint_id_maps, EXIT_OUTER_SETUP);
-	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)sandbox);
-	snprintf(map, sizeof map, "0 %u 1\n", (unsigned)getuid());
-	write_proc_file(path, map, "writing user namespace id maps", hint_id_maps, EXIT_OUTER_SETUP);
-	snprintf(path, sizeof path, "/proc/%d/gid_map", (int)sandbox);
-	snprintf(map, sizeof map, "0 %u 1\n", (unsigned)getgid());
-	write_proc_file(path, map, "writing user namespace id maps", hint_id_maps, EXIT_OUTER_SETUP);
 }
 
 void set_hostname(const char *name)

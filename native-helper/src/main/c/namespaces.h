@@ -7,9 +7,10 @@
 #include "options.h"
 
 void join_network_namespace(const char *path);
+void join_holder_network_namespace(const char *socket);
+void join_holder_user_namespace(const char *socket);
 void create_time_namespace(const struct options *opts);
 pid_t clone_sandbox(unsigned long flags);
-void write_id_maps(pid_t sandbox);
 void set_hostname(const char *name);
 
 #endif

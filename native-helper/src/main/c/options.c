@@ -204,7 +204,10 @@ void parse_options(int argc, char **argv, struct options *o)
 		FLAG("--ipc", o->ipc)
 		FLAG("--cgroupns", o->cgroupns)
 		FLAG("--time", o->time)
-		FLAG("--user", o->user)
+		if (strcmp(name, "--user") == 0 && !value) { /* the old spelling of --userns=always */
+			o->userns = USERNS_ALWAYS;
+			continue;
+		}
 		FLAG("--mount-cgroupfs", o->mount_cgroupfs)
 
 		if (WITH_VALUE("--hostname")) {
@@ -236,8 +239,23 @@ void parse_options(int argc, char **argv, struct options *o)
 			struct bind_mount b;
 			parse_bind(value, &b);
 			ADD(o->binds, o->n_binds, b, "--bind-ro");
+		} else if (WITH_VALUE("--userns")) {
+			if (strcmp(value, "auto") == 0)
+				o->userns = USERNS_AUTO;
+			else if (strcmp(value, "always") == 0)
+				o->userns = USERNS_ALWAYS;
+			else if (strcmp(value, "never") == 0)
+				o->userns = USERNS_NEVER;
+			else
+				die_usage("--userns \"%s\": expected auto, always or never", shown(value));
 		} else if (WITH_VALUE("--join-net")) {
 			o->join_net = value;
+		} else if (WITH_VALUE("--join-holder")) {
+			o->join_holder = value;
+		} else if (WITH_VALUE("--userns-of")) {
+			o->userns_of = value;
+		} else if (WITH_VALUE("--hold")) {
+			o->hold = value;
 		} else if (WITH_VALUE("--chdir")) {
 			o->chdir = value;
 		} else if (WITH_VALUE("--keep-fd")) {
@@ -272,6 +290,14 @@ void parse_options(int argc, char **argv, struct options *o)
 		die_usage("--bind-ro \"%s:%s\" requires --mount", o->binds[0].source, o->binds[0].dest);
 	if (o->join_net && o->net)
 		die_usage("--join-net \"%s\" cannot be combined with --net (the sandbox joins that namespace instead)", shown(o->join_net));
+	if (o->join_holder && (o->net || o->join_net))
+		die_usage("--join-holder \"%s\" cannot be combined with --net or --join-net (the sandbox joins the holder's network namespace)", shown(o->join_holder));
+	if (o->userns_of && o->join_holder)
+		die_usage("--userns-of \"%s\" cannot be combined with --join-holder (which joins the holder's user namespace already)", shown(o->userns_of));
+	if (o->hold && (o->pid || o->check || o->program))
+		die_usage("--hold \"%s\" runs no program: it cannot be combined with --pid, --check or a PROGRAM after \"--\"", shown(o->hold));
+	if (o->hold)
+		return;
 	if (o->check && o->program)
 		die_usage("--check runs no program, but \"%s\" was given after \"--\"", shown(o->program[0]));
 	if (!o->check && !o->program)
@@ -291,8 +317,6 @@ unsigned long clone_flags(const struct options *o)
 		flags |= CLONE_NEWUTS;
 	if (o->ipc)
 		flags |= CLONE_NEWIPC;
-	if (o->user)
-		flags |= CLONE_NEWUSER;
 	return flags;
 }
 
@@ -301,7 +325,10 @@ void print_help(void)
 	fputs("usage: nsjunit-launch [OPTIONS] -- PROGRAM [ARG...]\n"
 	      "       nsjunit-launch --check [OPTIONS]\n"
 	      "       nsjunit-launch --version\n"
-	      "Namespaces: --pid --mount --net --uts --ipc --cgroupns --time --user (--pid implies --mount)\n"
+	      "       nsjunit-launch --hold SOCKET [OPTIONS]\n"
+	      "Namespaces: --pid --mount --net --uts --ipc --cgroupns --time (--pid implies --mount)\n"
+	      "  --userns auto|always|never first become root of a new user namespace: auto (default) when\n"
+	      "                             CAP_SYS_ADMIN is missing; every other namespace is created in it\n"
 	      "Options:\n"
 	      "  --hostname NAME            hostname inside (requires --uts; 1..64 chars)\n"
 	      "  --monotonic-offset SECS    CLOCK_MONOTONIC offset (requires --time)\n"
@@ -312,6 +339,9 @@ void print_help(void)
 	      "  --tmpfs PATH:BYTES         private tmpfs at PATH (requires --mount; repeatable)\n"
 	      "  --bind-ro SRC:DST          read-only bind mount (requires --mount; repeatable)\n"
 	      "  --join-net PATH            join the network namespace at PATH (not with --net)\n"
+	      "  --join-holder SOCKET       join the network namespace held at SOCKET, and its user namespace\n"
+	      "  --userns-of SOCKET         join the user namespace held at SOCKET\n"
+	      "  --hold SOCKET              hold the namespaces: serve their descriptors at SOCKET, print ready\n"
 	      "  --chdir DIR                working directory of PROGRAM\n"
 	      "  --keep-fd N                keep descriptor N open in PROGRAM (repeatable)\n"
 	      "  --status-file PATH         write the outcome as one line to PATH\n"

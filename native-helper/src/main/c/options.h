@@ -25,13 +25,20 @@ struct bind_mount {
 	const char *dest;
 };
 
+enum userns_mode {
+	USERNS_AUTO,   /* a user namespace only without CAP_SYS_ADMIN (the default) */
+	USERNS_ALWAYS, /* --userns=always, also --user */
+	USERNS_NEVER,
+};
+
 struct options {
 	bool check;
 	bool version;
 	bool help;
 
 	/* namespaces */
-	bool pid, mount, net, uts, ipc, cgroupns, time, user;
+	bool pid, mount, net, uts, ipc, cgroupns, time;
+	enum userns_mode userns;
 
 	const char *hostname;
 	long long monotonic_offset;
@@ -46,6 +53,9 @@ struct options {
 	struct bind_mount binds[MAX_REPEATED];
 	int n_binds;
 	const char *join_net;
+	const char *join_holder; /* --join-holder SOCKET: the holder's network (and user) namespace */
+	const char *userns_of;   /* --userns-of SOCKET: the holder's user namespace only */
+	const char *hold;        /* --hold SOCKET: hold the namespaces instead of running PROGRAM */
 	const char *chdir;
 	int keep_fds[MAX_REPEATED];
 	int n_keep_fds;
@@ -57,7 +67,7 @@ struct options {
 void parse_options(int argc, char **argv, struct options *opts);
 void print_help(void);
 
-/* The CLONE_NEW* flags for clone3 (never CLONE_NEWTIME or CLONE_NEWCGROUP, see main.c). */
+/* The CLONE_NEW* flags for clone3 (never CLONE_NEWUSER, CLONE_NEWTIME or CLONE_NEWCGROUP, see main.c). */
 unsigned long clone_flags(const struct options *opts);
 
 #endif

@@ -31,7 +31,7 @@ static void write_line(const char *path, const char *line)
 		fprintf(stderr, "nsjunit-launch: writing status file: path too long: %s\n", path);
 		return;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* private, like the run directory it is written to */
 	if (fd < 0 || write(fd, line, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
 	    close(fd) < 0 || rename(tmp, path) < 0) {
 		fprintf(stderr, "nsjunit-launch: writing status file: %s: %s: check that its directory exists and is writable\n",

@@ -5,6 +5,11 @@ set -u
 
 LAUNCHER=$(readlink -f "${1:?usage: run-tests.sh PATH/TO/nsjunit-launch}")
 T=$(mktemp -d /tmp/nsjunit-launch-test.XXXXXX)
+# Marker processes carry this run's pid: other runs of this script on the machine (other
+# checkouts) must neither find them nor kill them in their cleanup.
+RUN=$$
+# For runs as nobody: a 0755 copy of the launcher, and a private 0700 directory of nobody's.
+U=$(mktemp -d /tmp/nsjunit-launch-user.XXXXXX)
 CGROUP_DIR=""
 PASSED=0
 FAILED=0
@@ -29,7 +34,7 @@ cleanup() {
         for p in $(pids_with_cmdline $m); do kill -9 "$p" 2>/dev/null; done
     done
     [[ -n $CGROUP_DIR && -d $CGROUP_DIR ]] && rmdir "$CGROUP_DIR" 2>/dev/null
-    rm -rf "$T"
+    rm -rf "$T" "$U"
 }
 trap cleanup EXIT
 
@@ -49,6 +54,19 @@ run() {
 check() {
     local name=$1 cond=$2 why=$3
     if eval "$cond"; then ok "$name"; else not_ok "$name" "$why (rc=$RC out='${OUT:0:300}' err='${ERR:0:300}')"; fi
+}
+
+# as_nobody ARGS...: runs the launcher copy as uid/gid 65534 (no capabilities), leaving OUT, ERR and RC.
+# $U/home is that user's own private directory (0700).
+as_nobody() {
+    if [[ ! -x $U/nsjunit-launch ]]; then
+        chmod 755 "$U" && cp "$LAUNCHER" "$U/nsjunit-launch" && chmod 755 "$U/nsjunit-launch"
+        mkdir -m 700 "$U/home" && chown 65534:65534 "$U/home"
+    fi
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$U/nsjunit-launch" "$@" </dev/null >"$T/out" 2>"$T/err"
+    RC=$?
+    OUT=$(cat "$T/out")
+    ERR=$(cat "$T/err")
 }
 
 # wait_for COND [TENTHS]: polls a bash condition, default 2 s.
@@ -93,10 +111,10 @@ test_proc_lists_only_sandbox_pids() {
 }
 
 test_background_process_dies_with_sandbox() {
-    MARKERS+=("sleep 1000.123")
-    run --pid -- /bin/sh -c 'sleep 1000.123 & sleep 0.3; echo started'
+    MARKERS+=("sleep 1000.123$RUN")
+    run --pid -- /bin/sh -c "sleep 1000.123$RUN & sleep 0.3; echo started"
     local left
-    left=$(pids_with_cmdline sleep 1000.123)
+    left=$(pids_with_cmdline sleep 1000.123$RUN)
     check "a background process left by PROGRAM is killed when the sandbox ends" \
         '[[ $RC == 0 && $OUT == started && -z $left ]]' "leftover host pids: '$left'"
 }
@@ -135,17 +153,17 @@ test_sigterm_reaches_program() {
 
 test_parent_death_kills_sandbox() {
     local fifo="$T/parent-pipe" st="$T/status-parent" lpid before after
-    MARKERS+=("sleep 1000.456")
+    MARKERS+=("sleep 1000.456$RUN")
     mkfifo "$fifo"
     # The launcher's stdin is the read end; this shell holds the only write end on fd 8.
-    "$LAUNCHER" --pid --status-file "$st" -- /bin/sh -c 'sleep 1000.456' <"$fifo" >/dev/null 2>&1 &
+    "$LAUNCHER" --pid --status-file "$st" -- /bin/sh -c "sleep 1000.456$RUN" <"$fifo" >/dev/null 2>&1 &
     lpid=$!
     exec 8>"$fifo"
-    wait_for '[[ -n $(pids_with_cmdline sleep 1000.456) ]]' 30
-    before=$(pids_with_cmdline sleep 1000.456)
+    wait_for '[[ -n $(pids_with_cmdline sleep 1000.456$RUN) ]]' 30
+    before=$(pids_with_cmdline sleep 1000.456$RUN)
     exec 8>&-
-    wait_for '[[ -z $(pids_with_cmdline sleep 1000.456) ]] && ! kill -0 $lpid 2>/dev/null' 20
-    after=$(pids_with_cmdline sleep 1000.456)
+    wait_for '[[ -z $(pids_with_cmdline sleep 1000.456$RUN) ]] && ! kill -0 $lpid 2>/dev/null' 20
+    after=$(pids_with_cmdline sleep 1000.456$RUN)
     kill -9 "$lpid" 2>/dev/null # only if the test is failing: never hang
     wait "$lpid"
     RC=$? OUT=$(cat "$st" 2>/dev/null) ERR=""
@@ -299,7 +317,7 @@ test_setuid_copy_refuses() {
 }
 
 test_unprivileged_user_gets_an_actionable_error() {
-    local name="clone3 refused for an unprivileged user: exit 121 with the flags and a hint"
+    local name="--userns=never for an unprivileged user: clone3 refused, exit 121 with the flags and a hint"
     if ! command -v setpriv >/dev/null; then
         not_ok "$name" "setpriv (util-linux) is needed to run as nobody"
         return
@@ -307,10 +325,10 @@ test_unprivileged_user_gets_an_actionable_error() {
     local dir="$T/unprivileged"
     mkdir -m 755 "$dir" && chmod 755 "$T"
     cp "$LAUNCHER" "$dir/nsjunit-launch" && chmod 755 "$dir/nsjunit-launch"
-    setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/nsjunit-launch" --pid --net -- true </dev/null >"$T/out" 2>"$T/err"
+    setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/nsjunit-launch" --userns=never --pid --net -- true </dev/null >"$T/out" 2>"$T/err"
     RC=$? OUT=$(cat "$T/out") ERR=$(cat "$T/err")
     chmod 700 "$T"
-    check "$name" '[[ $RC == 121 && $(wc -l <"$T/err") == 1 && $ERR == "nsjunit-launch: creating namespaces: clone3(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET): Operation not permitted: needs root"*"--privileged"* ]]' "wrong error"
+    check "$name" '[[ $RC == 121 && $(wc -l <"$T/err") == 1 && $ERR == "nsjunit-launch: creating namespaces: clone3(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET): Operation not permitted: needs root"*"--userns=auto"*"--privileged"* ]]' "wrong error"
 }
 
 test_check_mode() {
@@ -324,11 +342,11 @@ test_check_mode() {
 
 test_join_net() {
     local name="--join-net PATH puts the sandbox into an existing network namespace" lpid pid ns
-    MARKERS+=("sleep 1000.789")
-    "$LAUNCHER" --net -- sleep 1000.789 </dev/null >/dev/null 2>&1 &
+    MARKERS+=("sleep 1000.789$RUN")
+    "$LAUNCHER" --net -- sleep 1000.789$RUN </dev/null >/dev/null 2>&1 &
     lpid=$!
-    wait_for '[[ -n $(pids_with_cmdline sleep 1000.789) ]]' 30
-    pid=$(pids_with_cmdline sleep 1000.789)
+    wait_for '[[ -n $(pids_with_cmdline sleep 1000.789$RUN) ]]' 30
+    pid=$(pids_with_cmdline sleep 1000.789$RUN)
     ns=$(readlink "/proc/$pid/ns/net" 2>/dev/null)
     run --join-net "/proc/$pid/ns/net" -- readlink /proc/self/ns/net
     kill -TERM "$lpid"
@@ -336,10 +354,124 @@ test_join_net() {
     check "$name" '[[ $RC == 0 && -n $ns && $OUT == "$ns" && $ns != "$(readlink /proc/self/ns/net)" ]]' "namespace '$ns'"
 }
 
+# ------------------------------------------------- rootless: an ordinary user, no capabilities
+
+test_user_is_root_of_its_own_user_namespace_with_every_namespace() {
+    as_nobody --pid --net --uts --hostname box --ipc --time --boottime-offset 86400 -- /bin/sh -c \
+        'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u; echo $$; hostname; cut -d. -f1 /proc/uptime; ip -o link show lo; readlink /proc/self/ns/user /proc/self/ns/ipc'
+    local maps uid pid host up
+    maps=$(echo "$OUT" | head -3 | tr -s ' ' | sed 's/^ //' | tr '\n' '|')
+    read -r uid pid host up < <(echo "$OUT" | sed -n '4,7p' | tr '\n' ' ')
+    check "as an ordinary user: root (uid 0) of a new user namespace that maps only the caller, setgroups denied" \
+        '[[ $RC == 0 && $maps == "0 65534 1|0 65534 1|deny|" && $uid == 0 ]]' "maps '$maps' uid '$uid'"
+    check "as an ordinary user: PID 2, own hostname, a day of boottime offset, lo up, own ipc namespace" \
+        '[[ $pid == 2 && $host == box && $up -ge 86400 && $OUT == *"<LOOPBACK,UP"* && $OUT == *"user:["* && $OUT != *"$(readlink /proc/self/ns/ipc)"* && $OUT != *"$(readlink /proc/self/ns/user)"* ]]' \
+        "pid '$pid' host '$host' uptime '$up'"
+}
+
+test_user_tmpfs_and_read_only_bind() {
+    mkdir -m 700 "$U/home/mnt" 2>/dev/null; chown 65534:65534 "$U/home/mnt"
+    as_nobody --pid --tmpfs "$U/home/mnt:1048576" --bind-ro /etc/hostname:/etc/hosts -- /bin/sh -c \
+        'dd if=/dev/zero of="$1/big" bs=1M count=2 2>&1; cat /etc/hosts; echo x 2>&1 >/etc/hosts' sh "$U/home/mnt"
+    check "as an ordinary user: a 1 MiB --tmpfs fills up, --bind-ro is read-only, nothing reaches the host" \
+        '[[ $RC != 0 && $OUT == *"No space left on device"*"$(cat /etc/hostname)"*"Read-only file system"* && ! -e $U/home/mnt/big ]]' "wrong view"
+}
+
+test_user_tmpfs_where_the_user_may_not_create_the_mount_point() {
+    local top="/nsjunit-launch-test-$RUN/data" deep="/var/lib/nsjunit-launch-test-$RUN"
+    as_nobody --pid --tmpfs "$top:1048576" --tmpfs "$deep:4096" -- /bin/sh -c \
+        'grep -c " - tmpfs " /proc/self/mountinfo >/dev/null; stat -c %a "$1" "$2"; ls /usr/bin/env /var/lib/dpkg/status; cat /etc/hostname' sh "$top" "$deep"
+    check "as an ordinary user: --tmpfs below / and below /var/lib (root's) works in a private copy of the directory, the rest of it still there" \
+        '[[ $RC == 0 && $OUT == "1777"$'\''\n'\''"1777"*"/usr/bin/env"*"/var/lib/dpkg/status"*"$(cat /etc/hostname)" && ! -e ${top%/data} && ! -e $deep ]]' \
+        "mount points missing inside, or created on the host"
+}
+
+test_user_rlimit_within_and_above_the_hard_limit() {
+    local hard
+    hard=$(ulimit -Hn)
+    as_nobody --rlimit nofile=64 -- /bin/sh -c 'ulimit -n'
+    local within=$OUT within_rc=$RC
+    as_nobody --rlimit "nofile=$((hard + 1))" -- true
+    check "as an ordinary user: --rlimit below the hard limit works, above it fails with 124 naming CAP_SYS_RESOURCE" \
+        '[[ $within_rc == 0 && $within == 64 && $RC == 124 && $ERR == *"setrlimit(RLIMIT_NOFILE"*"CAP_SYS_RESOURCE"*"ulimit -H"* ]]' "within '$within'"
+}
+
+test_userns_always_as_root_maps_root_only() {
+    run --userns=always --pid -- cat /proc/self/uid_map
+    local always=$(echo $OUT)
+    run --pid -- readlink /proc/self/ns/user
+    check "as root: --userns=always maps root to root (0 0 1); the default (auto) makes no user namespace" \
+        '[[ $always == "0 0 1" && $OUT == "$(readlink /proc/self/ns/user)" ]]' "always: '$always'"
+}
+
+# start_holder SOCKET ARGS...: a holder in the background as nobody (or as root with AS=root);
+# waits for its "ready" line. Leaves HOLDER_PID (the outer launcher).
+start_holder() {
+    local sock=$1 out="$T/holder-$(basename "$1").out"
+    shift
+    if [[ ${AS:-nobody} == root ]]; then
+        "$LAUNCHER" --hold "$sock" "$@" </dev/null >"$out" 2>&1 &
+    else
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$U/nsjunit-launch" --hold "$sock" "$@" </dev/null >"$out" 2>&1 &
+    fi
+    HOLDER_PID=$!
+    wait_for '[[ $(cat "$out" 2>/dev/null) == ready ]] || ! kill -0 $HOLDER_PID 2>/dev/null' 50
+}
+
+test_lab_hosts_share_one_user_namespace_and_are_joined_through_their_holders() {
+    as_nobody --version # prepares $U
+    local a="$U/home/a.sock" b="$U/home/b.sock" pa pb holder_b ns_b user_a mode
+    start_holder "$a" --net --uts --hostname a
+    pa=$HOLDER_PID
+    start_holder "$b" --userns-of "$a" --net --uts --hostname b
+    pb=$HOLDER_PID
+    holder_b=$(pgrep -P "$pb" | head -1)
+    ns_b=$(readlink "/proc/$holder_b/ns/net")
+    user_a=$(readlink "/proc/$(pgrep -P "$pa" | head -1)/ns/user")
+    mode=$(stat -c %a "$b")
+    as_nobody --join-holder "$b" --pid --uts --hostname b2 --time --monotonic-offset 100 -- /bin/sh -c \
+        'readlink /proc/self/ns/net /proc/self/ns/user; hostname'
+    check "--hold prints ready and serves at a 0600 socket; --userns-of puts host b into host a's user namespace" \
+        '[[ $mode == 600 && $(readlink "/proc/$holder_b/ns/user") == "$user_a" && $user_a != "$(readlink /proc/self/ns/user)" ]]' \
+        "socket mode $mode, user namespaces a '$user_a' b '$(readlink "/proc/$holder_b/ns/user")'"
+    check "as an ordinary user: --join-holder enters the lab's user namespace, then the host's network namespace" \
+        '[[ $RC == 0 && $OUT == "$ns_b"$'\''\n'\''"$user_a"$'\''\n'\''b2 ]]' "expected $ns_b / $user_a / b2"
+    run --join-holder "$b" -- true
+    check "a holder serves only its own user (root is refused, exit 121)" \
+        '[[ $RC == 121 && $ERR == *"refused the request: only the user that started it"* ]]' "not refused"
+    kill -TERM "$pa" "$pb"
+    wait_for '! kill -0 $pa 2>/dev/null && ! kill -0 $pb 2>/dev/null && ! kill -0 $holder_b 2>/dev/null' 30
+    RC=0 OUT="" ERR=""
+    check "SIGTERM to a holder's launcher ends the holder" '! kill -0 $pa 2>/dev/null && ! kill -0 $pb 2>/dev/null' "still running"
+    as_nobody --join-holder "$b" -- true
+    check "joining an ended holder fails with 121 saying so" '[[ $RC == 121 && $ERR == *"connect("*"the namespace holder has ended"* ]]' "wrong error"
+}
+
+test_root_holder_makes_no_user_namespace() {
+    local sock="$T/root.sock" holder ns
+    AS=root start_holder "$sock" --net --uts --hostname r
+    holder=$(pgrep -P "$HOLDER_PID" | head -1)
+    ns=$(readlink "/proc/$holder/ns/net")
+    run --join-holder "$sock" -- /bin/sh -c 'readlink /proc/self/ns/net /proc/self/ns/user'
+    kill -TERM "$HOLDER_PID"
+    wait "$HOLDER_PID" 2>/dev/null
+    check "as root: a holder and the sandbox joining it stay in the initial user namespace" \
+        '[[ $RC == 0 && $OUT == "$ns"$'\''\n'\''"$(readlink /proc/self/ns/user)" ]]' "namespaces '$OUT'"
+}
+
+test_new_usage_errors() {
+    run --userns=sometimes -- true
+    check "--userns with an unknown mode is a usage error naming the modes" '[[ $RC == 120 && $ERR == *"expected auto, always or never"* ]]' "not rejected"
+    run --hold "$T/x.sock" --pid
+    check "--hold with --pid is a usage error" '[[ $RC == 120 && $ERR == *"--hold"*"runs no program"* ]]' "not rejected"
+    run --join-holder "$T/x.sock" --net -- true
+    check "--join-holder with --net is a usage error" '[[ $RC == 120 && $ERR == *"cannot be combined with --net"* ]]' "not rejected"
+}
+
 # The number of results this file must produce: a test that silently stops reporting (an early
 # return, a function the loop no longer finds) must fail the run, not shrink it. Update it when
 # adding a check.
-EXPECTED_RESULTS=37
+EXPECTED_RESULTS=52
 
 for t in $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}"); do
     before=$((PASSED + FAILED))

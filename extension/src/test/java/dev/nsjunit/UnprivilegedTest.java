@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A machine where the test JVM cannot create namespaces: simulated for real by starting the test
- * JVM without CAP_SYS_ADMIN (util-linux setpriv drops it from the bounding set).
+ * A test JVM without CAP_SYS_ADMIN, for real (util-linux setpriv drops it from the bounding set):
+ * by default its sandboxes get a user namespace of their own and run; with nsjunit.userns=never
+ * it is a machine where namespaces cannot be created.
  */
 class UnprivilegedTest {
   private static final List<String> WITHOUT_CAP_SYS_ADMIN =
@@ -24,20 +25,29 @@ class UnprivilegedTest {
   }
 
   @Test
+  void withoutCapSysAdminIsolatedTestsRunInAUserNamespaceOfTheirOwn() throws Exception {
+    String out = run("fixture.expectUserNamespace=true");
+    assertThat(out.lines().filter(l -> l.startsWith("test ")))
+        .hasSize(2)
+        .allSatisfy(line -> assertThat(line).contains("SUCCESSFUL"));
+  }
+
+  @Test
   void everyIsolatedTestFailsWithWhatIsMissingAndHowToGetIt() throws Exception {
-    String out = run();
+    String out = run("nsjunit.userns=never");
     assertThat(out.lines().filter(l -> l.startsWith("test ")))
         .hasSize(2)
         .allSatisfy(line -> assertThat(line)
             .contains("FAILED dev.nsjunit.SandboxFailedException: nsjunit cannot create Linux namespaces here")
             .contains("Operation not permitted")
             .contains("CAP_SYS_ADMIN")
-            .contains("nsjunit.unprivileged=skip"));
+            .contains("nsjunit.unprivileged=skip")
+            .contains("nsjunit.userns=never forbids a user namespace"));
   }
 
   @Test
   void unprivilegedSkipTurnsTheFailureIntoAnAbortWithTheSameReason() throws Exception {
-    String out = run("nsjunit.unprivileged=skip");
+    String out = run("nsjunit.unprivileged=skip", "nsjunit.userns=never");
     assertThat(out.lines().filter(l -> l.startsWith("test ")))
         .hasSize(2)
         .allSatisfy(line -> assertThat(line).contains("ABORTED").contains("Operation not permitted"));
@@ -46,10 +56,23 @@ class UnprivilegedTest {
   static class Cases {
     @org.junit.jupiter.api.Test
     @FreshPid
-    void one() {}
+    void one() throws Exception {
+      inUserNamespaceWhenExpected();
+    }
 
     @org.junit.jupiter.api.Test
     @IsolatedNetns
-    void two() {}
+    void two() throws Exception {
+      inUserNamespaceWhenExpected();
+    }
+
+    /** Root stays root, but only its own uid is mapped: "0 0 1", not the initial namespace's full range. */
+    private static void inUserNamespaceWhenExpected() throws Exception {
+      if (Boolean.getBoolean("fixture.expectUserNamespace")) {
+        org.assertj.core.api.Assertions.assertThat(
+            java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/uid_map")).trim().split("\\s+"))
+            .containsExactly("0", "0", "1");
+      }
+    }
   }
 }

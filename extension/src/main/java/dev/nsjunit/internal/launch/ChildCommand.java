@@ -34,8 +34,12 @@ public final class ChildCommand {
 
   public static List<String> launcherOptions(
       SandboxSpec spec, List<Path> cgroupDirectories, Path statusFile, java.util.Optional<LabAccess> lab,
-      java.util.Optional<Path> hostsFile) {
+      java.util.Optional<Path> hostsFile, String userns) {
     List<String> argv = new ArrayList<>();
+    // "auto" is the launcher's default; a lab host's sandbox shares the lab's user namespace instead.
+    if (!userns.equals("auto") && (lab.isEmpty() || spec.network().isEmpty())) {
+      argv.add("--userns=" + userns);
+    }
     for (Namespace ns : Namespace.values()) {
       if (spec.has(ns)) {
         argv.add(ns.launcherOption());
@@ -57,8 +61,8 @@ public final class ChildCommand {
       argv.add("--mount-cgroupfs");
     }
     if (lab.isPresent() && spec.network().isPresent()) {
-      argv.add("--join-net");
-      argv.add(lab.get().lab().netns(spec.network().get().host()).toString());
+      argv.add("--join-holder");
+      argv.add(lab.get().lab().holderSocket(spec.network().get().host()).toString());
       argv.add("--bind-ro");
       argv.add(lab.get().hostsFile() + ":/etc/hosts");
     }
@@ -158,7 +162,7 @@ public final class ChildCommand {
     return new dev.nsjunit.internal.network.LabSession.ProcessLauncher() {
       @Override
       public List<String> enterHost(String host) {
-        return List.of(launcher.toString(), "--join-net", lab.lab().netns(host).toString(), "--pid", "--mount", "--ipc",
+        return List.of(launcher.toString(), "--join-holder", lab.lab().holderSocket(host).toString(), "--pid", "--mount", "--ipc",
             "--uts", "--hostname", host, "--bind-ro", lab.hostsFile() + ":/etc/hosts", "--chdir", System.getProperty("user.dir"));
       }
 

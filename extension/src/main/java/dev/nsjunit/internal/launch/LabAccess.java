@@ -19,10 +19,10 @@ public final class LabAccess implements AutoCloseable {
     this.hostsFile = hostsFile;
   }
 
-  public static LabAccess start(dev.nsjunit.internal.network.TopologySpec topology, Path launcher) {
-    Lab lab = Lab.start(topology, launcher);
+  public static LabAccess start(dev.nsjunit.internal.network.TopologySpec topology, Path launcher, String userns) {
+    RunDirectory dir = RunDirectory.get();
+    Lab lab = Lab.start(topology, launcher, dir.path(), userns);
     try {
-      RunDirectory dir = RunDirectory.get();
       Path hosts = dir.file("hosts-" + dir.nextId());
       Files.writeString(hosts, lab.etcHosts());
       return new LabAccess(lab, hosts);

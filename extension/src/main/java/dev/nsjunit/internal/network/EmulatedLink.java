@@ -3,7 +3,6 @@ package dev.nsjunit.internal.network;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -38,8 +37,6 @@ public final class EmulatedLink implements AutoCloseable {
   public static final String THREAD_PREFIX = "nsjunit-relay ";
   private static final int MAX_RECORDED = 100_000;
   private static final int POLL_MS = 20;
-  private static final int O_RDWR = 2;
-  private static final int O_CLOEXEC = 0x80000;
 
   private final long seed;
   private final String a;
@@ -79,16 +76,16 @@ public final class EmulatedLink implements AutoCloseable {
   }
 
   /**
-   * Creates TUN device {@code ifA} in {@code netnsA} (host {@code a}) and {@code ifB} in {@code
-   * netnsB}, and starts the relay. The devices are down and unaddressed: the caller configures
-   * them through rtnetlink. On failure nothing is left open.
+   * Creates TUN device {@code ifA} in the namespace of {@code holderA} (host {@code a}) and {@code
+   * ifB} in that of {@code holderB}, and starts the relay. The devices are down and unaddressed:
+   * the caller configures them through rtnetlink. On failure nothing is left open.
    */
-  static EmulatedLink create(String a, Path netnsA, String ifA, String b, Path netnsB, String ifB, long seed,
-                             Netem faults) {
-    int fdA = openTun(netnsA, ifA, "in host \"" + a + "\"");
+  static EmulatedLink create(String a, NamespaceHolder holderA, String ifA, String b, NamespaceHolder holderB, String ifB,
+                             long seed, Netem faults) {
+    int fdA = openTun(holderA, ifA, "in host \"" + a + "\"");
     int fdB;
     try {
-      fdB = openTun(netnsB, ifB, "in host \"" + b + "\"");
+      fdB = openTun(holderB, ifB, "in host \"" + b + "\"");
     } catch (RuntimeException | Error e) {
       TunIo.get().close(fdA);
       throw e;
@@ -99,31 +96,28 @@ public final class EmulatedLink implements AutoCloseable {
     return link;
   }
 
-  /** Opens /dev/net/tun on a thread inside {@code netns} (the device is created there) and names it. */
-  private static int openTun(Path netns, String ifname, String where) {
-    return NetNamespaces.callInside(netns, "creating TUN device " + ifname + " " + where, () -> {
-      TunIo io = TunIo.get();
-      int fd = io.open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-      if (fd < 0) {
-        throw new NetlinkException("open(/dev/net/tun) for TUN device " + ifname + " " + where, TunIo.errno(), null,
-            "an emulated link needs the tun driver (modprobe tun) and CAP_NET_ADMIN");
-      }
-      byte[] ifreq = new byte[TunIo.IFREQ_SIZE];
-      byte[] name = ifname.getBytes(StandardCharsets.US_ASCII);
-      if (name.length >= TunIo.IFNAMSIZ) {
-        io.close(fd);
-        throw new IllegalArgumentException("TUN device name \"" + ifname + "\" is longer than 15 characters");
-      }
-      System.arraycopy(name, 0, ifreq, 0, name.length);
-      ByteBuffer.wrap(ifreq).order(ByteOrder.nativeOrder()).putShort(TunIo.IFNAMSIZ, (short) (TunIo.IFF_TUN | TunIo.IFF_NO_PI));
-      if (io.ioctl(fd, TunIo.TUNSETIFF, ifreq) != 0) {
-        int errno = TunIo.errno();
-        io.close(fd);
-        throw new NetlinkException("ioctl(TUNSETIFF, " + ifname + ", IFF_TUN|IFF_NO_PI) " + where, errno, null,
-            errno == Errno.EBUSY ? "an interface of that name already exists" : null);
-      }
-      return fd;
-    });
+  /**
+   * /dev/net/tun as opened by the host's holder (so the device is created in that namespace),
+   * named here: TUNSETIFF needs CAP_NET_ADMIN over the namespace, which this JVM has as root or
+   * as the owner of the lab's user namespace.
+   */
+  private static int openTun(NamespaceHolder holder, String ifname, String where) {
+    byte[] name = ifname.getBytes(StandardCharsets.US_ASCII);
+    if (name.length >= TunIo.IFNAMSIZ) {
+      throw new IllegalArgumentException("TUN device name \"" + ifname + "\" is longer than 15 characters");
+    }
+    int fd = holder.tun("open(/dev/net/tun) for TUN device " + ifname + " " + where);
+    TunIo io = TunIo.get();
+    byte[] ifreq = new byte[TunIo.IFREQ_SIZE];
+    System.arraycopy(name, 0, ifreq, 0, name.length);
+    ByteBuffer.wrap(ifreq).order(ByteOrder.nativeOrder()).putShort(TunIo.IFNAMSIZ, (short) (TunIo.IFF_TUN | TunIo.IFF_NO_PI));
+    if (io.ioctl(fd, TunIo.TUNSETIFF, ifreq) != 0) {
+      int errno = TunIo.errno();
+      io.close(fd);
+      throw new NetlinkException("ioctl(TUNSETIFF, " + ifname + ", IFF_TUN|IFF_NO_PI) " + where, errno, null,
+          errno == Errno.EBUSY ? "an interface of that name already exists" : null);
+    }
+    return fd;
   }
 
   public long seed() {

@@ -19,6 +19,8 @@ final class Errno {
   static final int EADDRNOTAVAIL = 99;
   static final int ENETUNREACH = 101;
   static final int EHOSTUNREACH = 113;
+  static final int ECONNREFUSED = 111;
+  static final int ECONNRESET = 104;
 
   private static final Map<Integer, String> NAMES =
       Map.ofEntries(
@@ -32,7 +34,9 @@ final class Errno {
           Map.entry(93, "EPROTONOSUPPORT"), Map.entry(95, "EOPNOTSUPP"),
           Map.entry(97, "EAFNOSUPPORT"), Map.entry(98, "EADDRINUSE"),
           Map.entry(99, "EADDRNOTAVAIL"), Map.entry(101, "ENETUNREACH"),
-          Map.entry(105, "ENOBUFS"), Map.entry(110, "ETIMEDOUT"), Map.entry(113, "EHOSTUNREACH"));
+          Map.entry(105, "ENOBUFS"), Map.entry(110, "ETIMEDOUT"), Map.entry(113, "EHOSTUNREACH"),
+          Map.entry(32, "EPIPE"), Map.entry(104, "ECONNRESET"), Map.entry(111, "ECONNREFUSED"),
+          Map.entry(115, "EINPROGRESS"));
 
   private Errno() {}
 

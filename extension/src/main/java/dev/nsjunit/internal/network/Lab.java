@@ -1,18 +1,29 @@
 package dev.nsjunit.internal.network;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running topology: one network namespace per host, held by a {@link NamespaceHolder}, joined
  * by veth pairs (two hosts) or by a bridge in a hidden switch namespace (a LAN of three or more).
+ * All of them belong to one user namespace: the initial one as root, else one the first holder
+ * made for the lab (see {@link NamespaceHolder}). Everything this JVM does in them goes through
+ * descriptors the holders opened inside: a netlink socket per host, the namespace files (for
+ * IFLA_NET_NS_FD), /dev/net/tun; no thread of this JVM ever switches namespace.
  *
  * <p>Addressing: host number i of the spec (from 1) has address subnet+i, the same on each of its
  * links (as a /32 on every link interface), and one /32 route per host it shares a link with, out
@@ -33,37 +44,55 @@ public final class Lab implements AutoCloseable {
   /** The MAC address partitioned traffic is sent to: no interface has it, so receivers drop it. */
   static final byte[] NOWHERE_MAC = {0x02, 0x6e, 0x73, 0x6a, 0x00, 0x00};
   private static volatile Optional<String> netemMissing;
+  private static final AtomicInteger LABS = new AtomicInteger();
 
   private final TopologySpec spec;
+  private final Path launcher;
+  private final Path directory;
+  private final String userns;
   private final Map<String, Host> hosts = new LinkedHashMap<>();
   private final List<LinkState> links = new ArrayList<>();
   private Host switchHost;
   private Duration closeDuration;
   private boolean closed;
 
-  record Host(String name, NamespaceHolder holder, RtNetlink rtnl, Inet4Address address) {
+  /** One namespace of the lab; {@code netnsFd} is this JVM's descriptor of it (-1 until opened). */
+  record Host(String name, NamespaceHolder holder, RtNetlink rtnl, Inet4Address address, int netnsFd) {
     String where() {
       return name == null ? "in the switch namespace" : "in host \"" + name + "\"";
     }
   }
 
-  private Lab(TopologySpec spec) {
+  private Lab(TopologySpec spec, Path launcher, Path directory, String userns) {
     this.spec = spec;
+    this.launcher = launcher;
+    this.directory = directory;
+    this.userns = userns;
   }
 
-  /** Builds {@code spec} with the launcher at {@code launcher}; on any failure, nothing is left behind. */
+  /**
+   * Builds {@code spec} with the launcher at {@code launcher}, its sockets in this JVM's private run
+   * directory (which the next run removes should this JVM be killed).
+   */
   public static Lab start(TopologySpec spec, Path launcher) {
+    return start(spec, launcher, dev.nsjunit.internal.launch.RunDirectory.get().path(), "auto");
+  }
+
+  /**
+   * Builds {@code spec} with the launcher at {@code launcher}; the holders' sockets go to a new
+   * private directory below {@code parent}, and {@code userns} ("auto", "always", "never") says
+   * when the lab gets a user namespace of its own. On any failure, nothing is left behind.
+   */
+  public static Lab start(TopologySpec spec, Path launcher, Path parent, String userns) {
     Subnet subnet = Subnet.parse(spec.subnet(), spec.hosts().size());
     checkNoOverlapWithThisNamespace(spec.subnet(), subnet);
-    boolean wantsNetem = spec.links().stream().anyMatch(l -> !l.isEmulated() && !l.netem().isNone());
-    if (wantsNetem) {
-      netemMissing().ifPresent(m -> {
-        throw new NetemUnavailableException(m);
-      });
-    }
-    Lab lab = new Lab(spec);
+    Lab lab = new Lab(spec, launcher, privateDirectory(parent), userns);
     try {
-      lab.build(subnet, launcher);
+      boolean wantsNetem = spec.links().stream().anyMatch(l -> !l.isEmulated() && !l.netem().isNone());
+      if (wantsNetem) {
+        lab.requireNetem();
+      }
+      lab.build(subnet);
       return lab;
     } catch (RuntimeException | Error e) {
       lab.close();
@@ -71,24 +100,45 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  private void build(Subnet subnet, Path launcher) {
+  private static Path privateDirectory(Path parent) {
+    try {
+      Path dir = parent.resolve("lab" + ProcessHandle.current().pid() + "-" + LABS.incrementAndGet());
+      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("creating the network lab's private directory below " + parent + ": " + e.getMessage(), e);
+    }
+  }
+
+  private NamespaceHolder startHolder(String name, String hostname, String socketName) {
+    Optional<NamespaceHolder> first = hosts.values().stream().findFirst().map(Host::holder);
+    return NamespaceHolder.start(launcher, name, hostname, directory.resolve(socketName), first, userns);
+  }
+
+  /** The host's namespace descriptor and netlink socket; on failure the holder is closed. */
+  private static Host opened(String name, NamespaceHolder holder, Inet4Address address, String where) {
+    int netnsFd = -1;
+    try {
+      netnsFd = holder.netNamespace();
+      return new Host(name, holder, new RtNetlink(holder.netlinkSocket(where)), address, netnsFd);
+    } catch (RuntimeException | Error e) {
+      if (netnsFd >= 0) {
+        LibC.get().close(netnsFd);
+      }
+      holder.close();
+      throw e;
+    }
+  }
+
+  private void build(Subnet subnet) {
     int n = 1;
     for (String name : spec.hosts()) {
-      NamespaceHolder holder = NamespaceHolder.start(launcher, "host \"" + name + "\"", name);
-      String where = "in host \"" + name + "\"";
-      RtNetlink rtnl;
-      try {
-        rtnl = new RtNetlink(NetlinkSocket.openIn(holder.netns(), where));
-      } catch (RuntimeException e) {
-        holder.close();
-        throw e;
-      }
-      hosts.put(name, new Host(name, holder, rtnl, subnet.host(n++)));
+      NamespaceHolder holder = startHolder("host \"" + name + "\"", name, "h" + n + ".sock");
+      hosts.put(name, opened(name, holder, subnet.host(n++), "in host \"" + name + "\""));
     }
     if (spec.links().stream().anyMatch(LinkSpec::isLan)) {
-      NamespaceHolder holder = NamespaceHolder.start(launcher, "the switch namespace", "nsjunit-switch");
-      switchHost = new Host(null, holder, null, null); // closed by close() if the socket fails
-      switchHost = new Host(null, holder, new RtNetlink(NetlinkSocket.openIn(holder.netns(), switchHost.where())), null);
+      NamespaceHolder holder = startHolder("the switch namespace", "nsjunit-switch", "switch.sock");
+      switchHost = opened(null, holder, null, "in the switch namespace");
     }
     Map<String, Integer> interfaceCount = new LinkedHashMap<>();
     for (int i = 0; i < spec.links().size(); i++) {
@@ -104,7 +154,7 @@ public final class Lab implements AutoCloseable {
       } else if (ls.isEmulated()) {
         String a = ls.between().get(0);
         String b = ls.between().get(1);
-        link.emulated(EmulatedLink.create(a, netns(a), ifnames.get(a), b, netns(b), ifnames.get(b),
+        link.emulated(EmulatedLink.create(a, host(a).holder(), ifnames.get(a), b, host(b).holder(), ifnames.get(b),
             ls.emulatedSeed().getAsLong(), ls.netem()));
       } else {
         String a = ls.between().get(0);
@@ -167,9 +217,49 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  /** The network namespace of {@code host}, usable by {@code nsjunit-launch --join-net} and setns(). */
+  /**
+   * The network namespace of {@code host} as a path into this JVM's own descriptor table
+   * ({@code /proc/self/fd/N}): for use in this JVM (setns() in tests, namespace ids), never by
+   * another process. Launchers join a host with {@code --join-holder} {@link #holderSocket}.
+   */
   public Path netns(String host) {
-    return host(host).holder().netns();
+    return Path.of("/proc/self/fd/" + host(host).netnsFd());
+  }
+
+  /** The socket of {@code host}'s holder, for a launcher's {@code --join-holder}. */
+  public Path holderSocket(String host) {
+    return host(host).holder().socket();
+  }
+
+  /**
+   * Whether something accepts TCP connections on {@code port} of {@code host}'s lab address, tried
+   * from inside the host with a socket its holder opened there; waits at most {@code timeoutMs}.
+   */
+  public boolean acceptsConnections(String host, int port, int timeoutMs) {
+    Host h = host(host);
+    LibC c = LibC.get();
+    int fd = h.holder().inetSocket(LibC.AF_INET, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK,
+        "a socket to probe port " + port + " " + h.where());
+    try {
+      byte[] to = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putShort(0, (short) LibC.AF_INET)
+          .order(ByteOrder.BIG_ENDIAN).putShort(2, (short) port).put(4, h.address().getAddress(), 0, 4).array();
+      if (c.connect(fd, to, to.length) == 0) {
+        return true;
+      }
+      if (LibC.errno() != LibC.EINPROGRESS) {
+        return false;
+      }
+      byte[] pollfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0, fd).putShort(4, LibC.POLLOUT).array();
+      if (c.poll(pollfd, 1, timeoutMs) <= 0) {
+        return false;
+      }
+      byte[] error = new byte[4];
+      int[] length = {4};
+      return c.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ERROR, error, length) == 0
+          && ByteBuffer.wrap(error).order(ByteOrder.nativeOrder()).getInt(0) == 0;
+    } finally {
+      c.close(fd);
+    }
   }
 
   /** The one address {@code host} has on all its links. */
@@ -227,15 +317,17 @@ public final class Lab implements AutoCloseable {
   }
 
   /**
-   * Why netem cannot be used on this kernel, or empty when it can. Probed once per JVM by adding a
-   * netem qdisc to the loopback of a throwaway namespace.
+   * Why netem cannot be used on this kernel, or empty when it can, as found by the last probe of
+   * this JVM; without one yet, probes in a fresh namespace of its own, which needs CAP_SYS_ADMIN
+   * (labs probe through a holder instead, see {@link #requireNetem()}).
    */
   public static Optional<String> netemMissing() {
     Optional<String> r = netemMissing;
     if (r == null) {
       synchronized (Lab.class) {
         if (netemMissing == null) {
-          netemMissing = probeNetem();
+          netemMissing = probeNetem(() -> NetNamespaces.callInFreshNamespace("probing for netem",
+              () -> new RtNetlink(NetlinkSocket.open("in a probe namespace"))));
         }
         r = netemMissing;
       }
@@ -243,24 +335,57 @@ public final class Lab implements AutoCloseable {
     return r;
   }
 
-  private static Optional<String> probeNetem() {
-    try {
-      return NetNamespaces.callInFreshNamespace("probing for netem", () -> {
-        try (RtNetlink r = new RtNetlink(NetlinkSocket.open("in a probe namespace"))) {
-          r.replaceQdisc("lo", RtNetlink.TC_H_ROOT, 0x00010000, "netem",
-              Qdiscs.netem(Netem.NONE.withDelay(Duration.ofMillis(1))), "(probe)");
-          return Optional.<String>empty();
+  /** Probes once per JVM (in a throwaway holder's namespace) and throws when netem is missing. */
+  void requireNetem() {
+    Optional<String> r = netemMissing;
+    if (r == null) {
+      synchronized (Lab.class) {
+        if (netemMissing == null) {
+          netemMissing = probeNetemInAHolder();
         }
-      });
-    } catch (NetlinkException e) {
-      return Optional.of("netem is not available on this kernel: " + e.getMessage());
+        r = netemMissing;
+      }
+    }
+    r.ifPresent(m -> {
+      throw new NetemUnavailableException(m);
+    });
+  }
+
+  private Optional<String> probeNetemInAHolder() {
+    NamespaceHolder holder = NamespaceHolder.start(launcher, "the netem probe", "nsjunit-probe",
+        directory.resolve("probe.sock"), Optional.empty(), userns);
+    try {
+      return probeNetem(() -> new RtNetlink(holder.netlinkSocket("in a probe namespace")));
+    } finally {
+      holder.close();
     }
   }
 
-  synchronized void requireNetem() {
-    netemMissing().ifPresent(m -> {
-      throw new NetemUnavailableException(m);
-    });
+  private interface ProbeSocket {
+    RtNetlink open() throws Exception;
+  }
+
+  /**
+   * Adds a netem qdisc to the loopback of a throwaway namespace: ENOENT there means no sch_netem.
+   * Only that answer is the kernel's; failing to get the namespace (no CAP_SYS_ADMIN for a fresh
+   * one) says nothing about netem and is thrown, not cached.
+   */
+  private static Optional<String> probeNetem(ProbeSocket socket) {
+    RtNetlink r;
+    try {
+      r = socket.open();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("probing for netem: " + e, e);
+    }
+    try (r) {
+      r.replaceQdisc("lo", RtNetlink.TC_H_ROOT, 0x00010000, "netem",
+          Qdiscs.netem(Netem.NONE.withDelay(Duration.ofMillis(1))), "(probe)");
+      return Optional.empty();
+    } catch (NetlinkException e) {
+      return Optional.of("netem is not available on this kernel: " + e.getMessage());
+    }
   }
 
   Host host(String name) {
@@ -293,35 +418,27 @@ public final class Lab implements AutoCloseable {
     if (switchHost != null) {
       all.add(switchHost);
     }
+    // Our descriptors keep the namespaces alive too: close them before the holders end.
     for (Host h : all) {
-      if (h.rtnl() != null) {
-        h.rtnl().close();
-      }
+      h.rtnl().close();
+      LibC.get().close(h.netnsFd());
       h.holder().beginClose();
     }
     for (Host h : all) {
       h.holder().close();
     }
+    try {
+      Files.deleteIfExists(directory.resolve("probe.sock"));
+      Files.deleteIfExists(directory);
+    } catch (IOException e) {
+      // a socket file of a holder that could not be waited for: the run directory's removal takes it
+    }
     closeDuration = Duration.ofNanos(System.nanoTime() - start);
   }
 
-  private interface FdUser {
-    void use(int fd);
-  }
-
-  /** Opens {@code host}'s namespace as a descriptor (for IFLA_NET_NS_FD) for the time of {@code user}. */
-  private static void withNetnsFd(Host host, FdUser user) {
-    String path = host.holder().netns().toString();
-    int fd = LibC.get().open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
-    if (fd < 0) {
-      throw new NetlinkException("open(" + path + ") " + host.where(), LibC.errno(), null,
-          "the namespace holder ended early");
-    }
-    try {
-      user.use(fd);
-    } finally {
-      LibC.get().close(fd);
-    }
+  /** Hands {@code host}'s namespace descriptor (for IFLA_NET_NS_FD) to {@code user}. */
+  private static void withNetnsFd(Host host, java.util.function.IntConsumer user) {
+    user.accept(host.netnsFd());
   }
 
   private static void checkNoOverlapWithThisNamespace(String text, Subnet subnet) {

@@ -2,10 +2,7 @@ package dev.nsjunit.internal.network;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +83,7 @@ public final class LabSession implements AutoCloseable {
   }
 
   private int start(String host, String kind, List<String> command) throws IOException {
-    lab.netns(host); // validates the host name
+    lab.holderSocket(host); // validates the host name
     List<String> argv = new ArrayList<>(launcher.enterHost(host));
     argv.add("--");
     if (kind.equals("java")) {
@@ -166,18 +163,8 @@ public final class LabSession implements AutoCloseable {
 
     void awaitPort(int port, Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
-      Path netns = lab.netns(host);
-      InetSocketAddress target = new InetSocketAddress(lab.address(host), port);
       while (System.nanoTime() < deadline) {
-        boolean open = NetNamespaces.callInside(netns, "probing port " + port + " on host \"" + host + "\"", () -> {
-          try (Socket s = new Socket()) {
-            s.connect(target, 200);
-            return true;
-          } catch (IOException notYet) {
-            return false;
-          }
-        });
-        if (open) {
+        if (lab.acceptsConnections(host, port, 200)) {
           return;
         }
         if (!process.isAlive()) {

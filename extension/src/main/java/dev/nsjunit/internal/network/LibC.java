@@ -1,6 +1,7 @@
 package dev.nsjunit.internal.network;
 
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
@@ -29,6 +30,16 @@ public interface LibC {
   int O_CLOEXEC = 0x80000;
   int EINTR = 4;
   int EAGAIN = 11;
+  int EINPROGRESS = 115;
+  int AF_UNIX = 1;
+  int AF_INET = 2;
+  int SOCK_STREAM = 1;
+  int SOCK_NONBLOCK = 0x800;
+  int SO_ERROR = 4;
+  int MSG_NOSIGNAL = 0x4000;
+  int MSG_WAITALL = 0x100;
+  int MSG_CMSG_CLOEXEC = 0x40000000;
+  short POLLOUT = 0x4;
 
   int socket(int domain, int type, int protocol);
 
@@ -39,6 +50,18 @@ public interface LibC {
   @ssize_t long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
 
   @ssize_t long recv(int fd, @Out byte[] buf, @size_t long len, int flags);
+
+  int connect(int fd, @In byte[] addr, int addrlen);
+
+  @ssize_t long send(int fd, @In byte[] buf, @size_t long len, int flags);
+
+  /** {@code msg} is a struct msghdr in native memory (it points at the iovec and control buffer). */
+  @ssize_t long recvmsg(int fd, Pointer msg, int flags);
+
+  int getsockopt(int fd, int level, int optname, @Out byte[] optval, @In @Out int[] optlen);
+
+  /** {@code fds} holds struct pollfd entries: int fd, short events, short revents (8 bytes each). */
+  int poll(@In @Out byte[] fds, long nfds, int timeoutMs);
 
   int setns(int fd, int nstype);
 

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A NETLINK_ROUTE socket bound to one network namespace. It is opened while a helper thread is
- * switched into that namespace (see {@link NetNamespaces}) and keeps working there afterwards
- * from any thread. Every request asks for an ack; an error ack becomes a {@link
+ * A NETLINK_ROUTE socket bound to one network namespace. It is opened inside that namespace, by
+ * the namespace's holder process (see {@link NamespaceHolder}) or, in tests, by a thread switched
+ * into it (see {@link NetNamespaces}), and keeps working there afterwards from any thread. Every request asks for an ack; an error ack becomes a {@link
  * NetlinkException} that names the request, where it ran, the errno and the kernel's extended
  * ack message (NETLINK_EXT_ACK) when there is one.
  */
@@ -39,11 +39,19 @@ final class NetlinkSocket implements AutoCloseable {
 
   /** A socket in the calling thread's current namespace. */
   static NetlinkSocket open(String where) {
-    LibC c = LibC.get();
-    int fd = c.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+    int fd = LibC.get().socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
     if (fd < 0) {
       throw new NetlinkException("socket(AF_NETLINK, NETLINK_ROUTE) " + where, LibC.errno(), null, null);
     }
+    return adopt(fd, where);
+  }
+
+  /**
+   * Takes over {@code fd}, an unbound NETLINK_ROUTE socket opened elsewhere (by a namespace holder,
+   * inside its network namespace): the socket stays in that namespace whoever uses it.
+   */
+  static NetlinkSocket adopt(int fd, String where) {
+    LibC c = LibC.get();
     try {
       setInt(c, fd, LibC.SOL_NETLINK, LibC.NETLINK_EXT_ACK, 1, where);
       setInt(c, fd, LibC.SOL_NETLINK, LibC.NETLINK_CAP_ACK, 1, where);

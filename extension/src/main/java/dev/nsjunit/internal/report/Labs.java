@@ -37,7 +37,7 @@ final class Labs {
 
   private static LabAccess start(NetworkPlan plan, Configuration config) {
     try {
-      return LabAccess.start(plan.topology(), LauncherBinary.path(config));
+      return LabAccess.start(plan.topology(), LauncherBinary.path(config), config.userns());
     } catch (NetemUnavailableException e) {
       if (config.skipWhenNetemMissing()) {
         throw new TestAbortedException(e.getMessage() + " (skipped: nsjunit.netem.missing=skip)", e);

@@ -145,10 +145,7 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
 
     Optional<String> missing = PrivilegeProbe.missingPrivilege(config);
     if (missing.isPresent()) {
-      String message =
-          "nsjunit cannot create Linux namespaces here: " + missing.get()
-              + "\nRun the tests as root or with CAP_SYS_ADMIN (Docker: --privileged; Kubernetes: privileged: true),"
-              + " or set the configuration parameter nsjunit.unprivileged=skip to skip isolated tests on such machines.";
+      String message = "nsjunit cannot create Linux namespaces here: " + missing.get();
       if (config.skipWhenUnprivileged()) {
         throw new TestAbortedException(message);
       }

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     hold them ({@code nsjunit.cgroup.placement}: auto, own, systemd, leaf; default auto)
  * @param debugPort {@code nsjunit.debug=<port>}: child JVMs wait for a debugger on localhost:port
  *     (docs/runners.md)
+ * @param userns {@code nsjunit.userns}: "auto" (default: a user namespace when this JVM lacks
+ *     CAP_SYS_ADMIN, so tests run as an ordinary user), "always" or "never"
  */
 public record Configuration(
     Duration timeout,
@@ -43,7 +45,8 @@ public record Configuration(
     boolean skipWhenNetemMissing,
     boolean classDataSharing,
     CgroupPlacement cgroupPlacement,
-    Optional<Integer> debugPort) {
+    Optional<Integer> debugPort,
+    String userns) {
 
   public static final String PREFIX = "nsjunit.";
 
@@ -81,7 +84,8 @@ public record Configuration(
         failOrSkip(context, "netem.missing"),
         bool(context, "cds", true),
         placement(context),
-        port(context, "debug"));
+        port(context, "debug"),
+        oneOf(context, "userns", "auto", "always", "never"));
   }
 
   private static Optional<Integer> port(ExtensionContext context, String key) {
@@ -98,6 +102,15 @@ public record Configuration(
       // reported below
     }
     throw Attribute.configurationKey(PREFIX + key).invalid(value.get(), "a TCP port number from 1 to 65535, e.g. 5005");
+  }
+
+  private static String oneOf(ExtensionContext context, String key, String fallback, String... others) {
+    String value = context.getConfigurationParameter(PREFIX + key).orElse(fallback).trim();
+    if (!value.equals(fallback) && !List.of(others).contains(value)) {
+      throw Attribute.configurationKey(PREFIX + key)
+          .invalid(value, "\"" + fallback + "\", \"" + String.join("\", \"", others) + "\"");
+    }
+    return value;
   }
 
   private static boolean bool(ExtensionContext context, String key, boolean fallback) {

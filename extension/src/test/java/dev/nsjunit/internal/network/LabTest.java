@@ -95,7 +95,7 @@ class LabTest {
     http.start();
     try {
       Path hosts = Files.writeString(tmp.resolve("hosts"), lab.etcHosts());
-      Process p = new ProcessBuilder(launcher().toString(), "--join-net", lab.netns("client").toString(),
+      Process p = new ProcessBuilder(launcher().toString(), "--join-holder", lab.holderSocket("client").toString(),
           "--mount", "--bind-ro", hosts + ":/etc/hosts", "--",
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), HttpGetMain.class.getName(), "http://server:8080/hello")
