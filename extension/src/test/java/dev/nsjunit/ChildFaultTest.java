@@ -7,10 +7,8 @@ import dev.nsjunit.testing.SandboxKit;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
 
 /**
  * The child JVM misbehaves in every way we know; each ends the test with a precise message and
@@ -19,11 +17,7 @@ import org.junit.platform.engine.TestExecutionResult;
 class ChildFaultTest {
 
   private static Throwable failure(String method) {
-    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, method);
-    Optional<Throwable> t = run.results().testEvents().finished().list().get(0)
-        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable);
-    assertThat(t).as(method + " should fail").isPresent();
-    return t.get();
+    return SandboxKit.runMethod(Cases.class, method).failureOf(method);
   }
 
   @Test
@@ -37,8 +31,13 @@ class ChildFaultTest {
   @Test
   void childIgnoringSigtermIsStillKilled() {
     Throwable t = failure("ignoresSigterm");
+    assertThat(t).isInstanceOf(SandboxFailedException.class);
     assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
-    assertThat(t.getMessage()).contains("ignoresSigterm");
+    // Killed at the hard limit, while still in the test body (its thread dump shows it sleeping there).
+    assertThat(t.getMessage()).contains("Cases.ignoresSigterm() timed out after 3s")
+        .contains("the whole sandbox was killed")
+        .contains("Threads of the child JVM at the timeout:")
+        .contains("dev.nsjunit.ChildFaultTest$Cases.ignoresSigterm(ChildFaultTest.java:");
   }
 
   @Test
@@ -87,9 +86,14 @@ class ChildFaultTest {
     @FreshPid
     void daemonizes() throws Exception {
       // setsid + double fork: the classic way to escape a parent's process group and session.
-      new ProcessBuilder("setsid", "sh", "-c", "sleep " + System.getProperty("fixture.marker") + " & exit 0")
-          .start().waitFor();
-      Thread.sleep(200);
+      String marker = System.getProperty("fixture.marker");
+      new ProcessBuilder("setsid", "sh", "-c", "sleep " + marker + " & exit 0").start().waitFor();
+      // The daemon exists and has escaped its parent (the sandbox's reaper, PID 1, adopted it):
+      // otherwise "gone after the test" below would prove nothing.
+      ProcessHandle daemon = ProcessHandle.allProcesses()
+          .filter(p -> p.info().commandLine().orElse("").endsWith("sleep " + marker)).findFirst()
+          .orElseThrow(() -> new AssertionError("the daemonized sleep " + marker + " is not running"));
+      assertThat(daemon.parent().map(ProcessHandle::pid)).hasValue(1L);
     }
 
     @org.junit.jupiter.api.Test
