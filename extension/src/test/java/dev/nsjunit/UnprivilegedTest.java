@@ -26,6 +26,7 @@ class UnprivilegedTest {
   @Test
   void everyIsolatedTestFailsWithWhatIsMissingAndHowToGetIt() throws Exception {
     String out = run();
+    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1])).containsExactlyInAnyOrder("one()", "two()");
     assertThat(out.lines().filter(l -> l.startsWith("test ")))
         .hasSize(2)
         .allSatisfy(line -> assertThat(line)
@@ -38,9 +39,11 @@ class UnprivilegedTest {
   @Test
   void unprivilegedSkipTurnsTheFailureIntoAnAbortWithTheSameReason() throws Exception {
     String out = run("nsjunit.unprivileged=skip");
+    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1])).containsExactlyInAnyOrder("one()", "two()");
     assertThat(out.lines().filter(l -> l.startsWith("test ")))
         .hasSize(2)
-        .allSatisfy(line -> assertThat(line).contains("ABORTED").contains("Operation not permitted"));
+        .allSatisfy(line -> assertThat(line).contains("ABORTED org.opentest4j.TestAbortedException: nsjunit cannot create Linux namespaces here")
+            .contains("Operation not permitted"));
   }
 
   static class Cases {

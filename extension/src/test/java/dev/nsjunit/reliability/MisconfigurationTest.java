@@ -14,15 +14,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.platform.engine.TestExecutionResult;
 
 /** A broken environment gives a clear error, never a hang or a generic failure. */
 class MisconfigurationTest {
 
   private static Throwable failureWith(Map<String, String> config) {
-    SandboxKit.Run run = SandboxKit.run(Cases.class, config);
-    return run.results().testEvents().finished().list().get(0)
-        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).orElseThrow();
+    return SandboxKit.run(Cases.class, config).failureOf("isolated");
   }
 
   /** Runs the fixture in its own JVM inside a private mount namespace prepared by {@code script}. */
@@ -43,7 +40,7 @@ class MisconfigurationTest {
   void launcherWithoutExecutePermissionIsAClearSetupError(@TempDir Path dir) throws Exception {
     Path launcher = Files.writeString(dir.resolve("nsjunit-launch"), "not executable");
     Throwable t = failureWith(Map.of("nsjunit.launcher", launcher.toString()));
-    assertThat(t).hasMessageContaining("is not an executable file");
+    assertThat(t).hasMessageContaining("nsjunit.launcher=\"" + launcher + "\" is not an executable file");
   }
 
   @Test
