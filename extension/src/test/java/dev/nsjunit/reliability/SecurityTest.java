@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.FreshPid;
+import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.internal.launch.RunDirectory;
 import dev.nsjunit.testing.SandboxKit;
 import java.io.IOException;
@@ -12,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Private files are private, and a sandboxed test cannot reach out of its sandbox. */
 class SecurityTest {
@@ -54,13 +57,46 @@ class SecurityTest {
     assertThat(Files.getAttribute(launcher, "unix:mode")).satisfies(mode -> assertThat(((Integer) mode) & 06000).isZero());
   }
 
+  /**
+   * Another process that connects to a test's channel cannot drive it: the child JVM is started
+   * through a wrapper (nsjunit.java) that replaces the sandbox's token, its last argument, with a
+   * guessed one. The parent refuses that hello; the test body never runs.
+   */
+  @Test
+  void aChildPresentingAnotherTokenIsRefusedAndItsTestNeverRuns(@TempDir Path dir) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path wrapper = dir.resolve("java-with-another-token");
+    Files.writeString(wrapper, "#!/bin/bash\nexec " + java + " \"${@:1:$#-1}\" 0123456789abcdef0123456789abcdef\n");
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+    Path ran = dir.resolve("test-body-ran");
+    System.setProperty("fixture.ran", ran.toString());
+    try {
+      Throwable t = SandboxKit.run(TokenCases.class, Map.of("nsjunit.java", wrapper.toString())).failureOf("connects");
+      assertThat(t).isInstanceOf(SandboxFailedException.class);
+      assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
+      assertThat(t.getMessage()).contains("the channel from the sandbox of TokenCases.connects() broke:"
+          + " the child presented the wrong token; another process connected to this test's channel");
+    } finally {
+      System.clearProperty("fixture.ran");
+    }
+    assertThat(ran).as("the test body, run on a channel with the wrong token").doesNotExist();
+  }
+
+  static class TokenCases {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void connects() throws IOException {
+      Files.writeString(Path.of(System.getProperty("fixture.ran")), "ran");
+    }
+  }
+
   static class Cases {
     @org.junit.jupiter.api.Test
     @FreshPid
     void listsChannelSockets() throws IOException {
       // The parent's run directory (other JVMs' sockets, of concurrent builds, are not ours to count).
       Path runDir = Path.of(System.getProperty("fixture.runDir"));
-      assertThat(runDir.resolve("nsjunit-launch")).as("the parent's run directory, seen from the sandbox").isRegularFile();
+      assertThat(runDir).as("the parent's run directory, seen from the sandbox").isDirectory();
       // This JVM's channel: the socket path on its command line (ChildMain's first argument).
       String[] args = ProcessHandle.current().info().arguments().orElseThrow();
       Path socket = Path.of(java.util.Arrays.stream(args).filter(a -> a.endsWith(".sock")).findFirst().orElseThrow());
