@@ -73,6 +73,8 @@ class SamplesWithoutIsolationTest {
       assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "on a one-CPU machine the limit changes nothing");
     }
     if (results == null) {
+      // Without its tmpfs, FullDiskSample writes where its tmpfs would be: only where nothing is.
+      assertThat(Path.of("/var/lib/myapp")).as("FullDiskSample's directory on this machine").doesNotExist();
       results = runInPlace(samples().map(a -> "dev.nsjunit.samples." + a.get()[0]).distinct().toList());
     }
     String key = "dev.nsjunit.samples." + sample + " " + test;
