@@ -7,10 +7,8 @@ import dev.nsjunit.testing.SandboxKit;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
 
 /**
  * The child JVM misbehaves in every way we know; each ends the test with a precise message and
@@ -19,11 +17,7 @@ import org.junit.platform.engine.TestExecutionResult;
 class ChildFaultTest {
 
   private static Throwable failure(String method) {
-    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, method);
-    Optional<Throwable> t = run.results().testEvents().finished().list().get(0)
-        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable);
-    assertThat(t).as(method + " should fail").isPresent();
-    return t.get();
+    return SandboxKit.runMethod(Cases.class, method).failureOf(method);
   }
 
   @Test
@@ -31,14 +25,19 @@ class ChildFaultTest {
     Throwable t = failure("stopsItself");
     assertThat(t).isInstanceOf(SandboxFailedException.class);
     assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
-    assertThat(t.getMessage()).contains("timed out after 3s").contains("did not answer the request for a thread dump");
+    assertThat(t.getMessage()).contains("Cases.stopsItself() timed out after 10s").contains("did not answer the request for a thread dump");
   }
 
   @Test
   void childIgnoringSigtermIsStillKilled() {
     Throwable t = failure("ignoresSigterm");
+    assertThat(t).isInstanceOf(SandboxFailedException.class);
     assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
-    assertThat(t.getMessage()).contains("ignoresSigterm");
+    // Killed at the hard limit, while still in the test body (its thread dump shows it sleeping there).
+    assertThat(t.getMessage()).contains("Cases.ignoresSigterm() timed out after 10s")
+        .contains("the whole sandbox was killed")
+        .contains("Threads of the child JVM at the timeout:")
+        .contains("dev.nsjunit.ChildFaultTest$Cases.ignoresSigterm(ChildFaultTest.java:");
   }
 
   @Test
@@ -69,15 +68,19 @@ class ChildFaultTest {
     assertThat(t.getMessage()).contains("the JVM crashed").contains("SIGSEGV");
   }
 
+  /**
+   * The hard limits count from the launch, JVM start included: 10 s lets a child JVM on a busy
+   * machine reach the test body first, which is what the checks above are about.
+   */
   static class Cases {
     @org.junit.jupiter.api.Test
-    @Sandbox(timeout = "3s")
+    @Sandbox(timeout = "10s")
     void stopsItself() throws Exception {
       new ProcessBuilder("kill", "-STOP", Long.toString(ProcessHandle.current().pid())).start().waitFor();
     }
 
     @org.junit.jupiter.api.Test
-    @Sandbox(timeout = "3s")
+    @Sandbox(timeout = "10s")
     void ignoresSigterm() throws Exception {
       sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> { });
       Thread.sleep(60_000);
@@ -87,9 +90,20 @@ class ChildFaultTest {
     @FreshPid
     void daemonizes() throws Exception {
       // setsid + double fork: the classic way to escape a parent's process group and session.
-      new ProcessBuilder("setsid", "sh", "-c", "sleep " + System.getProperty("fixture.marker") + " & exit 0")
-          .start().waitFor();
-      Thread.sleep(200);
+      String marker = System.getProperty("fixture.marker");
+      new ProcessBuilder("setsid", "sh", "-c", "sleep " + marker + " & exit 0").start().waitFor();
+      // The daemon exists and has escaped its parent (the sandbox's reaper, PID 1, adopted it):
+      // otherwise "gone after the test" below would prove nothing. Its shell may exit before it
+      // has exec'd sleep: wait for that.
+      ProcessHandle daemon = null;
+      for (long deadline = System.nanoTime() + 10_000_000_000L; daemon == null; Thread.sleep(10)) {
+        daemon = ProcessHandle.allProcesses()
+            .filter(p -> p.info().commandLine().orElse("").endsWith("sleep " + marker)).findFirst().orElse(null);
+        if (daemon == null && System.nanoTime() > deadline) {
+          throw new AssertionError("the daemonized sleep " + marker + " is not running");
+        }
+      }
+      assertThat(daemon.parent().map(ProcessHandle::pid)).hasValue(1L);
     }
 
     @org.junit.jupiter.api.Test

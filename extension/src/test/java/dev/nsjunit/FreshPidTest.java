@@ -21,8 +21,7 @@ class FreshPidTest {
 
   @Test
   void sandboxedTestSeesTheLauncherAsPid1AndOnlyItsOwnProcesses() {
-    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "looksAround");
-    run.results().testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "looksAround").assertAllPassed(1);
     assertThat(run.stdout()).contains("pid=2").contains("pid1=").contains("nsjunit-launch");
   }
 
@@ -38,8 +37,7 @@ class FreshPidTest {
     String marker = "1000." + Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000);
     System.setProperty("fixture.sleepMarker", marker);
     try {
-      SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "leavesASleeperBehind");
-      run.results().testEvents().assertStatistics(s -> s.succeeded(1));
+      SandboxKit.runMethod(Cases.class, "leavesASleeperBehind").assertAllPassed(1);
       assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("processes left by the test").isEmpty();
     } finally {
       System.clearProperty("fixture.sleepMarker");
@@ -48,8 +46,8 @@ class FreshPidTest {
 
   @Test
   void nonIsolatedTestsStillRunInThisJvm() {
-    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "notIsolated");
-    run.results().testEvents().assertStatistics(s -> s.succeeded(1));
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "notIsolated").assertAllPassed(1);
+    assertThat(run.stdout()).contains("notIsolated ran in pid " + ProcessHandle.current().pid());
   }
 
   static class Cases {
@@ -79,6 +77,7 @@ class FreshPidTest {
 
     @org.junit.jupiter.api.Test
     void notIsolated() {
+      System.out.println("notIsolated ran in pid " + ProcessHandle.current().pid());
       assertThat(System.getProperty("nsjunit.sandboxed")).isNull();
     }
   }

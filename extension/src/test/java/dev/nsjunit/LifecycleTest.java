@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.platform.engine.TestExecutionResult;
 
 /** Every kind of test and lifecycle method runs where the user guide says it does. */
 class LifecycleTest {
@@ -27,33 +28,37 @@ class LifecycleTest {
   @Test
   void everyParameterizedInvocationGetsItsOwnSandbox() {
     SandboxKit.Run run = SandboxKit.run(ParameterizedCases.class);
-    run.results().testEvents().assertStatistics(s -> s.started(3).succeeded(3));
+    run.assertAllPassed(3);
     assertThat(run.stdout()).contains("value=1 in sandbox").contains("value=2 in sandbox").contains("value=3 in sandbox");
   }
 
   @Test
   void everyRepetitionGetsItsOwnSandbox() {
-    SandboxKit.run(RepeatedCases.class).results().testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+    SandboxKit.run(RepeatedCases.class).assertAllPassed(2);
   }
 
   @Test
   void dynamicTestsEachRunInASandbox() {
     SandboxKit.Run run = SandboxKit.run(FactoryCases.class);
-    run.results().testEvents().assertStatistics(s -> s.started(3).succeeded(2).failed(1));
+    run.results().testEvents().assertStatistics(s -> s.started(3));
+    assertThat(run.resultOf("a").getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    assertThat(run.resultOf("b").getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    // The failing one fails with its own error, raised in its sandbox (not an assertInSandbox failure).
+    assertThat(run.failureOf("c fails")).isInstanceOf(AssertionError.class).hasMessage("c fails on purpose");
     assertThat(run.stdout()).contains("dynamic a in sandbox").contains("dynamic b in sandbox");
   }
 
   @Test
   void classLevelAnnotationCoversNestedClassesAndMovesLifecycleIntoTheSandbox() {
     SandboxKit.Run run = SandboxKit.run(ClassLevelCases.class);
-    run.results().testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+    run.assertAllPassed(2);
     // @BeforeAll ran in the sandbox, not here: it would have printed with a host pid.
     assertThat(run.stdout()).contains("beforeAll pid=2").doesNotContain("beforeAll pid=" + ProcessHandle.current().pid());
   }
 
   @Test
   void customMetaAnnotationIsolatesToo() {
-    SandboxKit.run(MetaCases.class).results().testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+    SandboxKit.run(MetaCases.class).assertAllPassed(1);
   }
 
   static class ParameterizedCases {

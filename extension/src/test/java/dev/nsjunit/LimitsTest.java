@@ -14,18 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 
 /** @CgroupLimit, @ExpectOomKill, @TmpFs and @Rlimit against the real kernel of this machine. */
 class LimitsTest {
-
-  private static Optional<Throwable> outcome(SandboxKit.Run run) {
-    return run.results().testEvents().finished().list().get(0)
-        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable);
-  }
 
   private static Map<String, String> entries(SandboxKit.Run run) {
     Map<String, String> all = new java.util.HashMap<>();
@@ -43,19 +37,22 @@ class LimitsTest {
 
   @Test
   void oomKilledTestFailsWithLimitAndPeakInMessage() {
-    Throwable t = outcome(SandboxKit.runMethod(Cases.class, "allocatesOffHeapUntilKilled")).orElseThrow();
+    Throwable t = SandboxKit.runMethod(Cases.class, "allocatesOffHeapUntilKilled").failureOf("allocatesOffHeapUntilKilled");
     assertThat(t).isInstanceOf(OomKilledException.class);
-    assertThat(t.getMessage()).contains("killed by the kernel OOM killer: memory limit 64 MiB, peak 6");
+    assertThat(t.getMessage()).contains("the child JVM of Cases.allocatesOffHeapUntilKilled() was killed by the kernel OOM killer:"
+        + " memory limit 64 MiB, peak 6");
     assertThat(((OomKilledException) t).limitBytes()).isEqualTo(64L << 20);
     assertThat(((OomKilledException) t).peakBytes()).isGreaterThan(60L << 20);
   }
 
   @Test
   void expectOomKillPassesOnlyWhenTheKernelKilled() {
-    SandboxKit.run(ExpectCases.class).results().testEvents()
-        .assertStatistics(s -> s.started(2).succeeded(1).failed(1));
-    Throwable notKilled = outcome(SandboxKit.runMethod(ExpectCases.class, "staysSmall")).orElseThrow();
-    assertThat(notKilled).hasMessageContaining("@ExpectOomKill").hasMessageContaining("memory limit 64 MiB, peak");
+    SandboxKit.Run run = SandboxKit.run(ExpectCases.class);
+    run.results().testEvents().assertStatistics(s -> s.started(2));
+    assertThat(run.resultOf("growsWithoutBound").getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    assertThat(run.failureOf("staysSmall")).isInstanceOf(org.opentest4j.AssertionFailedError.class)
+        .hasMessageContaining("expected the kernel OOM killer to kill a process in the sandbox of ExpectCases.staysSmall()")
+        .hasMessageContaining("(@ExpectOomKill), but none was killed: memory limit 64 MiB, peak");
   }
 
   @Test
@@ -95,8 +92,9 @@ class LimitsTest {
   @Test
   void testReadsItsOwnLiveUsageWithAssertjStyleChecks() {
     SandboxKit.runMethod(UsageCases.class, "starvedOnAFifthOfACpu").assertAllPassed(1);
-    Throwable t = outcome(SandboxKit.runMethod(UsageCases.class, "claimsToBeTiny")).orElseThrow();
-    assertThat(t).hasMessageContaining("Expected the sandbox's memory peak to be below 1 MiB but it was");
+    Throwable t = SandboxKit.runMethod(UsageCases.class, "claimsToBeTiny").failureOf("claimsToBeTiny");
+    assertThat(t).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Expected the sandbox's memory peak to be below 1 MiB but it was");
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,7 @@ class NamespacesTest {
   void isolatedNetnsHasOnlyLoopbackAndCannotReachTheHostsServices() throws Exception {
     try (ServerSocket hostService = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       System.setProperty("fixture.hostPort", Integer.toString(hostService.getLocalPort()));
-      SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "network");
-      run.results().testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+      SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "network").assertAllPassed(1);
       assertThat(run.stdout()).contains("interfaces=[lo]");
     } finally {
       System.clearProperty("fixture.hostPort");
@@ -34,7 +34,8 @@ class NamespacesTest {
   @Test
   void hostnameIsSetInsideAndUnchangedOutside() throws Exception {
     String before = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-    SandboxKit.runMethod(Cases.class, "hostname").results().testEvents().assertStatistics(s -> s.succeeded(1));
+    assertThat(before).as("this machine's hostname, or the test below proves nothing").isNotEqualTo("node-1");
+    SandboxKit.runMethod(Cases.class, "hostname").assertAllPassed(1);
     assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()).isEqualTo(before);
   }
 
@@ -42,21 +43,39 @@ class NamespacesTest {
   void isolatedIpcIsANewIpcNamespace() throws Exception {
     System.setProperty("fixture.hostIpcNs", Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString());
     try {
-      SandboxKit.runMethod(Cases.class, "ipc").results().testEvents().assertStatistics(s -> s.succeeded(1));
+      SandboxKit.runMethod(Cases.class, "ipc").assertAllPassed(1);
     } finally {
       System.clearProperty("fixture.hostIpcNs");
     }
   }
 
+  /**
+   * The offsets are measured against this JVM's clocks read just before the sandbox starts (the
+   * kernel's clocks are the same for every namespace, minus the offsets): a threshold alone would
+   * be met by a machine that has simply been up for 30 days.
+   */
   @Test
-  void clockOffsetMovesMonotonicAndBoottimeButNotTheWallClock() {
-    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "clocks");
-    run.results().testEvents().assertStatistics(s -> s.succeeded(1));
+  void clockOffsetMovesMonotonicAndBoottimeButNotTheWallClock() throws Exception {
+    System.setProperty("fixture.hostNanoTime", Long.toString(System.nanoTime()));
+    System.setProperty("fixture.hostUptimeMillis", Long.toString(uptimeMillis()));
+    System.setProperty("fixture.hostWallMillis", Long.toString(System.currentTimeMillis()));
+    try {
+      SandboxKit.runMethod(Cases.class, "clocks").assertAllPassed(1);
+    } finally {
+      System.clearProperty("fixture.hostNanoTime");
+      System.clearProperty("fixture.hostUptimeMillis");
+      System.clearProperty("fixture.hostWallMillis");
+    }
+  }
+
+  /** CLOCK_BOOTTIME as /proc/uptime shows it (a time namespace shifts it by its boottime offset). */
+  static long uptimeMillis() throws Exception {
+    return (long) (Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]) * 1000);
   }
 
   @Test
   void sandboxAnnotationCombinesNamespacesWithItsHostname() {
-    SandboxKit.runMethod(Cases.class, "everything").results().testEvents().assertStatistics(s -> s.succeeded(1));
+    SandboxKit.runMethod(Cases.class, "everything").assertAllPassed(1);
   }
 
   @Test
@@ -64,7 +83,7 @@ class NamespacesTest {
     // This JVM holds the port on the host; the sandbox binds it again in its own namespace.
     try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       System.setProperty("fixture.hostPort", Integer.toString(held.getLocalPort()));
-      SandboxKit.runMethod(Cases.class, "network").results().testEvents().assertStatistics(s -> s.succeeded(1));
+      SandboxKit.runMethod(Cases.class, "network").assertAllPassed(1);
     } finally {
       System.clearProperty("fixture.hostPort");
     }
@@ -98,19 +117,28 @@ class NamespacesTest {
     @org.junit.jupiter.api.Test
     @IsolatedIpc
     void ipc() throws Exception {
+      String host = System.getProperty("fixture.hostIpcNs");
+      assertThat(host).as("the host's IPC namespace, forwarded by the test").startsWith("ipc:[");
       String inside = Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString();
-      assertThat(inside).isNotEqualTo(System.getProperty("fixture.hostIpcNs"));
+      assertThat(inside).startsWith("ipc:[").isNotEqualTo(host);
     }
 
     @org.junit.jupiter.api.Test
     @ClockOffset(monotonic = "+30d", boottime = "+40d")
     void clocks() throws Exception {
-      long thirtyDaysNanos = 30L * 86_400 * 1_000_000_000L;
-      assertThat(System.nanoTime()).isGreaterThan(thirtyDaysNanos);
-      double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
-      assertThat(uptime).isGreaterThan(40 * 86_400.0);
-      // Wall clock: unchanged (within a generous minute of the real year).
-      assertThat(java.time.Year.now().getValue()).isGreaterThanOrEqualTo(2024);
+      long nanos = System.nanoTime();
+      long uptime = uptimeMillis();
+      long wall = System.currentTimeMillis();
+      // What passed since the parent read its clocks (JVM start, launch): well below this margin.
+      Duration margin = Duration.ofMinutes(10);
+      Duration monotonicAhead = Duration.ofNanos(nanos - Long.parseLong(System.getProperty("fixture.hostNanoTime")));
+      assertThat(monotonicAhead).isBetween(Duration.ofDays(30), Duration.ofDays(30).plus(margin));
+      Duration boottimeAhead = Duration.ofMillis(uptime - Long.parseLong(System.getProperty("fixture.hostUptimeMillis")));
+      // /proc/uptime has 10 ms steps
+      assertThat(boottimeAhead).isBetween(Duration.ofDays(40).minusMillis(20), Duration.ofDays(40).plus(margin));
+      // The wall clock is not namespaced: it went on from the parent's reading.
+      Duration wallAhead = Duration.ofMillis(wall - Long.parseLong(System.getProperty("fixture.hostWallMillis")));
+      assertThat(wallAhead).isBetween(Duration.ZERO, margin);
     }
 
     @org.junit.jupiter.api.Test

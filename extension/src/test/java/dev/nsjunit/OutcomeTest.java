@@ -15,24 +15,14 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
-import org.junit.platform.testkit.engine.Event;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 class OutcomeTest {
 
-  private static Throwable failureOf(SandboxKit.Run run, String method) {
-    Event finished = run.results().testEvents().finished().list().stream()
-        .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(method))
-        .findFirst().orElseThrow(() -> new AssertionError("no finished event for " + method));
-    return finished.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-        .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
-        .orElseThrow(() -> new AssertionError(method + " did not fail"));
-  }
-
   @Test
   void assertionFailureKeepsExpectedAndActualForTheIdeDiff() {
-    Throwable t = failureOf(SandboxKit.runMethod(Cases.class, "comparesStrings"), "comparesStrings");
+    Throwable t = SandboxKit.runMethod(Cases.class, "comparesStrings").failureOf("comparesStrings");
     assertThat(t).isInstanceOf(AssertionFailedError.class);
     AssertionFailedError afe = (AssertionFailedError) t;
     assertThat(afe.isExpectedDefined()).isTrue();
@@ -43,7 +33,7 @@ class OutcomeTest {
 
   @Test
   void serializableExceptionComesBackAsItsOwnTypeWithCauseAndSuppressed() {
-    Throwable t = failureOf(SandboxKit.runMethod(Cases.class, "throwsSerializable"), "throwsSerializable");
+    Throwable t = SandboxKit.runMethod(Cases.class, "throwsSerializable").failureOf("throwsSerializable");
     assertThat(t).isInstanceOf(BusinessException.class).hasMessage("order 42 rejected");
     assertThat(t.getCause()).isInstanceOf(IOException.class).hasMessage("disk said no");
     assertThat(t.getSuppressed()).hasSize(1);
@@ -52,7 +42,7 @@ class OutcomeTest {
 
   @Test
   void nonSerializableExceptionBecomesAFaithfulPlaceholder() {
-    Throwable t = failureOf(SandboxKit.runMethod(Cases.class, "throwsUnserializable"), "throwsUnserializable");
+    Throwable t = SandboxKit.runMethod(Cases.class, "throwsUnserializable").failureOf("throwsUnserializable");
     assertThat(t).isInstanceOf(SandboxedException.class).hasMessage("holds a thread");
     assertThat(((SandboxedException) t).originalClassName()).isEqualTo(UnserializableException.class.getName());
     assertThat(t.toString()).startsWith(UnserializableException.class.getName() + ": holds a thread");
@@ -70,20 +60,21 @@ class OutcomeTest {
   @Test
   void disabledTestStaysDisabledAndStartsNoSandbox() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "disabled");
+    assertThat(run.skipReasonOf("disabled")).isEqualTo("kept off");
     run.results().testEvents().assertStatistics(s -> s.skipped(1).started(0));
   }
 
   @Test
   void outputOfTheChildShowsUpAsTheTestsOutputIncludingNativeWrites() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "prints");
-    run.results().testEvents().assertStatistics(s -> s.succeeded(1));
+    run.assertAllPassed(1);
     assertThat(run.stdout()).contains("hello from the sandbox").contains("written by a native process");
     assertThat(run.stderr()).contains("complaint on stderr");
   }
 
   @Test
   void reportEntriesReachTheParentsListeners() {
-    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "reports");
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "reports").assertAllPassed(1);
     assertThat(run.results().allEvents().reportingEntryPublished().list())
         .anySatisfy(e -> assertThat(e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow()
             .getKeyValuePairs()).containsEntry("cache.hits", "17"));
@@ -103,15 +94,26 @@ class OutcomeTest {
     }
   }
 
+  /**
+   * Each test first proves that it runs in a sandbox (PID 2 of its own pid namespace, with the
+   * property only the child JVM has): run in place, every outcome checked above would differ.
+   */
   @FreshPid
   static class Cases {
+    static void inSandbox() {
+      org.junit.jupiter.api.Assertions.assertEquals("true", System.getProperty("nsjunit.sandboxed"), "nsjunit.sandboxed");
+      org.junit.jupiter.api.Assertions.assertEquals(2, ProcessHandle.current().pid(), "pid");
+    }
+
     @Test
     void comparesStrings() {
+      inSandbox();
       org.junit.jupiter.api.Assertions.assertEquals("expected text", "actual text");
     }
 
     @Test
     void throwsSerializable() {
+      inSandbox();
       BusinessException e = new BusinessException("order 42 rejected", new IOException("disk said no"));
       e.addSuppressed(new IllegalStateException("cleanup failed too"));
       throw e;
@@ -119,11 +121,13 @@ class OutcomeTest {
 
     @Test
     void throwsUnserializable() {
+      inSandbox();
       throw new UnserializableException("holds a thread", new IllegalArgumentException("root cause"));
     }
 
     @Test
     void assumesSomething() {
+      inSandbox();
       Assumptions.assumeTrue(false, "not on this planet");
     }
 
@@ -133,6 +137,7 @@ class OutcomeTest {
 
     @Test
     void prints() throws Exception {
+      inSandbox();
       System.out.println("hello from the sandbox");
       System.err.println("complaint on stderr");
       // A child process writes straight to the inherited fd 1, like native code would.
@@ -141,6 +146,7 @@ class OutcomeTest {
 
     @Test
     void reports(TestReporter reporter) {
+      inSandbox();
       reporter.publishEntry(Map.of("cache.hits", "17"));
     }
   }

@@ -2,6 +2,7 @@ package dev.nsjunit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nsjunit.testing.HostCgroups;
 import dev.nsjunit.testing.TestJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.assertj.core.api.Condition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,10 +32,19 @@ class ParentKillTest {
       }
       assertThat(marker).as("the isolated test started").exists();
       List<ProcessHandle> tree = jvm.toHandle().descendants().collect(Collectors.toList());
-      // launcher, sandbox PID 1, child JVM, and the sleeper the test started
-      assertThat(tree).as("sandbox processes before the kill").hasSizeGreaterThanOrEqualTo(4);
+      List<String> commands = tree.stream().map(p -> p.info().commandLine().orElse("?")).collect(Collectors.toList());
+      // The outer launcher, the sandbox's PID 1 (the launcher again), the child JVM, the test's sleeper.
+      assertThat(commands).as("sandbox processes before the kill")
+          .haveAtLeast(2, commandContaining("nsjunit-launch"))
+          .haveAtLeast(1, commandContaining("dev.nsjunit.internal.child.ChildMain"))
+          .haveAtLeast(1, commandContaining("sleep 1000"));
       long pid = jvm.pid();
       Instant start = jvm.toHandle().info().startInstant().orElseThrow();
+      // What the kill must not leave behind existed before it: otherwise "gone" below proves nothing.
+      List<Path> cgroups = HostCgroups.named("nsjunit-" + pid + "-");
+      assertThat(cgroups).as("cgroups of the test JVM before the kill (memory and pids at least)").hasSizeGreaterThanOrEqualTo(2);
+      Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0", "run-" + pid + "-" + start.toEpochMilli());
+      assertThat(runDir).as("the test JVM's private directory, before the kill").isDirectory();
 
       jvm.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup code of ours runs
       assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -47,20 +58,23 @@ class ParentKillTest {
 
       // The launcher removes the test's cgroups itself when its parent dies, so none is left
       // even before the next run's sweep.
-      assertThat(dev.nsjunit.testing.HostCgroups.named("nsjunit-" + pid + "-"))
-          .as("cgroups of the killed JVM right after the kill").isEmpty();
+      assertThat(cgroups).as("cgroups of the killed JVM right after the kill").allSatisfy(g -> assertThat(g).doesNotExist());
+      assertThat(HostCgroups.named("nsjunit-" + pid + "-")).as("cgroups of the killed JVM right after the kill").isEmpty();
+      assertThat(runDir).as("a killed JVM cannot remove its private directory").isDirectory();
       // A killed JVM cannot remove its private directory: the next run sweeps it.
-      Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0", "run-" + pid + "-" + start.toEpochMilli());
       Process next = TestJvm.fixture(QuickCases.class, List.of()).start();
       String out = new String(next.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(out).contains("SUCCESSFUL");
-      assertThat(runDir).as("the killed JVM's private directory, after the next run").doesNotExist();
-      assertThat(dev.nsjunit.testing.HostCgroups.named("nsjunit-" + pid + "-"))
-          .as("cgroups of the killed JVM after the next run").isEmpty();
+      assertThat(out).contains("test quick() SUCCESSFUL");
+      assertThat(runDir).as("the killed JVM's private directory, after the next run's sweep").doesNotExist();
+      assertThat(HostCgroups.named("nsjunit-" + pid + "-")).as("cgroups of the killed JVM after the next run").isEmpty();
     } finally {
       jvm.destroyForcibly();
     }
+  }
+
+  static Condition<String> commandContaining(String part) {
+    return new Condition<>(c -> c.contains(part), "a command line containing \"" + part + "\"");
   }
 
   static class Cases {

@@ -35,6 +35,7 @@ class UnprivilegedTest {
   @Test
   void everyIsolatedTestFailsWithWhatIsMissingAndHowToGetIt() throws Exception {
     String out = run("nsjunit.userns=never");
+    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1])).containsExactlyInAnyOrder("one()", "two()");
     assertThat(out.lines().filter(l -> l.startsWith("test ")))
         .hasSize(2)
         .allSatisfy(line -> assertThat(line)
@@ -48,9 +49,11 @@ class UnprivilegedTest {
   @Test
   void unprivilegedSkipTurnsTheFailureIntoAnAbortWithTheSameReason() throws Exception {
     String out = run("nsjunit.unprivileged=skip", "nsjunit.userns=never");
+    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1])).containsExactlyInAnyOrder("one()", "two()");
     assertThat(out.lines().filter(l -> l.startsWith("test ")))
         .hasSize(2)
-        .allSatisfy(line -> assertThat(line).contains("ABORTED").contains("Operation not permitted"));
+        .allSatisfy(line -> assertThat(line).contains("ABORTED org.opentest4j.TestAbortedException: nsjunit cannot create Linux namespaces here")
+            .contains("Operation not permitted"));
   }
 
   static class Cases {

@@ -17,46 +17,84 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JVM that runs the tests is SIGKILLed at random moments of a run of isolated tests (launch,
- * setup, test body, result transfer, teardown): no process may survive it, and what the dead JVM
+ * The JVM that runs the tests is SIGKILLed at random moments of a run of isolated tests (start,
+ * launch, setup, test body, result transfer, teardown): no process may survive it, and what the dead JVM
  * could not remove (cgroups, its run directory) is swept by the next run.
  *
- * <p>Trials: {@code -Dnsjunit.killTrials=N} (default 20, the CI run).
+ * <p>Trials: {@code -Dnsjunit.killTrials=N} (default 20, the CI run). The kill moments come from a
+ * seed printed at the start and in every failure; {@code -Dnsjunit.killSeed=S} replays them.
  */
 class ParentKillTrialsTest {
 
   @Test
   void sigkillAtRandomMomentsLeavesNoProcessAndTheNextRunSweepsTheRest() throws Exception {
     int trials = Integer.getInteger("nsjunit.killTrials", 20);
-    Random random = new Random(Long.getLong("nsjunit.killSeed", System.nanoTime()));
+    long seed = Long.getLong("nsjunit.killSeed", System.nanoTime());
+    String replay = "(seed " + seed + ": replay with -Dnsjunit.killSeed=" + seed + " -Dnsjunit.killTrials=" + trials + ")";
+    System.out.println("parent SIGKILL trials " + replay);
+    Random random = new Random(seed);
     List<String> leftoverProcesses = new ArrayList<>();
+    List<Path> runDirsAtKill = new ArrayList<>();
+    List<Path> cgroupsAtKill = new ArrayList<>();
     List<Long> killedPids = new ArrayList<>();
+    int trialsWithASandbox = 0;
     int cgroupsLeftBeforeSweep = 0;
     for (int trial = 0; trial < trials; trial++) {
       Process jvm = TestJvm.fixture(Cases.class, List.of()).start();
-      // Covers JVM start and discovery (early), launch and setup, test bodies, results, teardown.
-      long delay = 300 + random.nextInt(3500);
+      Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0",
+          "run-" + jvm.pid() + "-" + jvm.toHandle().info().startInstant().orElseThrow().toEpochMilli());
+      // One trial in five is killed while the JVM starts and discovers its tests; the others at a
+      // random moment after its first sandbox appeared (launch and setup, test bodies, results,
+      // teardown, the next sandboxes). Counted from that event, not from the JVM's start, so a slow
+      // or busy machine does not turn every trial into a kill of a starting JVM.
+      boolean duringStart = random.nextInt(5) == 0;
+      long delay = duringStart ? random.nextInt(1500) : random.nextInt(4000);
       List<ProcessHandle> seen = new ArrayList<>();
+      if (!duringStart) {
+        long firstSandboxDeadline = System.currentTimeMillis() + 60_000;
+        while (!collect(jvm, seen) && jvm.isAlive()) {
+          assertThat(System.currentTimeMillis()).as("the fixture JVM started no sandbox within 60 s " + replay)
+              .isLessThan(firstSandboxDeadline);
+          Thread.sleep(10);
+        }
+      }
       long end = System.currentTimeMillis() + delay;
       while (System.currentTimeMillis() < end) {
-        jvm.toHandle().descendants().forEach(p -> {
-          if (seen.stream().noneMatch(s -> s.pid() == p.pid())) {
-            seen.add(p);
-          }
-        });
+        collect(jvm, seen);
         Thread.sleep(20);
       }
       jvm.toHandle().descendants().forEach(seen::add);
+      // What exists at the moment of the kill is what must be gone afterwards.
+      if (Files.isDirectory(runDir)) {
+        runDirsAtKill.add(runDir);
+      }
+      cgroupsAtKill.addAll(HostCgroups.named("nsjunit-" + jvm.pid() + "-"));
+      if (jvm.toHandle().descendants().anyMatch(p -> p.info().commandLine().orElse("").contains("nsjunit-launch"))) {
+        trialsWithASandbox++;
+      }
       killedPids.add(jvm.pid());
       jvm.destroyForcibly();
-      jvm.waitFor(10, TimeUnit.SECONDS);
+      assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).as("the killed JVM ended " + replay).isTrue();
       long deadline = System.currentTimeMillis() + 5_000;
       while (seen.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
+      int t = trial;
       seen.stream().filter(ProcessHandle::isAlive)
-          .forEach(p -> leftoverProcesses.add("trial " + p.pid() + " " + p.info().commandLine().orElse("?")));
+          .forEach(p -> leftoverProcesses.add("trial " + t + " (" + delay + " ms after "
+              + (duringStart ? "the JVM started" : "its first sandbox appeared") + "): " + p.pid() + " "
+              + p.info().commandLine().orElse("?")));
       cgroupsLeftBeforeSweep += HostCgroups.named("nsjunit-" + jvm.pid() + "-").size();
+    }
+    System.out.println("parent SIGKILL trials: " + trials + "; at the kill: " + trialsWithASandbox + " with a sandbox running, "
+        + runDirsAtKill.size() + " run directories, " + cgroupsAtKill.size() + " cgroups; processes left: "
+        + leftoverProcesses.size() + ", cgroups left before the next run's sweep: " + cgroupsLeftBeforeSweep);
+    assertThat(leftoverProcesses).as("processes that survived a SIGKILL of their test JVM " + replay).isEmpty();
+    // Trials that killed only starting JVMs verified nothing: the kills must have met real sandboxes.
+    if (trials >= 10) {
+      assertThat(trialsWithASandbox).as("trials killed while a sandbox ran " + replay).isPositive();
+      assertThat(runDirsAtKill).as("trials killed while the JVM had its run directory " + replay).isNotEmpty();
+      assertThat(cgroupsAtKill).as("trials killed while the JVM had test cgroups " + replay).isNotEmpty();
     }
 
     // The next run: its first test with limits sweeps cgroups of dead owners, and its run
@@ -64,8 +102,12 @@ class ParentKillTrialsTest {
     Process next = TestJvm.fixture(SweepCases.class, List.of()).start();
     String out = new String(next.getInputStream().readAllBytes());
     assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(out).contains("SUCCESSFUL");
+    assertThat(out).contains("test sweeps() SUCCESSFUL");
 
+    assertThat(runDirsAtKill).as("run directories of killed JVMs after the next run " + replay)
+        .allSatisfy(dir -> assertThat(dir).doesNotExist());
+    assertThat(cgroupsAtKill).as("cgroups of killed JVMs after the next run " + replay)
+        .allSatisfy(group -> assertThat(group).doesNotExist());
     List<Path> cgroupsAfterSweep = new ArrayList<>();
     List<Path> dirsAfterSweep = new ArrayList<>();
     for (long pid : killedPids) {
@@ -74,12 +116,18 @@ class ParentKillTrialsTest {
         dirsAfterSweep.addAll(runs.filter(r -> r.getFileName().toString().startsWith("run-" + pid + "-")).collect(Collectors.toList()));
       }
     }
-    System.out.println("parent SIGKILL trials: " + trials + ", processes left: " + leftoverProcesses.size()
-        + ", cgroups left before the next run's sweep: " + cgroupsLeftBeforeSweep
-        + ", after it: " + cgroupsAfterSweep.size() + ", run directories after it: " + dirsAfterSweep.size());
-    assertThat(leftoverProcesses).as("processes that survived a SIGKILL of their test JVM").isEmpty();
-    assertThat(cgroupsAfterSweep).as("cgroups of killed JVMs after the next run").isEmpty();
-    assertThat(dirsAfterSweep).as("run directories of killed JVMs after the next run").isEmpty();
+    assertThat(cgroupsAfterSweep).as("cgroups of killed JVMs after the next run " + replay).isEmpty();
+    assertThat(dirsAfterSweep).as("run directories of killed JVMs after the next run " + replay).isEmpty();
+  }
+
+  /** Adds the JVM's descendants not seen before; true once one of them is a launcher (a sandbox). */
+  private static boolean collect(Process jvm, List<ProcessHandle> seen) {
+    jvm.toHandle().descendants().forEach(p -> {
+      if (seen.stream().noneMatch(s -> s.pid() == p.pid())) {
+        seen.add(p);
+      }
+    });
+    return seen.stream().anyMatch(p -> p.info().commandLine().orElse("").contains("nsjunit-launch"));
   }
 
   /** A run of isolated tests of every kind, long enough that a kill lands in each phase. */

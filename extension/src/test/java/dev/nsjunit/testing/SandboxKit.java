@@ -6,9 +6,13 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
 
 /**
  * Runs fixture test classes through the real Jupiter engine and the real extension (the way
@@ -29,6 +33,46 @@ public final class SandboxKit {
       org.assertj.core.api.Assertions.assertThat(failures).as("tests that did not pass").isEmpty();
       results.testEvents().assertStatistics(s -> s.succeeded(count));
       return this;
+    }
+
+    /**
+     * The result of the one test whose display name starts with {@code name} (a method name, a
+     * dynamic test's name): fails when no test or several tests of that name finished.
+     */
+    public TestExecutionResult resultOf(String name) {
+      List<Event> finished = results.testEvents().finished().list().stream()
+          .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(name)).toList();
+      Assertions.assertThat(finished).as("finished tests named " + name + " in " + finishedNames()).hasSize(1);
+      return finished.get(0).getPayload(TestExecutionResult.class).orElseThrow();
+    }
+
+    /** The exception of test {@code name}, which must have failed (not passed, not aborted). */
+    public Throwable failureOf(String name) {
+      return throwableOf(name, TestExecutionResult.Status.FAILED);
+    }
+
+    /** The exception of test {@code name}, which must have been aborted. */
+    public Throwable abortOf(String name) {
+      return throwableOf(name, TestExecutionResult.Status.ABORTED);
+    }
+
+    /** The reason test {@code name} was skipped (never started); fails when it was not skipped exactly once. */
+    public String skipReasonOf(String name) {
+      List<Event> skipped = results.testEvents().skipped().list().stream()
+          .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(name)).toList();
+      Assertions.assertThat(skipped).as("skipped tests named " + name).hasSize(1);
+      return skipped.get(0).getPayload(String.class).orElse("");
+    }
+
+    private Throwable throwableOf(String name, TestExecutionResult.Status expected) {
+      TestExecutionResult result = resultOf(name);
+      Assertions.assertThat(result.getStatus()).as(name + " ended with " + result.getThrowable().map(Throwable::toString)
+          .orElse("no exception")).isEqualTo(expected);
+      return result.getThrowable().orElseThrow(() -> new AssertionError(name + " " + expected + " without an exception"));
+    }
+
+    private List<String> finishedNames() {
+      return results.testEvents().finished().list().stream().map(e -> e.getTestDescriptor().getDisplayName()).toList();
     }
   }
 

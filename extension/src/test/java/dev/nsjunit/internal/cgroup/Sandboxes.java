@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /** Test processes standing in for a sandbox, attached the way the launcher attaches them. */
 final class Sandboxes {
@@ -30,6 +31,23 @@ final class Sandboxes {
 
   static boolean dies(Process p) throws InterruptedException {
     return p.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Reads the group's usage until {@code condition} holds: waiting for the event itself (a process
+   * counted, a quota enforced), not for a guessed time. Fails after 10 s with the last usage.
+   */
+  static Usage awaitUsage(TestCgroup group, Predicate<Usage> condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Usage usage = group.usage();
+    while (!condition.test(usage)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("within 10 s, " + group.name() + " never showed " + what + "; last usage: " + usage);
+      }
+      Thread.sleep(10);
+      usage = group.usage();
+    }
+    return usage;
   }
 
   /** Kills whatever a failed test left running. */

@@ -46,9 +46,8 @@ class V2CoreOnHybridTest {
       Path dir = group.attachDirectories().get(0);
       Process busy = sandboxes.start("sh", "-c", "sleep 30 & while :; do :; done");
       Sandboxes.attach(busy, group);
-      Thread.sleep(300);
       assertThat(Sandboxes.procCgroup(busy)).contains("0::").endsWith("/" + group.name() + "\n");
-      assertThat(group.usage().cpuTime()).as("core cpu.stat usage_usec").isPositive();
+      Sandboxes.awaitUsage(group, u -> u.cpuTime().compareTo(java.time.Duration.ZERO) > 0, "CPU time in the core cpu.stat usage_usec");
 
       group.close();
 

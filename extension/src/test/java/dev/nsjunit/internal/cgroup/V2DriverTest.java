@@ -87,11 +87,15 @@ class V2DriverTest {
   void busyLoopUsesCpuTimeAndIsThrottledByItsQuota() throws Exception {
     TestCgroup group = create(CgroupLimits.none().withCpus(0.2));
     Process busy = sandboxes.start("sh", "-c", "while :; do :; done");
+    long attached = System.nanoTime(); // usage is charged to the group from here on, at the earliest
     Sandboxes.attach(busy, group);
-    Thread.sleep(1500);
-    Usage usage = group.usage();
-    assertThat(usage.cpuTime()).isGreaterThan(Duration.ofMillis(50));
-    assertThat(usage.throttledTime()).isPositive();
+    Usage usage = Sandboxes.awaitUsage(group,
+        u -> u.throttledTime().compareTo(Duration.ZERO) > 0 && u.cpuTime().compareTo(Duration.ofMillis(100)) > 0,
+        "100 ms of CPU time and some throttling");
+    Duration inGroup = Duration.ofNanos(System.nanoTime() - attached);
+    // The quota is the feature: 20 ms per 100 ms period, a ceiling however fast or busy the machine.
+    assertThat(usage.cpuTime()).as("CPU time in %d ms", inGroup.toMillis())
+        .isLessThanOrEqualTo(inGroup.dividedBy(5).plusMillis(100));
   }
 
   @Test
@@ -110,14 +114,22 @@ class V2DriverTest {
   @Test
   void closeKillsWhatIsStillRunningAndRemovesTheGroup() throws Exception {
     TestCgroup group = driver.create(CgroupNames.forThisJvm(COUNTER.incrementAndGet()), CgroupLimits.none());
-    Process parent = sandboxes.start("sh", "-c", "sleep 30 & sleep 30 & wait");
+    Process parent = sandboxes.start("sh", "-c", "read go; sleep 30 & sleep 30 & wait");
     Sandboxes.attach(parent, group);
-    Thread.sleep(300);
+    try (OutputStream in = parent.getOutputStream()) {
+      in.write('\n'); // forks its two children only once attached, so they start in the group
+    }
+    Sandboxes.awaitUsage(group, u -> u.pidsCurrent() == 3, "the shell and its two sleeps");
+    List<ProcessHandle> sleeps = parent.toHandle().children().toList();
+    assertThat(sleeps).hasSize(2);
     Path dir = group.attachDirectories().get(0);
 
     group.close();
 
     assertThat(Sandboxes.dies(parent)).isTrue();
+    for (ProcessHandle sleep : sleeps) {
+      assertThat(sleep.onExit()).as("sleep %d, a child of the shell", sleep.pid()).succeedsWithin(Duration.ofSeconds(5));
+    }
     assertThat(dir).doesNotExist();
     assertThat(group.usage().pidsCurrent()).as("usage read just before removal").isGreaterThanOrEqualTo(1);
     group.close();

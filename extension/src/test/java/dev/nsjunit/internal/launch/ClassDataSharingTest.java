@@ -21,7 +21,7 @@ class ClassDataSharingTest {
     Files.deleteIfExists(archive);
     Files.writeString(archive, "garbage, not an archive");
     for (int run = 0; run < 2; run++) {
-      Process p = TestJvm.fixture(Cases.class, List.of()).start();
+      Process p = TestJvm.fixture(Cases.class, List.of(), "fixture.archive=" + archive).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(out).contains("test first() SUCCESSFUL").contains("test second() SUCCESSFUL").contains("test third() SUCCESSFUL");
@@ -33,10 +33,21 @@ class ClassDataSharingTest {
   }
 
   static class Cases {
+    /**
+     * The fixture JVM dumps the new archive in the background while this test runs, and moves it
+     * into place when the dump ends, if it is still alive: this test keeps it alive until then.
+     */
     @org.junit.jupiter.api.Test
     @FreshPid
     void first() throws Exception {
-      Thread.sleep(1500); // time for the background dump
+      Path archive = Path.of(System.getProperty("fixture.archive"));
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (!(Files.isRegularFile(archive) && Files.size(archive) > 1 << 20)) { // moved in atomically, never removed
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no class-data sharing archive at " + archive + " within 120 s");
+        }
+        Thread.sleep(20);
+      }
     }
 
     @org.junit.jupiter.api.Test

@@ -106,8 +106,8 @@ class EmulatedLinkTest {
     long plain = roundTripMs(lab(LinkSpec.between("a", "b").emulated(7)));
     long delayed = roundTripMs(lab(LinkSpec.between("a", "b").emulated(7).delay("50ms")));
     System.out.printf("UDP round trip over an emulated link: %d ms without delay, %d ms with delay 50ms%n", plain, delayed);
-    assertThat(plain).isLessThan(40);
-    assertThat(delayed).isBetween(100L, 400L);
+    // The delay is the feature, so a lower bound: 50 ms each way, on top of the link's own time.
+    assertThat(delayed).isGreaterThanOrEqualTo(100L).isGreaterThanOrEqualTo(plain + 50);
   }
 
   @Test
@@ -214,8 +214,8 @@ class EmulatedLinkTest {
     long slow = tcpTransferMs(lab, 1_000_000);
     System.out.printf("1 MB b->a over TCP on an emulated link: %d ms unlimited, %d ms at 10mbit (tbf on the TUN devices)%n",
         fast, slow);
-    assertThat(slow).isBetween(600L, 3000L);
-    assertThat(slow).isGreaterThan(3 * fast);
+    // 1 MB at 10 Mbit/s cannot take less than 800 ms (600 for the token bucket's burst).
+    assertThat(slow).isGreaterThanOrEqualTo(600L).isGreaterThan(3 * fast);
   }
 
   /** Milliseconds for {@code bytes} from b to a over TCP. */

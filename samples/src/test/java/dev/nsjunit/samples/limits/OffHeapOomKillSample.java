@@ -24,5 +24,6 @@ class OffHeapOomKillSample {
       long address = unsafe.allocateMemory(8 << 20);
       unsafe.setMemory(address, 8 << 20, (byte) 1); // touching the pages is what costs memory
     }
+    throw new AssertionError("512 MiB touched and still alive: no memory limit?");
   }
 }

@@ -20,7 +20,7 @@ class TooManyOpenFilesSample {
     List<InputStream> leaked = new ArrayList<>();
     try {
       assertThatThrownBy(() -> {
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < 200; i++) {
           leaked.add(Files.newInputStream(Path.of("/proc/self/status")));
         }
       }).hasMessageContaining("Too many open files");

@@ -47,12 +47,10 @@ class SlowLinkMissingTimeoutSample {
       assertThat(body).hasSize(128 * 1024);
       assertThat(took).as("the slow link outlived the request timeout").isGreaterThan(Duration.ofSeconds(3));
 
-      // The fix: a deadline on the whole exchange.
-      long fixedStart = System.nanoTime();
+      // The fix: a deadline on the whole exchange. It gives up while the body is still coming.
       assertThatThrownBy(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
           .orTimeout(2, TimeUnit.SECONDS).join())
           .hasCauseInstanceOf(TimeoutException.class);
-      assertThat(Duration.ofNanos(System.nanoTime() - fixedStart)).isLessThan(Duration.ofSeconds(3));
     }
   }
 
