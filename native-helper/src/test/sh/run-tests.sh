@@ -703,12 +703,21 @@ test_keep_path_stays_visible_under_a_tmpfs() {
     check "--keep-path DIR stays visible (read-write) under a --tmpfs covering it; the rest of the tmpfs is empty" \
         '[[ $RC == 0 && $inside == "run-file run" && $(cat "$top/run/new" 2>/dev/null) == written ]] && ! grep -q " $top " /proc/self/mountinfo' \
         "inside '$inside'"
+    as_nobody --version # prepares $U
+    mkdir -p "$U/home/keep/run" && echo run-file >"$U/home/keep/run/file" && chown -R 65534:65534 "$U/home/keep"
+    as_nobody --pid --tmpfs "$U/home/keep:1048576" --keep-path "$U/home/keep/run" -- /bin/sh -c \
+        'cat "$1/run/file"; ls "$1"; echo written >"$1/run/new"' sh "$U/home/keep"
+    inside=$(echo $OUT)
+    check "as an ordinary user: --keep-path stays visible under a --tmpfs covering it" \
+        '[[ $RC == 0 && $inside == "run-file run" && $(cat "$U/home/keep/run/new" 2>/dev/null) == written ]]' "inside '$inside'"
+    run --mount --tmpfs "$top/run:4096" --keep-path "$top/run" -- true
+    check "a --tmpfs at a --keep-path itself is a usage error" '[[ $RC == 120 && $ERR == *"would replace --keep-path"* ]]' "not rejected"
 }
 
 # The number of results this file must produce: a test that silently stops reporting (an early
 # return, a function the loop no longer finds) must fail the run, not shrink it. Update it when
 # adding a check.
-EXPECTED_RESULTS=68
+EXPECTED_RESULTS=70
 
 # ONLY=REGEX runs the tests whose function names match (while working on them; the count is then not checked).
 for t in $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}" | grep -E "${ONLY:-.}"); do
