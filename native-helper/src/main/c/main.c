@@ -19,31 +19,26 @@
 #include "namespaces.h"
 #include "network.h"
 #include "options.h"
+#include "privileges.h"
 #include "process.h"
 #include "signals.h"
 #include "supervisor.h"
+#include "test_hooks.h"
 #include "userns.h"
-
-/* The launcher creates namespaces for whoever runs it; as a setuid binary that would hand
- * root's powers (mounts, cgroups, netns) to any local user. */
-static void refuse_setuid(void)
-{
-	if (getuid() != geteuid() || getgid() != getegid())
-		die_with_errno(0, EXIT_INTERNAL,
-			       "refusing to run setuid/setgid: remove the bit (chmod u-s,g-s); run it as root, or as an ordinary user "
-			       "(it then makes a user namespace of its own)",
-			       "checking privileges", "getuid()=%u geteuid()=%u getgid()=%u getegid()=%u",
-			       (unsigned)getuid(), (unsigned)geteuid(), (unsigned)getgid(), (unsigned)getegid());
-}
 
 static noreturn void run_sandbox(const struct options *o, struct channels *ch, pid_t outer)
 {
+	int kept[MAX_REPEATED];
+
 	errors_send_to_outer(ch->error_write);
 	keep_sandbox_ends(ch);
+	test_hook("sandbox-before-pdeathsig");
 	die_with_parent(outer, !o->pid);
+	report_armed(ch);
 	if (!o->pid)
 		ch->status_write = (close(ch->status_write), -1); /* only init reports a status */
 	wait_for_release(ch);
+	leave_the_terminal();
 
 	if (o->mount)
 		make_mounts_private();
@@ -54,8 +49,12 @@ static noreturn void run_sandbox(const struct options *o, struct channels *ch, p
 		enter_cgroup_namespace();
 	if (o->mount_cgroupfs)
 		mount_cgroupfs();
+	for (int i = 0; i < o->n_keep_paths; i++)
+		kept[i] = hold_kept_path(o->keep_paths[i]);
 	for (int i = 0; i < o->n_tmpfs; i++)
 		mount_tmpfs(o->tmpfs[i].path, o->tmpfs[i].bytes);
+	for (int i = 0; i < o->n_keep_paths; i++)
+		restore_kept_path(o->keep_paths[i], kept[i]);
 	for (int i = 0; i < o->n_binds; i++)
 		bind_mount_read_only(o->binds[i].source, o->binds[i].dest);
 	if (o->hostname)
@@ -69,7 +68,9 @@ static noreturn void run_sandbox(const struct options *o, struct channels *ch, p
 	close_inherited_fds(o, ch);
 
 	if (o->hold)
-		hold_namespaces(o->hold, ch);
+		hold_namespaces(o->hold, ch); /* runs no test code, and needs none of this */
+	/* Last: every step above may need what this takes away. */
+	restrict_privileges(o->all_capabilities);
 	if (o->pid)
 		run_as_init(o, ch);
 	if (o->check)
@@ -84,7 +85,9 @@ int main(int argc, char **argv)
 	struct outcome outcome;
 	pid_t outer, sandbox;
 
-	refuse_setuid();
+	test_hook_inherited_signals();
+	refuse_raised_privileges();
+	take_charge_of_signals();
 	parse_options(argc, argv, &opts);
 	if (opts.help) {
 		print_help();
@@ -117,9 +120,13 @@ int main(int argc, char **argv)
 	errors_kill_sandbox_on_failure(sandbox);
 	keep_outer_ends(&ch);
 
-	/* The sandbox waits on the release channel until this is done. */
-	attach_to_cgroups(sandbox, &opts);
-	release_sandbox(&ch);
+	/* The sandbox waits on the release channel until this is done; and it is released only once
+	 * our death kills it (if it ended before that, supervise_sandbox reads why). */
+	if (wait_until_armed(&ch)) {
+		attach_to_cgroups(sandbox, &opts);
+		release_sandbox(&ch);
+		test_hook("outer-released");
+	}
 
 	supervise_sandbox(sandbox, &ch, &opts, &outcome);
 	return report_outcome(&outcome, opts.status_file);

@@ -25,9 +25,15 @@ void make_mounts_private(void)
 		die_with_error(EXIT_MOUNT, hint_mount, "making mounts private", "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
 }
 
-/* The host's /proc would show the host's pids; a fresh one shows our pid namespace. */
+/* The host's /proc would show the host's pids; a fresh one shows our pid namespace. The host's
+ * is detached first, so that unmounting ours (a test with every capability can) reveals an
+ * empty directory, not the host's processes. In a user namespace it cannot be detached (the
+ * kernel locks mounts that came from the more privileged namespace: EINVAL); there the test
+ * lacks CAP_SYS_ADMIN to unmount ours (restrict_privileges), unless it asked for every capability. */
 void mount_proc(void)
 {
+	if (umount2("/proc", MNT_DETACH) < 0 && errno != EINVAL && errno != EPERM)
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting /proc", "umount2(\"/proc\", MNT_DETACH)");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die_with_error(EXIT_MOUNT, hint_mount, "mounting /proc", "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)");
 }
@@ -165,6 +171,35 @@ void mount_tmpfs(const char *path, unsigned long long bytes)
 	snprintf(data, sizeof data, "size=%llu,mode=1777", bytes);
 	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
 		die_with_error(EXIT_MOUNT, hint_mount, "mounting --tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")", path, data);
+}
+
+/* Opened before the --tmpfs mounts, so the directory stays reachable through the descriptor
+ * whatever they cover. */
+int hold_kept_path(const char *path)
+{
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die_with_error(EXIT_MOUNT, NULL, "keeping --keep-path visible", "open(\"%s\", O_PATH|O_DIRECTORY)", path);
+	return fd;
+}
+
+/* After the --tmpfs mounts: where one of them covers the directory, it is bound back at its
+ * place (read-write, as it was), in this mount namespace only. */
+void restore_kept_path(const char *path, int fd)
+{
+	struct stat kept, now;
+	char source[64];
+
+	if (fstat(fd, &kept) < 0)
+		die_with_error(EXIT_MOUNT, NULL, "keeping --keep-path visible", "fstat(\"%s\")", path);
+	if (stat(path, &now) < 0 || now.st_dev != kept.st_dev || now.st_ino != kept.st_ino) {
+		make_mount_point(path);
+		snprintf(source, sizeof source, "/proc/self/fd/%d", fd);
+		if (mount(source, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+			die_with_error(EXIT_MOUNT, hint_mount, "keeping --keep-path visible", "mount(\"%s\" (%s), \"%s\", NULL, MS_BIND|MS_REC)",
+				       source, path, path);
+	}
+	close(fd);
 }
 
 /* A read-only remount must repeat the flags the source mount already has: in a user

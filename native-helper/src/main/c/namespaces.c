@@ -114,8 +114,8 @@ void create_time_namespace(const struct options *o)
 	 * own user namespace: without root the outer has entered a user namespace by now. */
 	if (unshare(CLONE_NEWTIME) < 0)
 		die_with_error(EXIT_NAMESPACE, hint_time_namespace, "creating time namespace", "unshare(CLONE_NEWTIME)");
-	snprintf(offsets, sizeof offsets, "monotonic %lld 0\nboottime %lld 0\n", o->monotonic_offset,
-		 o->boottime_offset);
+	snprintf(offsets, sizeof offsets, "monotonic %lld %ld\nboottime %lld %ld\n", o->monotonic_offset.seconds,
+		 o->monotonic_offset.nanoseconds, o->boottime_offset.seconds, o->boottime_offset.nanoseconds);
 	write_proc_file("/proc/self/timens_offsets", offsets, "setting time namespace offsets",
 			hint_time_namespace, EXIT_OUTER_SETUP);
 }

@@ -30,6 +30,48 @@ static bool parse_long_long(const char *s, long long *out)
 	return errno == 0 && *end == '\0';
 }
 
+static bool parse_unsigned(const char *s, unsigned long long *out);
+
+/* [+-]SECONDS[.FRACTION], at most 9 decimals: the kernel's offsets are exact to the nanosecond. */
+static bool parse_clock_offset(const char *s, struct clock_offset *out)
+{
+	bool negative = *s == '-';
+	const char *p = s + (*s == '-' || *s == '+');
+	const char *dot = strchr(p, '.');
+	char whole[32];
+	unsigned long long seconds;
+	long fraction = 0;
+	size_t whole_len = dot ? (size_t)(dot - p) : strlen(p);
+
+	if (whole_len == 0 || whole_len >= sizeof whole)
+		return false;
+	memcpy(whole, p, whole_len);
+	whole[whole_len] = '\0';
+	if (!parse_unsigned(whole, &seconds) || seconds > (unsigned long long)LLONG_MAX - 1)
+		return false;
+	if (dot) {
+		const char *f = dot + 1;
+		int digits = 0;
+		for (; *f; f++, digits++) {
+			if (*f < '0' || *f > '9' || digits == 9)
+				return false;
+			fraction = fraction * 10 + (*f - '0');
+		}
+		if (digits == 0)
+			return false;
+		for (; digits < 9; digits++)
+			fraction *= 10;
+	}
+	out->text = s;
+	out->seconds = negative ? -(long long)seconds : (long long)seconds;
+	out->nanoseconds = fraction;
+	if (negative && fraction > 0) { /* the kernel wants 0 <= nanoseconds < 1 s */
+		out->seconds -= 1;
+		out->nanoseconds = 1000000000L - fraction;
+	}
+	return true;
+}
+
 static bool parse_unsigned(const char *s, unsigned long long *out)
 {
 	char *end;
@@ -38,6 +80,17 @@ static bool parse_unsigned(const char *s, unsigned long long *out)
 	errno = 0;
 	*out = strtoull(s, &end, 10);
 	return errno == 0 && *end == '\0';
+}
+
+/* Whether path is dir or below it ("/a/b" is below "/a", "/ab" is not); trailing slashes ignored. */
+static bool is_same_or_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
 #define RLIMIT_NAME(name, resource) {name, #resource, resource}
@@ -209,6 +262,7 @@ void parse_options(int argc, char **argv, struct options *o)
 			continue;
 		}
 		FLAG("--mount-cgroupfs", o->mount_cgroupfs)
+		FLAG("--all-capabilities", o->all_capabilities)
 
 		if (WITH_VALUE("--hostname")) {
 			size_t len = strlen(value);
@@ -216,12 +270,12 @@ void parse_options(int argc, char **argv, struct options *o)
 				die_usage("--hostname \"%s\": must be 1 to %d characters", shown(value), HOSTNAME_MAX_CHARS);
 			o->hostname = value;
 		} else if (WITH_VALUE("--monotonic-offset")) {
-			if (!parse_long_long(value, &o->monotonic_offset))
-				die_usage("--monotonic-offset \"%s\": expected a signed integer number of seconds", shown(value));
+			if (!parse_clock_offset(value, &o->monotonic_offset))
+				die_usage("--monotonic-offset \"%s\": expected signed seconds with at most 9 decimals (exact to the nanosecond), e.g. 30, -2.5, 0.000001", shown(value));
 			has_monotonic = true;
 		} else if (WITH_VALUE("--boottime-offset")) {
-			if (!parse_long_long(value, &o->boottime_offset))
-				die_usage("--boottime-offset \"%s\": expected a signed integer number of seconds", shown(value));
+			if (!parse_clock_offset(value, &o->boottime_offset))
+				die_usage("--boottime-offset \"%s\": expected signed seconds with at most 9 decimals (exact to the nanosecond), e.g. 30, -2.5, 0.000001", shown(value));
 			has_boottime = true;
 		} else if (WITH_VALUE("--cgroup")) {
 			if (value[0] == '\0')
@@ -256,6 +310,10 @@ void parse_options(int argc, char **argv, struct options *o)
 			o->userns_of = value;
 		} else if (WITH_VALUE("--hold")) {
 			o->hold = value;
+		} else if (WITH_VALUE("--keep-path")) {
+			if (value[0] != '/')
+				die_usage("--keep-path \"%s\": expected an absolute directory path", shown(value));
+			ADD(o->keep_paths, o->n_keep_paths, value, "--keep-path");
 		} else if (WITH_VALUE("--chdir")) {
 			o->chdir = value;
 		} else if (WITH_VALUE("--keep-fd")) {
@@ -279,13 +337,20 @@ void parse_options(int argc, char **argv, struct options *o)
 	if (o->hostname && !o->uts)
 		die_usage("--hostname \"%s\" requires --uts (a hostname can only be set in a new UTS namespace)", shown(o->hostname));
 	if (has_monotonic && !o->time)
-		die_usage("--monotonic-offset %lld requires --time", o->monotonic_offset);
+		die_usage("--monotonic-offset %s requires --time", shown(o->monotonic_offset.text));
 	if (has_boottime && !o->time)
-		die_usage("--boottime-offset %lld requires --time", o->boottime_offset);
+		die_usage("--boottime-offset %s requires --time", shown(o->boottime_offset.text));
 	if (o->mount_cgroupfs && !(o->mount && o->cgroupns))
 		die_usage("--mount-cgroupfs requires --mount and --cgroupns");
 	if (o->n_tmpfs && !o->mount)
 		die_usage("--tmpfs \"%s\" requires --mount", o->tmpfs[0].path);
+	if (o->n_keep_paths && !o->mount)
+		die_usage("--keep-path \"%s\" requires --mount", shown(o->keep_paths[0]));
+	for (int k = 0; k < o->n_keep_paths; k++)
+		for (int t = 0; t < o->n_tmpfs; t++)
+			if (is_same_or_below(o->tmpfs[t].path, o->keep_paths[k]))
+				die_usage("--tmpfs \"%s\" would replace --keep-path \"%s\" itself: a kept directory can only be below a --tmpfs",
+					  shown(o->tmpfs[t].path), o->keep_paths[k]);
 	if (o->n_binds && !o->mount)
 		die_usage("--bind-ro \"%s:%s\" requires --mount", o->binds[0].source, o->binds[0].dest);
 	if (o->join_net && o->net)
@@ -331,13 +396,14 @@ void print_help(void)
 	      "                             CAP_SYS_ADMIN is missing; every other namespace is created in it\n"
 	      "Options:\n"
 	      "  --hostname NAME            hostname inside (requires --uts; 1..64 chars)\n"
-	      "  --monotonic-offset SECS    CLOCK_MONOTONIC offset (requires --time)\n"
-	      "  --boottime-offset SECS     CLOCK_BOOTTIME offset (requires --time)\n"
+	      "  --monotonic-offset SECS    CLOCK_MONOTONIC offset, up to 9 decimals (requires --time)\n"
+	      "  --boottime-offset SECS     CLOCK_BOOTTIME offset, up to 9 decimals (requires --time)\n"
 	      "  --cgroup DIR               put the sandbox into DIR/cgroup.procs (repeatable)\n"
 	      "  --mount-cgroupfs           read-only cgroup view at /sys/fs/cgroup (requires --mount --cgroupns)\n"
 	      "  --rlimit NAME=SOFT[:HARD]  nofile nproc core as fsize stack memlock cpu (repeatable)\n"
 	      "  --tmpfs PATH:BYTES         private tmpfs at PATH (requires --mount; repeatable)\n"
 	      "  --bind-ro SRC:DST          read-only bind mount (requires --mount; repeatable)\n"
+	      "  --keep-path DIR            DIR stays visible under a --tmpfs that covers it (repeatable)\n"
 	      "  --join-net PATH            join the network namespace at PATH (not with --net)\n"
 	      "  --join-holder SOCKET       join the network namespace held at SOCKET, and its user namespace\n"
 	      "  --userns-of SOCKET         join the user namespace held at SOCKET\n"
@@ -345,6 +411,8 @@ void print_help(void)
 	      "  --chdir DIR                working directory of PROGRAM\n"
 	      "  --keep-fd N                keep descriptor N open in PROGRAM (repeatable)\n"
 	      "  --status-file PATH         write the outcome as one line to PATH\n"
+	      "  --all-capabilities         PROGRAM keeps every capability (default: those that undo the\n"
+	      "                             isolation, CAP_SYS_ADMIN first, are dropped)\n"
 	      "  --check                    set everything up, run nothing, exit 0\n"
 	      "Exit: PROGRAM's code, 128+N if killed by signal N, 120-127 for launcher failures.\n",
 	      stdout);

@@ -41,8 +41,12 @@ struct options {
 	enum userns_mode userns;
 
 	const char *hostname;
-	long long monotonic_offset;
-	long long boottime_offset;
+	/* seconds and nanoseconds as /proc/self/timens_offsets takes them: -0.25 is -1 s + 750000000 ns */
+	struct clock_offset {
+		const char *text; /* as given, for messages */
+		long long seconds;
+		long nanoseconds; /* 0..999999999 */
+	} monotonic_offset, boottime_offset;
 	const char *cgroups[MAX_REPEATED];
 	int n_cgroups;
 	bool mount_cgroupfs;
@@ -56,6 +60,9 @@ struct options {
 	const char *join_holder; /* --join-holder SOCKET: the holder's network (and user) namespace */
 	const char *userns_of;   /* --userns-of SOCKET: the holder's user namespace only */
 	const char *hold;        /* --hold SOCKET: hold the namespaces instead of running PROGRAM */
+	const char *keep_paths[MAX_REPEATED]; /* --keep-path DIR: stays visible under a --tmpfs */
+	int n_keep_paths;
+	bool all_capabilities; /* --all-capabilities: PROGRAM keeps every capability the sandbox has */
 	const char *chdir;
 	int keep_fds[MAX_REPEATED];
 	int n_keep_fds;

@@ -18,15 +18,25 @@
 #endif
 
 /* The sandbox's parent is the single-threaded outer launcher, so PDEATHSIG is reliable here
- * (unlike for the outer itself, see main.c). If the parent already died before prctl, we
- * would never get the signal: check it is still there. In a new pid namespace getppid()
- * is 0, so there the release byte (channels.c) does that check instead. */
+ * (unlike for the outer itself, see supervisor.c). A parent that died before prctl sends no
+ * signal: the sandbox then learns it from the channels (report_armed, wait_for_release), and
+ * without a new pid namespace getppid() tells it at once. PROGRAM, forked by init, checks that
+ * init (PID 1) is still its parent. */
 void die_with_parent(pid_t expected_parent, bool check_parent)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		die_with_error(EXIT_SANDBOX_SETUP, NULL, "tying the sandbox to the launcher", "prctl(PR_SET_PDEATHSIG, SIGKILL)");
 	if (check_parent && getppid() != expected_parent)
 		_exit(EXIT_INTERNAL);
+}
+
+/* A new session without a terminal: PROGRAM cannot open /dev/tty, so it cannot push input into
+ * the terminal of whoever runs the tests (TIOCSTI), and terminal signals reach it only as the
+ * launcher relays them. */
+void leave_the_terminal(void)
+{
+	if (setsid() < 0)
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "starting a session of its own", "setsid()");
 }
 
 void apply_rlimits(const struct options *o)

@@ -10,6 +10,7 @@
 #include "options.h"
 
 void die_with_parent(pid_t expected_parent, bool check_parent);
+void leave_the_terminal(void);
 void apply_rlimits(const struct options *opts);
 void change_directory(const char *dir);
 void replace_stdin_with_dev_null(void);

@@ -11,6 +11,9 @@ void relayed_signals_and_sigchld(sigset_t *set);
  * mask, so a signal arriving before init's signalfd exists stays pending, not lost. */
 void block_relayed_signals(void);
 
+/* Outer, first: SIGCHLD default (never auto-reaped), SIGPIPE ignored, whatever the parent had. */
+void take_charge_of_signals(void);
+
 /* Default dispositions and an empty mask, right before exec. */
 void reset_signal_state(void);
 

@@ -62,3 +62,4 @@ void write_status_error(const char *path, int code, const char *message)
 }
 
 void write_status_parent_gone(const char *path) { write_line(path, "parent-gone"); }
+void write_status_stopped(const char *path) { write_line(path, "stopped"); }

@@ -5,6 +5,7 @@
 void write_status_wait(const char *path, int wait_status); /* "exit N" | "signal N NAME [core]" */
 void write_status_error(const char *path, int code, const char *message);
 void write_status_parent_gone(const char *path);
+void write_status_stopped(const char *path);
 
 /* "SIGKILL" etc. */
 const char *signal_name(int sig, char *buf, unsigned len);

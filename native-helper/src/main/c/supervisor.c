@@ -18,24 +18,30 @@
 
 /* Our parent is a multi-threaded JVM. PR_SET_PDEATHSIG would fire when the *thread* that
  * forked us exits, not the JVM, so it cannot tell us the parent is gone. Instead the JVM
- * gives us a pipe as stdin: EOF/POLLHUP on it means the JVM died (or closed it on purpose
- * to tear the sandbox down). Anything else as stdin (/dev/null, a tty) is not watched. */
+ * gives us a pipe as stdin: EOF/POLLHUP on it means the JVM died. A JVM that ends the sandbox
+ * on purpose (a timeout) writes "stop" first: it stays, reads the sandbox's cgroups for its
+ * report and removes them itself, so they must still be there. Anything else as stdin
+ * (/dev/null, a tty) is not watched. */
 static bool stdin_is_parent_pipe(void)
 {
 	struct stat st;
 	return fstat(STDIN_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
-static bool parent_is_gone(short revents)
+enum parent_word { PARENT_QUIET, PARENT_STOP, PARENT_GONE };
+
+static enum parent_word read_parent_pipe(short revents)
 {
 	char buf[4096];
 	if (revents & POLLIN) {
-		ssize_t n = read(STDIN_FILENO, buf, sizeof buf); /* data is ignored */
-		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
-			return true;
-		return false;
+		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+		if (n > 0)
+			return memchr(buf, 's', (size_t)n) ? PARENT_STOP : PARENT_QUIET; /* other data is ignored */
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			return PARENT_GONE;
+		return PARENT_QUIET;
 	}
-	return (revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+	return (revents & (POLLHUP | POLLERR | POLLNVAL)) ? PARENT_GONE : PARENT_QUIET;
 }
 
 static void kill_and_reap(pid_t sandbox)
@@ -85,11 +91,15 @@ void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options 
 				continue;
 			die_with_error(EXIT_INTERNAL, NULL, "watching the sandbox", "poll()");
 		}
-		if (n_fds > 1 && fds[1].revents && parent_is_gone(fds[1].revents)) {
-			kill_and_reap(sandbox);
-			remove_cgroups_of_dead_parent(o);
-			out->kind = OUTCOME_PARENT_GONE;
-			return;
+		if (n_fds > 1 && fds[1].revents) {
+			enum parent_word word = read_parent_pipe(fds[1].revents);
+			if (word != PARENT_QUIET) {
+				kill_and_reap(sandbox);
+				if (word == PARENT_GONE)
+					remove_cgroups_of_dead_parent(o); /* nobody else will */
+				out->kind = word == PARENT_GONE ? OUTCOME_PARENT_GONE : OUTCOME_STOPPED;
+				return;
+			}
 		}
 		if (fds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -130,6 +140,10 @@ int report_outcome(const struct outcome *out, const char *status_file)
 		if (status_file)
 			write_status_parent_gone(status_file);
 		return EXIT_INTERNAL;
+	case OUTCOME_STOPPED:
+		if (status_file)
+			write_status_stopped(status_file);
+		return 128 + SIGKILL;
 	case OUTCOME_SETUP_FAILED:
 		fprintf(stderr, "%s\n", out->message);
 		if (status_file)

@@ -12,7 +12,8 @@
 enum outcome_kind {
 	OUTCOME_PROGRAM_ENDED, /* wait_status is PROGRAM's */
 	OUTCOME_SETUP_FAILED,  /* error_code and message came from the sandbox */
-	OUTCOME_PARENT_GONE,
+	OUTCOME_PARENT_GONE,   /* EOF on stdin without "stop": the parent died */
+	OUTCOME_STOPPED,       /* "stop" on stdin: the parent ended the sandbox and stays to clean up */
 };
 
 struct outcome {

@@ -23,8 +23,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @ExtendWith(SandboxExtension.class)
 public @interface Sandbox {
-  /** Hostname inside the sandbox. A {@link Hostname} nearer to the test takes precedence. */
-  String hostname() default "sandbox";
+  /**
+   * Hostname inside the sandbox. The hostname nearest to the test wins, whether given here or by
+   * {@link Hostname} (on the same element {@link Hostname} wins); empty (the default) gives none,
+   * and a sandbox that has no hostname from anywhere is called {@code "sandbox"}.
+   */
+  String hostname() default "";
 
   /**
    * Hard limit for the whole sandbox (JVM start, test, teardown), for example {@code "30s"} or

@@ -84,6 +84,30 @@ class LimitsTest {
     assertThat(mountPoint).doesNotExist();
   }
 
+  /**
+   * A tmpfs over /tmp also covers nsjunit's own directory there (the channel socket, the hosts
+   * file): that directory stays visible in the sandbox, so the test runs (it used to time out at
+   * boot), and the host's /tmp is untouched.
+   */
+  @Test
+  void tmpFsOverTmpWorksAndLeavesTheHostsTmpAlone() {
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "privateTmp");
+    run.assertAllPassed(1);
+    assertThat(run.stdout()).contains("/tmp is a tmpfs of 16384k");
+    assertThat(Path.of("/tmp/nsjunit-private-tmp-marker")).doesNotExist();
+  }
+
+  /** A tmpfs that would hide what the child JVM needs fails before anything starts, naming both. */
+  @Test
+  void tmpFsOverTheChildJvmFailsBeforeStartNamingTheClash() {
+    Throwable t = outcome(SandboxKit.runMethod(Cases.class, "hidesTheJdk")).orElseThrow();
+    assertThat(t).isInstanceOf(SandboxFailedException.class)
+        .hasMessageStartingWith("@TmpFs(path = \"/usr\") would hide the child JVM's java executable "
+            + Path.of(System.getProperty("java.home"), "bin", "java"))
+        .hasMessageContaining("choose another path");
+    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
+  }
+
   @Test
   void nofileRlimitReproducesTooManyOpenFiles() {
     SandboxKit.runMethod(Cases.class, "opensTooManyFiles").assertAllPassed(1);
@@ -177,6 +201,20 @@ class LimitsTest {
         }
       }).isInstanceOf(IOException.class).hasMessageContaining("No space left on device");
     }
+
+    @org.junit.jupiter.api.Test
+    @TmpFs(path = "/tmp", size = "16M")
+    @Hostname("private-tmp")
+    void privateTmp() throws Exception {
+      Files.writeString(Path.of("/tmp/nsjunit-private-tmp-marker"), "inside only");
+      String tmp = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+          .filter(l -> l.split(" ")[4].equals("/tmp") && l.contains(" - tmpfs ")).reduce((a, b) -> b).orElse("none");
+      System.out.println("/tmp is a tmpfs of " + tmp.replaceAll(".*size=(\\d+k).*", "$1"));
+    }
+
+    @org.junit.jupiter.api.Test
+    @TmpFs(path = "/usr", size = "1M")
+    void hidesTheJdk() {}
 
     @org.junit.jupiter.api.Test
     @Rlimit(nofile = 64)

@@ -78,6 +78,30 @@ class NamespacesTest {
     SandboxKit.runMethod(Cases.class, "everything").assertAllPassed(1);
   }
 
+  /** The kernel takes offsets to the nanosecond; "1500ms" must not become one second. */
+  @Test
+  void clockOffsetsBelowASecondAreAppliedExactly() {
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "subSecondClocks");
+    run.assertAllPassed(1);
+    assertThat(run.stdout()).contains("offsets=monotonic 1 500000000|boottime -1 750000000|");
+  }
+
+  /**
+   * The user guide: where an annotation holds one value, the one nearest to the test wins. A
+   * hostname is such a value, whether given by @Hostname or by @Sandbox(hostname); on the same
+   * element @Hostname wins, and @Sandbox without a hostname gives none.
+   */
+  @Test
+  void theHostnameNearestToTheTestWinsWhetherFromHostnameOrSandbox() {
+    SandboxKit.Run run = SandboxKit.run(HostnamePrecedence.class);
+    run.assertAllPassed(4);
+    assertThat(run.stdout())
+        .contains("sandboxOnMethod=from-method")
+        .contains("sandboxWithoutHostnameOnMethod=from-class")
+        .contains("bothOnMethod=from-hostname")
+        .contains("nested=from-nested-sandbox");
+  }
+
   @Test
   void twoIsolatedTestsBindTheSamePort() throws Exception {
     // This JVM holds the port on the host; the sandbox binds it again in its own namespace.
@@ -142,11 +166,57 @@ class NamespacesTest {
     }
 
     @org.junit.jupiter.api.Test
+    @ClockOffset(monotonic = "1500ms", boottime = "-250ms")
+    void subSecondClocks() throws Exception {
+      String offsets = Files.readString(Path.of("/proc/self/timens_offsets")).trim().replaceAll("[ \\t]+", " ");
+      System.out.println("offsets=" + offsets.replace('\n', '|') + "|");
+    }
+
+    @org.junit.jupiter.api.Test
     @Sandbox
     void everything() throws Exception {
       assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()).isEqualTo("sandbox");
       assertThat(Collections.list(NetworkInterface.getNetworkInterfaces())).extracting(NetworkInterface::getName).containsExactly("lo");
       assertThat(ProcessHandle.current().pid()).isEqualTo(2);
+    }
+  }
+
+  static String hostname() {
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Hostname("from-class")
+  static class HostnamePrecedence {
+    @org.junit.jupiter.api.Test
+    @Sandbox(hostname = "from-method")
+    void sandboxOnMethod() {
+      System.out.println("sandboxOnMethod=" + hostname());
+    }
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(timeout = "5m")
+    void sandboxWithoutHostnameOnMethod() {
+      System.out.println("sandboxWithoutHostnameOnMethod=" + hostname());
+    }
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(hostname = "from-sandbox")
+    @Hostname("from-hostname")
+    void bothOnMethod() {
+      System.out.println("bothOnMethod=" + hostname());
+    }
+
+    @org.junit.jupiter.api.Nested
+    @Sandbox(hostname = "from-nested-sandbox")
+    class Inner {
+      @org.junit.jupiter.api.Test
+      void nested() {
+        System.out.println("nested=" + hostname());
+      }
     }
   }
 }

@@ -68,7 +68,8 @@ class ValidationTest {
         Arguments.of("nsjunit.bootTimeout", "-1s", "positive duration"),
         Arguments.of("nsjunit.unprivileged", "ignore", "\"fail\" or \"skip\""),
         Arguments.of("nsjunit.fastStart", "yes", "\"true\" or \"false\""),
-        Arguments.of("nsjunit.jvmArgs", "-Xmx64m Xss1m", "each starting with '-'"));
+        Arguments.of("nsjunit.jvmArgs", "-Xmx64m Xss1m", "each starting with '-'"),
+        Arguments.of("nsjunit.capabilities", "root", "\"restricted\", \"all\""));
   }
 
   @ParameterizedTest(name = "{0}={1}")

@@ -49,17 +49,24 @@ public final class CgroupNames {
     if (!m.matches()) {
       return true;
     }
-    long pid = Long.parseLong(m.group(1));
-    long start = Long.parseLong(m.group(2));
+    return processAlive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+  }
+
+  /**
+   * Whether the process {@code pid} that started at {@code startMillis} (epoch millis, as
+   * {@link #ownerTag} records it; 0: unknown) still runs. The one judgement of every owner tag
+   * nsjunit writes (cgroups, run directories): a live owner is never taken for a dead one.
+   */
+  public static boolean processAlive(long pid, long startMillis) {
     Optional<ProcessHandle> process = ProcessHandle.of(pid);
     if (process.isEmpty()) {
       return false;
     }
     Optional<Instant> started = process.get().info().startInstant();
-    if (started.isEmpty() || start == 0) {
+    if (started.isEmpty() || startMillis == 0) {
       return process.get().isAlive();
     }
-    return process.get().isAlive() && Math.abs(started.get().toEpochMilli() - start) <= START_TOLERANCE_MILLIS;
+    return process.get().isAlive() && Math.abs(started.get().toEpochMilli() - startMillis) <= START_TOLERANCE_MILLIS;
   }
 
   static boolean isOurs(String name) {

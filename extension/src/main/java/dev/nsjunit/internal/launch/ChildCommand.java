@@ -51,11 +51,11 @@ public final class ChildCommand {
     });
     if (!spec.monotonicOffset().isZero()) {
       argv.add("--monotonic-offset");
-      argv.add(Long.toString(seconds(spec.monotonicOffset())));
+      argv.add(seconds(spec.monotonicOffset()));
     }
     if (!spec.boottimeOffset().isZero()) {
       argv.add("--boottime-offset");
-      argv.add(Long.toString(seconds(spec.boottimeOffset())));
+      argv.add(seconds(spec.boottimeOffset()));
     }
     if (spec.has(Namespace.CGROUP)) {
       argv.add("--mount-cgroupfs");
@@ -74,6 +74,9 @@ public final class ChildCommand {
       argv.add("--cgroup");
       argv.add(dir.toString());
     }
+    if (spec.allCapabilities()) {
+      argv.add("--all-capabilities");
+    }
     for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
       argv.add("--tmpfs");
       argv.add(mount.path() + ":" + mount.bytes());
@@ -89,8 +92,10 @@ public final class ChildCommand {
     return argv;
   }
 
-  private static long seconds(Duration d) {
-    return d.getSeconds();
+  /** Exact decimal seconds, as the launcher takes them: -250ms is "-0.250000000", never truncated. */
+  static String seconds(Duration d) {
+    Duration abs = d.abs();
+    return (d.isNegative() ? "-" : "") + abs.getSeconds() + (abs.getNano() == 0 ? "" : String.format(".%09d", abs.getNano()));
   }
 
   /**

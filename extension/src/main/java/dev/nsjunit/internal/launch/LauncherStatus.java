@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * The launcher's own account of how the sandbox ended, read from its status file (one line:
- * {@code exit N}, {@code signal N NAME [core]}, {@code error CODE MESSAGE}, {@code parent-gone}).
+ * {@code exit N}, {@code signal N NAME [core]}, {@code error CODE MESSAGE}, {@code parent-gone},
+ * {@code stopped}: ended on this JVM's request, which then removes the cgroups itself).
  * Unlike an exit code, it tells a {@code System.exit(137)} from a SIGKILL.
  */
 public record LauncherStatus(Kind kind, int number, String detail) {
@@ -17,7 +18,8 @@ public record LauncherStatus(Kind kind, int number, String detail) {
     EXIT,
     SIGNAL,
     ERROR,
-    PARENT_GONE
+    PARENT_GONE,
+    STOPPED
   }
 
   public static Optional<LauncherStatus> read(Path file) {
@@ -43,6 +45,8 @@ public record LauncherStatus(Kind kind, int number, String detail) {
           return Optional.of(new LauncherStatus(Kind.ERROR, Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : ""));
         case "parent-gone":
           return Optional.of(new LauncherStatus(Kind.PARENT_GONE, 0, ""));
+        case "stopped":
+          return Optional.of(new LauncherStatus(Kind.STOPPED, 0, ""));
         default:
           return Optional.empty();
       }

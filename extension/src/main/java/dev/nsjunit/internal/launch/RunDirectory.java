@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.launch;
 
+import dev.nsjunit.internal.cgroup.CgroupNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -11,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -133,18 +133,17 @@ public final class RunDirectory {
     return removed;
   }
 
-  /** Whether the process named by "run-<pid>-<start millis>" (or "prefix-<pid>-<start>") lives. */
+  /**
+   * Whether the process named by "run-<pid>-<start millis>" (or "prefix-<pid>-<start>") lives,
+   * judged as cgroup owners are ({@link CgroupNames#processAlive}: the same start-time tolerance).
+   */
   public static boolean ownerAlive(String name) {
     String[] parts = name.split("-");
     if (parts.length < 3) {
       return true; // not ours to judge
     }
     try {
-      long pid = Long.parseLong(parts[parts.length - 2]);
-      long start = Long.parseLong(parts[parts.length - 1]);
-      Optional<ProcessHandle> p = ProcessHandle.of(pid);
-      return p.isPresent()
-          && p.get().info().startInstant().map(i -> i.toEpochMilli() == start).orElse(true);
+      return CgroupNames.processAlive(Long.parseLong(parts[parts.length - 2]), Long.parseLong(parts[parts.length - 1]));
     } catch (NumberFormatException e) {
       return true;
     }

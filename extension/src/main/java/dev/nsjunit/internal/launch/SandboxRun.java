@@ -47,6 +47,9 @@ public final class SandboxRun {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** What the launcher reads on its stdin as "end the sandbox, keep the cgroups" (supervisor.c). */
+  private static final byte[] STOP_REQUEST = "stop\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   /** A sandbox waiting for a debugger has no deadline: the person at the debugger decides. */
   private static final Duration WHILE_DEBUGGING = Duration.ofDays(365);
 
@@ -60,6 +63,7 @@ public final class SandboxRun {
   private final Map<String, String> junitConfiguration;
   private final Listener listener;
   private final Optional<LabAccess> lab;
+  private final boolean ownsLab;
 
   private final BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
   private final OutputTail stderrTail = new OutputTail();
@@ -69,7 +73,15 @@ public final class SandboxRun {
   public SandboxRun(
       SandboxSpec spec, Configuration config, Class<?> testClass, String testName, String uniqueId,
       Map<String, String> junitConfiguration, Listener listener, Optional<LabAccess> lab) {
+    this(spec, config, testClass, testName, uniqueId, junitConfiguration, listener, lab, false);
+  }
+
+  /** With {@code ownsLab}, the lab is this test's alone and is closed in its teardown (see {@link Teardown}). */
+  public SandboxRun(
+      SandboxSpec spec, Configuration config, Class<?> testClass, String testName, String uniqueId,
+      Map<String, String> junitConfiguration, Listener listener, Optional<LabAccess> lab, boolean ownsLab) {
     this.lab = lab;
+    this.ownsLab = ownsLab;
     this.spec = spec;
     this.config = config;
     this.testClass = testClass;
@@ -80,6 +92,15 @@ public final class SandboxRun {
   }
 
   public RunRecord run() throws InterruptedException {
+    try (Teardown teardown = new Teardown()) {
+      if (ownsLab) {
+        teardown.at(Teardown.Stage.LAB, lab.get()::close);
+      }
+      return run(teardown);
+    }
+  }
+
+  private RunRecord run(Teardown teardown) throws InterruptedException {
     // What the child runs with, checked before anything is started or created.
     ChildClasspath classpath = ChildClasspath.of(testClass);
     ChildClasspath.problem(testClass, classpath).ifPresent(problem -> {
@@ -93,6 +114,11 @@ public final class SandboxRun {
     }
     long started = System.nanoTime();
     RunDirectory dir = RunDirectory.get();
+    Path nsjunitDirectory = dir.path().getParent();
+    CoveredPaths.clash(spec, Path.of(ChildCommand.javaExecutable(config)), classpath.entries(),
+        Path.of(System.getProperty("user.dir")), nsjunitDirectory).ifPresent(clash -> {
+          throw new SandboxFailedException(Reason.SETUP_FAILED, clash);
+        });
     Path launcher = LauncherBinary.path(config);
     int id = dir.nextId();
     String token = newToken();
@@ -106,27 +132,27 @@ public final class SandboxRun {
     // Limits are written before any process joins; the launcher puts the sandbox into the
     // group before it execs the JVM, so the test is limited from its first instruction.
     TestCgroup cgroup = spec.limits().isEmpty() ? null : cgroup(id);
-    List<Path> mountPoints = new ArrayList<>();
-    try {
-      for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
-        try {
-          if (MountPoints.acquire(mount.path())) {
-            mountPoints.add(mount.path());
-          }
-        } catch (IOException e) {
-          throw new SandboxFailedException(
-              Reason.SETUP_FAILED, "could not create the mount point of @TmpFs(path = \"" + mount.path() + "\"): " + e.getMessage(), e);
+    if (cgroup != null) {
+      teardown.at(Teardown.Stage.CGROUPS, cgroup::close);
+    }
+    teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(statusFile));
+    teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(dir.file("cp-" + id + ".args")));
+    for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
+      try {
+        if (MountPoints.acquire(mount.path())) {
+          teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> MountPoints.release(mount.path()));
         }
+      } catch (IOException e) {
+        throw new SandboxFailedException(
+            Reason.SETUP_FAILED, "could not create the mount point of @TmpFs(path = \"" + mount.path() + "\"): " + e.getMessage(), e);
       }
-      return launch(id, launcher, token, socket, statusFile, timeout, started, cgroup, classpath, inherited);
+    }
+    try {
+      return launch(id, launcher, token, socket, statusFile, timeout, started, cgroup, classpath, inherited,
+          CoveredPaths.kept(spec, nsjunitDirectory), teardown);
     } catch (IOException e) {
       throw new SandboxFailedException(
           Reason.SETUP_FAILED, "could not prepare the sandbox's files in " + RunDirectory.get().path() + ": " + e.getMessage(), e);
-    } finally {
-      if (cgroup != null) {
-        cgroup.close();
-      }
-      mountPoints.forEach(MountPoints::release);
     }
   }
 
@@ -154,44 +180,45 @@ public final class SandboxRun {
 
   private RunRecord launch(
       int id, Path launcher, String token, Path socket, Path statusFile, Duration timeout, long started, TestCgroup cgroup,
-      ChildClasspath classpath, InheritedJvmOptions.Result inherited)
+      ChildClasspath classpath, InheritedJvmOptions.Result inherited, List<Path> keptPaths, Teardown teardown)
       throws InterruptedException, IOException {
     RunDirectory dir = RunDirectory.get();
     List<String> command = new ArrayList<>();
     command.add(launcher.toString());
     Optional<Path> hostsFile = SandboxHostsFile.write(spec, dir, id);
+    if (hostsFile.isPresent()) {
+      teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(hostsFile.get()));
+    }
     command.addAll(ChildCommand.launcherOptions(
         spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile, lab, hostsFile, config.userns()));
+    for (Path kept : keptPaths) {
+      command.add("--keep-path");
+      command.add(kept.toString());
+    }
+    if (config.allCapabilities() && !command.contains("--all-capabilities")) {
+      command.add("--all-capabilities");
+    }
     command.add("--");
-    Process process;
-    ChannelEndpoint endpoint = null;
     // Class-data sharing covers class path runs: the JDK turns it off with module graph options.
     ClassDataSharing.Plan sharing = ClassDataSharing.plan(ChildCommand.javaExecutable(config),
         config.classDataSharing() && !inherited.modular(), ChildCommand.childRunsThisJdk(config), classpath.asString());
     DebugPort debug = config.debugPort().isPresent()
         ? DebugPort.open(config.debugPort().get(), spec.has(dev.nsjunit.internal.spec.Namespace.NET) || lab.isPresent())
         : null;
+    if (debug != null) {
+      teardown.at(Teardown.Stage.CHILD, debug::close);
+    }
+    ChannelEndpoint endpoint = ChannelEndpoint.open(socket, events, "nsjunit-channel-" + id);
+    // No child will ever connect after it ended (or never started): free the socket and its thread.
+    teardown.at(Teardown.Stage.CHILD, endpoint::close);
+    Process process;
     try {
-      endpoint = ChannelEndpoint.open(socket, events, "nsjunit-channel-" + id);
       command.addAll(ChildCommand.javaCommand(spec, config, new ChildCommand.ChildJvm(classpath, inherited,
           debug == null ? List.of() : debug.jvmOptions()), socket, token, dir.path(), id, sharing));
       ProcessBuilder builder = new ProcessBuilder(command);
       ChildCommand.trimEnvironment(builder.environment());
       process = builder.start();
-      if (debug != null) {
-        debug.relayInto(process);
-        System.err.println(debug.announcement(testName));
-      }
     } catch (IOException e) {
-      if (endpoint != null) {
-        endpoint.close(); // no child will ever connect: free the socket and its thread
-      }
-      if (hostsFile.isPresent()) {
-        Files.deleteIfExists(hostsFile.get());
-      }
-      if (debug != null) {
-        debug.close();
-      }
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
           "could not start the nsjunit launcher " + launcher + ": " + e.getMessage()
@@ -200,45 +227,35 @@ public final class SandboxRun {
                   : ""),
           e);
     }
+    // First of all: the launcher, and with it every process of the sandbox.
+    teardown.at(Teardown.Stage.CHILD, () -> {
+      if (process.isAlive()) {
+        kill(process);
+      }
+    });
+    if (debug != null) {
+      debug.relayInto(process);
+      System.err.println(debug.announcement(testName));
+    }
     pump(process.getInputStream(), false, "nsjunit-stdout-" + id);
     pump(process.getErrorStream(), true, "nsjunit-stderr-" + id);
     watchExit(process, "nsjunit-exit-" + id);
 
     LabSession session = lab.map(l -> new LabSession(l.lab(),
         ChildCommand.hostProcesses(launcher, l, config, classpath, inherited))).orElse(null);
-    ExecutorService networkCalls = session == null ? null : Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "nsjunit-network-" + id);
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      return drive(process, endpoint, token, timeout, statusFile, started, cgroup, session, networkCalls);
-    } finally {
-      if (networkCalls != null) {
-        networkCalls.shutdownNow();
-      }
-      if (session != null) {
-        // Host processes end with the test; their output becomes the test's output.
-        session.close((who, text) -> listener.output(false,
-            ("[" + who + "] " + text.strip().replace("\n", "\n[" + who + "] ") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-      }
-      endpoint.close();
-      if (process.isAlive()) {
-        kill(process);
-      }
-      if (debug != null) {
-        debug.close();
-      }
-      try {
-        Files.deleteIfExists(statusFile);
-        if (hostsFile.isPresent()) {
-          Files.deleteIfExists(hostsFile.get());
-        }
-        Files.deleteIfExists(dir.file("cp-" + id + ".args"));
-      } catch (IOException ignored) {
-        // removed with the run directory at exit
-      }
+    ExecutorService networkCalls = null;
+    if (session != null) {
+      // Host processes end with the test; their output becomes the test's output.
+      teardown.at(Teardown.Stage.LAB, () -> session.close((who, text) -> listener.output(false,
+          ("[" + who + "] " + text.strip().replace("\n", "\n[" + who + "] ") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      networkCalls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "nsjunit-network-" + id);
+        t.setDaemon(true);
+        return t;
+      });
+      teardown.at(Teardown.Stage.LAB, networkCalls::shutdownNow);
     }
+    return drive(process, endpoint, token, timeout, statusFile, started, cgroup, session, networkCalls);
   }
 
   private RunRecord drive(
@@ -369,8 +386,24 @@ public final class SandboxRun {
         stderrTail.lastLines(),
         stdoutTail.lastLines(),
         Duration.ofNanos(System.nanoTime() - started),
-        Optional.ofNullable(cgroup).map(TestCgroup::usage),
+        usage(cgroup),
         spec.limits());
+  }
+
+  /**
+   * The cgroup's usage, read before teardown removes the groups. A group that cannot be read any
+   * more must not hide the outcome (a timeout, an exit): the test is then reported without usage.
+   */
+  private static Optional<dev.nsjunit.internal.cgroup.Usage> usage(TestCgroup cgroup) {
+    if (cgroup == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(cgroup.usage());
+    } catch (IllegalStateException unreadable) {
+      System.err.println("nsjunit: the sandbox's cgroup usage could not be read: " + unreadable.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** Carries out a network call off the event loop (waiting for a port can take seconds). */
@@ -416,14 +449,17 @@ public final class SandboxRun {
   }
 
   /**
-   * Ends the sandbox. Closing the launcher's stdin is the orderly way (it SIGKILLs the sandbox's
-   * PID 1, so the kernel kills every process in it); SIGKILL of the launcher backs it up.
+   * Ends the sandbox. "stop" on the launcher's stdin, then EOF, is the orderly way: the launcher
+   * SIGKILLs the sandbox's PID 1 (so the kernel kills every process in it) and leaves the test's
+   * cgroups to us, who still read them for the report and then remove them (EOF alone would tell
+   * it that this JVM died and it removes them itself). SIGKILL of the launcher backs it up.
    */
   static void kill(Process process) {
-    try {
-      process.getOutputStream().close();
+    try (java.io.OutputStream stdin = process.getOutputStream()) {
+      stdin.write(STOP_REQUEST);
+      stdin.flush();
     } catch (IOException ignored) {
-      // already closed
+      // already closed, or the launcher is gone
     }
     try {
       if (!process.waitFor(2, TimeUnit.SECONDS)) {

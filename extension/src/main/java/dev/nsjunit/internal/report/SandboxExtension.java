@@ -155,17 +155,18 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
     boolean[] ownsLab = {false};
     Optional<LabAccess> lab = spec.network().map(plan -> Labs.forTest(plan, context, config, ownsLab));
     try {
-      runInSandbox(spec, config, context, lab);
+      runInSandbox(spec, config, context, lab, ownsLab[0]);
     } catch (SandboxFailedException e) {
       throw e.reason() == Reason.LIMITS_UNAVAILABLE ? LimitsUnavailable.report(e, context, config, testName(context)) : e;
     } finally {
       if (ownsLab[0]) {
-        lab.get().close();
+        lab.get().close(); // closed in the sandbox's teardown already (idempotent); this covers a failure before it
       }
     }
   }
 
-  private static void runInSandbox(SandboxSpec spec, Configuration config, ExtensionContext context, Optional<LabAccess> lab)
+  private static void runInSandbox(
+      SandboxSpec spec, Configuration config, ExtensionContext context, Optional<LabAccess> lab, boolean ownsLab)
       throws Throwable {
     OutputForwarder output = new OutputForwarder();
     SandboxRun run =
@@ -180,7 +181,7 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
           public void reportEntry(Map<String, String> entries) {
             context.publishReportEntry(entries);
           }
-        }, lab);
+        }, lab, ownsLab);
     RunRecord record = run.run();
     output.flush();
     lab.ifPresent(l -> l.lab().emulatedLinks().forEach(link ->

@@ -140,6 +140,9 @@ public final class Outcome {
       } else {
         message.append(" (Runtime.halt, a native exit(), or System.exit from a place nsjunit could not record)");
       }
+    } else if (status.isPresent() && status.get().kind() == LauncherStatus.Kind.STOPPED) {
+      reason = Reason.KILLED_BY_SIGNAL;
+      message.append("the sandbox of ").append(testName).append(" was ended by nsjunit before it reported a result");
     } else {
       reason = Reason.KILLED_BY_SIGNAL;
       message.append("the nsjunit launcher for ").append(testName).append(" ended without a status (exit code ")

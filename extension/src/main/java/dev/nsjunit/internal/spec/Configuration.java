@@ -32,6 +32,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     (docs/runners.md)
  * @param userns {@code nsjunit.userns}: "auto" (default: a user namespace when this JVM lacks
  *     CAP_SYS_ADMIN, so tests run as an ordinary user), "always" or "never"
+ * @param allCapabilities {@code nsjunit.capabilities=all}: every sandbox keeps every capability
+ *     (default {@code restricted}: those that undo the isolation are dropped; see docs/reliability.md)
  */
 public record Configuration(
     Duration timeout,
@@ -46,7 +48,8 @@ public record Configuration(
     boolean classDataSharing,
     CgroupPlacement cgroupPlacement,
     Optional<Integer> debugPort,
-    String userns) {
+    String userns,
+    boolean allCapabilities) {
 
   public static final String PREFIX = "nsjunit.";
 
@@ -85,7 +88,8 @@ public record Configuration(
         bool(context, "cds", true),
         placement(context),
         port(context, "debug"),
-        oneOf(context, "userns", "auto", "always", "never"));
+        oneOf(context, "userns", "auto", "always", "never"),
+        oneOf(context, "capabilities", "restricted", "all").equals("all"));
   }
 
   private static Optional<Integer> port(ExtensionContext context, String key) {

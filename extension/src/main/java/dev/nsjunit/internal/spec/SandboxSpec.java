@@ -26,6 +26,8 @@ import java.util.Set;
  * @param tmpfs private size-limited tmpfs mounts ({@code @TmpFs})
  * @param rlimits resource limits by launcher name (nofile, nproc, core), set before exec
  * @param network the {@code @Topology} host this test runs on, if any
+ * @param allCapabilities {@code @AllCapabilities}: the test keeps every capability the sandbox's
+ *     root has, CAP_SYS_ADMIN included (by default those that undo the isolation are dropped)
  */
 public record SandboxSpec(
     Set<Namespace> namespaces,
@@ -39,7 +41,8 @@ public record SandboxSpec(
     boolean expectOomKill,
     List<TmpFsMount> tmpfs,
     Map<String, Long> rlimits,
-    Optional<NetworkPlan> network) {
+    Optional<NetworkPlan> network,
+    boolean allCapabilities) {
 
   /** One {@code @TmpFs}: a mount point and its size in bytes. */
   public record TmpFsMount(Path path, long bytes) {}

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.spec;
 
+import dev.nsjunit.AllCapabilities;
 import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.ClockOffset;
 import dev.nsjunit.ExpectOomKill;
@@ -42,7 +43,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * <p>Annotations are looked up along the test's {@link ExtensionContext} chain: the dynamic test,
  * the method (or template invocation), the test class, then every enclosing class of a
  * {@code @Nested} class. Meta-annotations and {@code @Inherited} class annotations count. Where
- * a value can only be given once (hostname, timeout), the annotation nearest to the test wins.
+ * a value can only be given once (hostname, timeout), the annotation nearest to the test wins; a
+ * hostname may come from {@code @Hostname} or {@code @Sandbox(hostname)}, and on the same element
+ * {@code @Hostname} wins.
  */
 public final class SpecReader {
   private static final List<Class<? extends Annotation>> SANDBOX_ANNOTATIONS =
@@ -59,7 +62,8 @@ public final class SpecReader {
           TmpFs.List.class,
           Rlimit.class,
           Topology.class,
-          OnHost.class);
+          OnHost.class,
+          AllCapabilities.class);
 
   private static final Pattern CPU_LIST = Pattern.compile("\\d{1,4}(-\\d{1,4})?(,\\d{1,4}(-\\d{1,4})?)*");
   private static final Pattern CPUS = Pattern.compile("\\d{1,4}(\\.\\d{1,6})?");
@@ -67,6 +71,9 @@ public final class SpecReader {
 
   private static final Pattern HOSTNAME =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?");
+
+  /** The hostname of a {@code @Sandbox} that gets none from anywhere. */
+  static final String DEFAULT_SANDBOX_HOSTNAME = "sandbox";
 
   private SpecReader() {}
 
@@ -101,7 +108,8 @@ public final class SpecReader {
     List<AnnotatedElement> nearestFirst = elements(context);
     Set<Namespace> namespaces = EnumSet.of(Namespace.PID, Namespace.MOUNT);
     Optional<String> hostname = Optional.empty();
-    Optional<String> sandboxHostname = Optional.empty();
+    boolean sandboxAnnotated = false;
+    boolean allCapabilities = false;
     Duration monotonic = null;
     Duration boottime = null;
     Optional<Duration> timeout = Optional.empty();
@@ -147,6 +155,7 @@ public final class SpecReader {
       if (AnnotationSupport.isAnnotated(element, IsolatedIpc.class)) {
         namespaces.add(Namespace.IPC);
       }
+      allCapabilities |= AnnotationSupport.isAnnotated(element, AllCapabilities.class);
       Optional<Hostname> h = AnnotationSupport.findAnnotation(element, Hostname.class);
       if (h.isPresent()) {
         namespaces.add(Namespace.UTS);
@@ -174,8 +183,10 @@ public final class SpecReader {
       if (sandbox.isPresent()) {
         Sandbox s = sandbox.get();
         namespaces.addAll(EnumSet.of(Namespace.NET, Namespace.IPC, Namespace.UTS));
-        if (sandboxHostname.isEmpty()) {
-          sandboxHostname = Optional.of(validHostname(s.hostname(), Attribute.of(Sandbox.class, "hostname")));
+        sandboxAnnotated = true;
+        // Checked after @Hostname of the same element: there, @Hostname wins.
+        if (hostname.isEmpty() && !s.hostname().isEmpty()) {
+          hostname = Optional.of(validHostname(s.hostname(), Attribute.of(Sandbox.class, "hostname")));
         }
         if (timeout.isEmpty() && !s.timeout().isEmpty()) {
           timeout = Optional.of(DurationText.parsePositive(s.timeout(), Attribute.of(Sandbox.class, "timeout")));
@@ -191,9 +202,6 @@ public final class SpecReader {
         // Outer annotations first, so options nearer to the test come later and win.
         jvmArgs.addAll(0, args);
       }
-    }
-    if (hostname.isEmpty()) {
-      hostname = sandboxHostname;
     }
     if (limits == null) {
       limits = CgroupLimits.none();
@@ -219,6 +227,9 @@ public final class SpecReader {
     } else if (onHost.isPresent()) {
       throw Attribute.of(OnHost.class, "value").invalid(onHost.get(), "a host of a @Topology on the test or its class (none found)");
     }
+    if (hostname.isEmpty() && sandboxAnnotated) {
+      hostname = Optional.of(DEFAULT_SANDBOX_HOSTNAME);
+    }
     if (!limits.isEmpty()) {
       // A cgroup namespace plus a fresh cgroupfs: the child JVM then sees its limits the way it
       // would in a container (without it, it reports the host's memory).
@@ -236,7 +247,8 @@ public final class SpecReader {
         expectOomKill,
         tmpfs,
         rlimits,
-        network);
+        network,
+        allCapabilities);
   }
 
   static TopologySpec topologySpec(Topology t) {
