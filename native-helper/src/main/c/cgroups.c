@@ -1,9 +1,13 @@
 #include "cgroups.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <errno.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "errors.h"
@@ -36,16 +40,79 @@ void enter_cgroup_namespace(void)
 		die_with_error(EXIT_NAMESPACE, hint_namespaces, "creating cgroup namespace", "unshare(CLONE_NEWCGROUP)");
 }
 
+/* SIGKILL for every process listed in DIR/cgroup.procs and in the groups below DIR (the test
+ * may have made its own in its cgroup namespace). Returns how many were listed. */
+static int kill_procs_below(const char *dir, int depth)
+{
+	char path[4096];
+	int listed = 0;
+	FILE *procs;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	procs = fopen(path, "re");
+	if (procs) {
+		long pid;
+		while (fscanf(procs, "%ld", &pid) == 1) {
+			if (pid > 1 && pid != (long)getpid())
+				kill((pid_t)pid, SIGKILL);
+			listed++;
+		}
+		fclose(procs);
+	}
+	if (depth > 16 || !(d = opendir(dir)))
+		return listed;
+	while ((e = readdir(d))) {
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			listed += kill_procs_below(path, depth + 1);
+		}
+	}
+	closedir(d);
+	return listed;
+}
+
+/* rmdir of DIR after the groups below it, deepest first; 0 when DIR is gone. */
+static int remove_tree(const char *dir, int depth)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *e;
+
+	if (depth <= 16 && (d = opendir(dir))) {
+		while ((e = readdir(d))) {
+			if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+				snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+				remove_tree(path, depth + 1);
+			}
+		}
+		closedir(d);
+	}
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	return -1;
+}
+
 /* After the parent JVM died the sandbox was killed; nobody else will remove its groups (the
  * JVM that made them is gone), so do it here instead of leaving them to the next run's sweep.
- * Dying processes leave a group a moment after waitpid returns: retry EBUSY for up to 2 s. */
+ * What the test started outside its pid namespace (or without one) is still in the groups:
+ * kill it too. Dying processes leave a group a moment after they were reaped, and a busy
+ * machine frees a large memory charge slowly: keep killing and retrying for up to 10 s. */
 void remove_cgroups_of_dead_parent(const struct options *o)
 {
-	for (int i = o->n_cgroups - 1; i >= 0; i--) {
-		for (int attempt = 0; attempt < 200; attempt++) {
-			if (rmdir(o->cgroups[i]) == 0 || errno != EBUSY)
-				break;
-			usleep(10000);
+	struct timespec pause = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
+
+	for (int attempt = 0; attempt < 500; attempt++) {
+		bool left = false;
+		for (int i = o->n_cgroups - 1; i >= 0; i--) {
+			if (remove_tree(o->cgroups[i], 0) < 0) {
+				left = true;
+				kill_procs_below(o->cgroups[i], 0);
+			}
 		}
+		if (!left)
+			return;
+		nanosleep(&pause, NULL);
 	}
 }

@@ -683,6 +683,35 @@ test_stop_request_keeps_the_cgroups_for_the_report() {
         '[[ $stop_status == stopped && $stop_kept == yes && $STATUS == parent-gone && $KEPT == no ]]' "status/cgroup kept"
 }
 
+# Without --pid, what the test started in the background outlives the sandbox's own process; it
+# is still in the test's cgroup, so after its parent's death the launcher must end it too,
+# or the group cannot be removed (it used to give up after 2 s and leave it to the next run).
+test_parent_death_removes_a_cgroup_that_still_holds_an_escaped_process() {
+    local fifo="$T/escape-pipe" st="$T/status-escape" marker="sleep 1000.66$RUN" lpid escaped kept
+    MARKERS+=("$marker")
+    if ! make_test_cgroup escape; then
+        RC=1 OUT="" ERR="no v1 pids hierarchy"
+        check "after its parent died the launcher kills what the test left in its cgroup and removes the group" false "no v1 pids hierarchy"
+        return
+    fi
+    mkfifo "$fifo"
+    "$LAUNCHER" --uts --cgroup "$CGROUP_DIR" --status-file "$st" -- /bin/sh -c "setsid $marker </dev/null >/dev/null 2>&1 & exec sleep 1000" <"$fifo" >/dev/null 2>&1 &
+    lpid=$!
+    exec 8>"$fifo"
+    wait_for '[[ -n $(pids_with_cmdline $marker) ]]' 50
+    exec 8>&-
+    wait_for '! kill -0 $lpid 2>/dev/null' 100
+    kill -9 "$lpid" 2>/dev/null
+    wait "$lpid" 2>/dev/null
+    escaped=$(pids_with_cmdline $marker)
+    kept=$([[ -d $CGROUP_DIR ]] && echo yes || echo no)
+    if [[ -n $escaped ]]; then kill -9 $escaped 2>/dev/null; fi
+    [[ -d $CGROUP_DIR ]] && wait_for 'rmdir "$CGROUP_DIR" 2>/dev/null' 20
+    RC=0 OUT="status $(cat "$st" 2>/dev/null), escaped process left: ${escaped:-none}, cgroup kept: $kept" ERR=""
+    check "after its parent died the launcher kills what the test left in its cgroup and removes the group" \
+        '[[ $(cat "$st" 2>/dev/null) == parent-gone && -z $escaped && $kept == no ]]' "$OUT"
+}
+
 test_time_offsets_with_fractions_of_a_second() {
     run --time --monotonic-offset 1.5 --boottime-offset -0.25 -- cat /proc/self/timens_offsets
     local got
@@ -717,7 +746,7 @@ test_keep_path_stays_visible_under_a_tmpfs() {
 # The number of results this file must produce: a test that silently stops reporting (an early
 # return, a function the loop no longer finds) must fail the run, not shrink it. Update it when
 # adding a check.
-EXPECTED_RESULTS=70
+EXPECTED_RESULTS=71
 
 # ONLY=REGEX runs the tests whose function names match (while working on them; the count is then not checked).
 for t in $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}" | grep -E "${ONLY:-.}"); do

