@@ -100,7 +100,7 @@ class LimitsTest {
   /** A tmpfs that would hide what the child JVM needs fails before anything starts, naming both. */
   @Test
   void tmpFsOverTheChildJvmFailsBeforeStartNamingTheClash() {
-    Throwable t = outcome(SandboxKit.runMethod(Cases.class, "hidesTheJdk")).orElseThrow();
+    Throwable t = SandboxKit.runMethod(Cases.class, "hidesTheJdk").failureOf("hidesTheJdk");
     assertThat(t).isInstanceOf(SandboxFailedException.class)
         .hasMessageStartingWith("@TmpFs(path = \"/usr\") would hide the child JVM's java executable "
             + Path.of(System.getProperty("java.home"), "bin", "java"))
