@@ -94,25 +94,31 @@ static int remove_tree(const char *dir, int depth)
 	return -1;
 }
 
-/* After the parent JVM died the sandbox was killed; nobody else will remove its groups (the
- * JVM that made them is gone), so do it here instead of leaving them to the next run's sweep.
- * What the test started outside its pid namespace (or without one) is still in the groups:
- * kill it too. Dying processes leave a group a moment after they were reaped, and a busy
- * machine frees a large memory charge slowly: keep killing and retrying for up to 10 s. */
-void remove_cgroups_of_dead_parent(const struct options *o)
+/* Removes each group (and what the test made below it) deepest first; what is still inside is
+ * killed first (processes the test started outside its pid namespace, or without one). Dying
+ * processes leave a group a moment after they were reaped, and a busy machine frees a large
+ * memory charge slowly: keep killing and retrying until BUDGET_MS have passed. */
+void remove_cgroup_trees(const char *const *dirs, int n, int budget_ms)
 {
 	struct timespec pause = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
 
-	for (int attempt = 0; attempt < 500; attempt++) {
+	for (int attempt = 0; attempt <= budget_ms / 20; attempt++) {
 		bool left = false;
-		for (int i = o->n_cgroups - 1; i >= 0; i--) {
-			if (remove_tree(o->cgroups[i], 0) < 0) {
+		for (int i = n - 1; i >= 0; i--) {
+			if (remove_tree(dirs[i], 0) < 0) {
 				left = true;
-				kill_procs_below(o->cgroups[i], 0);
+				kill_procs_below(dirs[i], 0);
 			}
 		}
 		if (!left)
 			return;
 		nanosleep(&pause, NULL);
 	}
+}
+
+/* After the parent JVM died the sandbox was killed; nobody else will remove its groups (the
+ * JVM that made them is gone), so do it here instead of leaving them to the next run's sweep. */
+void remove_cgroups_of_dead_parent(const struct options *o)
+{
+	remove_cgroup_trees(o->cgroups, o->n_cgroups, 10000);
 }

@@ -15,6 +15,7 @@
 #include "errors.h"
 #include "holder.h"
 #include "init.h"
+#include "janitor.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "network.h"
@@ -97,6 +98,9 @@ int main(int argc, char **argv)
 		puts("nsjunit-launch " NSJUNIT_VERSION);
 		return 0;
 	}
+
+	if (opts.janitor)
+		return run_janitor();
 
 	block_relayed_signals();
 	/* User namespace first: every namespace created or joined afterwards needs CAP_SYS_ADMIN in

@@ -248,6 +248,7 @@ void parse_options(int argc, char **argv, struct options *o)
 				 : (die_usage("%s needs a value", opt), false))))
 
 		FLAG("--check", o->check)
+		FLAG("--janitor", o->janitor)
 		FLAG("--version", o->version)
 		FLAG("--help", o->help)
 		FLAG("--pid", o->pid)
@@ -359,6 +360,11 @@ void parse_options(int argc, char **argv, struct options *o)
 		die_usage("--join-holder \"%s\" cannot be combined with --net or --join-net (the sandbox joins the holder's network namespace)", shown(o->join_holder));
 	if (o->userns_of && o->join_holder)
 		die_usage("--userns-of \"%s\" cannot be combined with --join-holder (which joins the holder's user namespace already)", shown(o->userns_of));
+	if (o->janitor) {
+		if (argc > 2)
+			die_usage("--janitor takes no other option and no program: it reads what to clean up from stdin");
+		return;
+	}
 	if (o->hold && (o->pid || o->check || o->program))
 		die_usage("--hold \"%s\" runs no program: it cannot be combined with --pid, --check or a PROGRAM after \"--\"", shown(o->hold));
 	if (o->hold)
@@ -391,6 +397,7 @@ void print_help(void)
 	      "       nsjunit-launch --check [OPTIONS]\n"
 	      "       nsjunit-launch --version\n"
 	      "       nsjunit-launch --hold SOCKET [OPTIONS]\n"
+	      "       nsjunit-launch --janitor   (reads +cgroup/-cgroup/+dir PATH lines; removes what is left at EOF)\n"
 	      "Namespaces: --pid --mount --net --uts --ipc --cgroupns --time (--pid implies --mount)\n"
 	      "  --userns auto|always|never first become root of a new user namespace: auto (default) when\n"
 	      "                             CAP_SYS_ADMIN is missing; every other namespace is created in it\n"

@@ -35,6 +35,7 @@ struct options {
 	bool check;
 	bool version;
 	bool help;
+	bool janitor; /* --janitor: clean up after the JVM that holds our stdin (janitor.c) */
 
 	/* namespaces */
 	bool pid, mount, net, uts, ipc, cgroupns, time;

@@ -743,10 +743,35 @@ test_keep_path_stays_visible_under_a_tmpfs() {
     check "a --tmpfs at a --keep-path itself is a usage error" '[[ $RC == 120 && $ERR == *"would replace --keep-path"* ]]' "not rejected"
 }
 
+test_janitor_removes_at_eof_what_is_still_listed() {
+    local marker="sleep 1000.88$RUN" forgotten run_dir="$T/nsjunit-0/run-1-2" not_run_dir="$T/elsewhere/run-1" sleeper
+    MARKERS+=("$marker")
+    if ! make_test_cgroup janitor; then
+        RC=1 OUT="" ERR="no v1 pids hierarchy"
+        check "--janitor removes at EOF the groups, their processes and the run directory still listed" false "no v1 pids hierarchy"
+        return
+    fi
+    forgotten="${CGROUP_DIR}-forgotten"
+    mkdir "$forgotten" "$CGROUP_DIR/below" && mkdir -p "$run_dir/sub" "$not_run_dir" && touch "$run_dir/sub/f" "$run_dir/s1.sock"
+    setsid $marker </dev/null >/dev/null 2>&1 &
+    wait_for '[[ -n $(pids_with_cmdline $marker) ]]' 50
+    sleeper=$(pids_with_cmdline $marker)
+    echo "$sleeper" >"$CGROUP_DIR/below/cgroup.procs"
+    printf '+cgroup %s\n+cgroup %s\n-cgroup %s\n+dir %s\n+dir %s\n+cgroup /nonexistent/nsjunit-x\n' \
+        "$CGROUP_DIR" "$forgotten" "$forgotten" "$run_dir" "$not_run_dir" | "$LAUNCHER" --janitor >"$T/out" 2>"$T/err"
+    RC=$?
+    OUT="group kept: $([[ -d $CGROUP_DIR ]] && echo yes || echo no), process left: $(pids_with_cmdline $marker), run dir kept: $([[ -d $run_dir ]] && echo yes || echo no), forgotten kept: $([[ -d $forgotten ]] && echo yes || echo no), other dir kept: $([[ -d $not_run_dir ]] && echo yes || echo no)"
+    ERR=$(cat "$T/err")
+    check "--janitor removes at EOF the groups, their processes and the run directory still listed; not what was forgotten or is not a run directory" \
+        '[[ $RC == 0 && $OUT == "group kept: no, process left: , run dir kept: no, forgotten kept: yes, other dir kept: yes" ]]' "$OUT"
+    rmdir "$forgotten" 2>/dev/null
+    [[ -d $CGROUP_DIR ]] && { kill -9 $sleeper 2>/dev/null; wait_for 'rmdir "$CGROUP_DIR/below" "$CGROUP_DIR" 2>/dev/null' 20; }
+}
+
 # The number of results this file must produce: a test that silently stops reporting (an early
 # return, a function the loop no longer finds) must fail the run, not shrink it. Update it when
 # adding a check.
-EXPECTED_RESULTS=71
+EXPECTED_RESULTS=72
 
 # ONLY=REGEX runs the tests whose function names match (while working on them; the count is then not checked).
 for t in $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}" | grep -E "${ONLY:-.}"); do

@@ -81,7 +81,11 @@ public final class LeakAudit {
           }
           String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').strip();
           if (cmdline.contains("nsjunit-launch") || cmdline.contains("dev.nsjunit.internal.child.ChildMain")) {
-            found.add(new Leftover("process", pid + " " + abbreviate(cmdline), ownerOf(pid)));
+            long owner = ownerOf(pid);
+            if (cmdline.contains("nsjunit-launch --janitor") && owner > 0 && alive(owner)) {
+              continue; // a live JVM's janitor is not left behind: it ends with its JVM
+            }
+            found.add(new Leftover("process", pid + " " + abbreviate(cmdline), owner));
           }
         } catch (IOException | NumberFormatException gone) {
           // ended while we looked

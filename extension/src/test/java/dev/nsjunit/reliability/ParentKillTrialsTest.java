@@ -38,7 +38,7 @@ class ParentKillTrialsTest {
     List<Path> cgroupsAtKill = new ArrayList<>();
     List<Long> killedPids = new ArrayList<>();
     int trialsWithASandbox = 0;
-    int cgroupsLeftBeforeSweep = 0;
+    List<String> leftBeforeSweep = new ArrayList<>();
     for (int trial = 0; trial < trials; trial++) {
       Process jvm = TestJvm.fixture(Cases.class, List.of()).start();
       Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0",
@@ -69,7 +69,7 @@ class ParentKillTrialsTest {
         runDirsAtKill.add(runDir);
       }
       cgroupsAtKill.addAll(HostCgroups.named("nsjunit-" + jvm.pid() + "-"));
-      if (jvm.toHandle().descendants().anyMatch(p -> p.info().commandLine().orElse("").contains("nsjunit-launch"))) {
+      if (jvm.toHandle().descendants().anyMatch(p -> isSandboxLauncher(p))) {
         trialsWithASandbox++;
       }
       killedPids.add(jvm.pid());
@@ -84,12 +84,19 @@ class ParentKillTrialsTest {
           .forEach(p -> leftoverProcesses.add("trial " + t + " (" + delay + " ms after "
               + (duringStart ? "the JVM started" : "its first sandbox appeared") + "): " + p.pid() + " "
               + p.info().commandLine().orElse("?")));
-      cgroupsLeftBeforeSweep += HostCgroups.named("nsjunit-" + jvm.pid() + "-").size();
+      // The janitor is among the processes waited for above: once it has ended, the launcher's
+      // and its own cleanup are done, and nothing of the killed JVM may be left.
+      HostCgroups.named("nsjunit-" + jvm.pid() + "-")
+          .forEach(g -> leftBeforeSweep.add("trial " + t + " (" + delay + " ms): cgroup " + g));
+      if (Files.exists(runDir)) {
+        leftBeforeSweep.add("trial " + t + " (" + delay + " ms): run directory " + runDir);
+      }
     }
     System.out.println("parent SIGKILL trials: " + trials + "; at the kill: " + trialsWithASandbox + " with a sandbox running, "
         + runDirsAtKill.size() + " run directories, " + cgroupsAtKill.size() + " cgroups; processes left: "
-        + leftoverProcesses.size() + ", cgroups left before the next run's sweep: " + cgroupsLeftBeforeSweep);
+        + leftoverProcesses.size() + ", cgroups and run directories left before the next run's sweep: " + leftBeforeSweep.size());
     assertThat(leftoverProcesses).as("processes that survived a SIGKILL of their test JVM " + replay).isEmpty();
+    assertThat(leftBeforeSweep).as("left by killed JVMs once their janitors ended, before any other run " + replay).isEmpty();
     // Trials that killed only starting JVMs verified nothing: the kills must have met real sandboxes.
     if (trials >= 10) {
       assertThat(trialsWithASandbox).as("trials killed while a sandbox ran " + replay).isPositive();
@@ -127,7 +134,13 @@ class ParentKillTrialsTest {
         seen.add(p);
       }
     });
-    return seen.stream().anyMatch(p -> p.info().commandLine().orElse("").contains("nsjunit-launch"));
+    return seen.stream().anyMatch(ParentKillTrialsTest::isSandboxLauncher);
+  }
+
+  /** A launcher of a sandbox, not the JVM's janitor (which starts with the first sandbox). */
+  private static boolean isSandboxLauncher(ProcessHandle p) {
+    String cmd = p.info().commandLine().orElse("");
+    return cmd.contains("nsjunit-launch") && !cmd.contains("--janitor");
   }
 
   /** A run of isolated tests of every kind, long enough that a kill lands in each phase. */

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.cgroup;
 
+import dev.nsjunit.internal.cleanup.Janitor;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -94,6 +95,7 @@ final class GroupRemoval {
         }
       }
     }
+    Janitor.forgetCgroup(group);
   }
 
   private static List<Path> groupsDeepestFirst(Path group) {

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.cgroup;
 
+import dev.nsjunit.internal.cleanup.Janitor;
 import dev.nsjunit.internal.cgroup.CgroupLayout.Hierarchy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,11 +71,13 @@ final class V1Driver implements CgroupDriver {
     V1Cgroup group = new V1Cgroup(name, byController, unified);
     try {
       for (Path dir : created.values()) {
+        Janitor.watchCgroup(dir);
         ControlFiles.makeGroup(dir);
         group.created(dir);
       }
       if (unified.isPresent()) {
         // gives cgroup.kill (kernel 5.14+) for a race-free kill, even without controllers
+        Janitor.watchCgroup(unified.get());
         ControlFiles.makeGroup(unified.get());
         group.created(unified.get());
       }

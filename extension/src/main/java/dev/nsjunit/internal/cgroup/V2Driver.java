@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.cgroup;
 
+import dev.nsjunit.internal.cleanup.Janitor;
 import dev.nsjunit.internal.cgroup.CgroupLayout.Hierarchy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -118,7 +120,11 @@ final class V2Driver implements CgroupDriver {
               + " no-internal-processes rule). Prepare an empty cgroup for nsjunit: mkdir it, write \"+"
               + String.join(" +", enable) + "\" to its cgroup.subtree_control, and start no process in it.");
     }
-    if (procs.equals(List.of(selfPid))) {
+    // This JVM's janitor (a child it started to clean up after its death) belongs to it: it
+    // moves into the leaf with the JVM.
+    List<Long> others = new java.util.ArrayList<>(procs);
+    Janitor.pid().ifPresent(j -> others.remove(Long.valueOf(j)));
+    if (others.equals(List.of(selfPid))) {
       return new Plan(base, Optional.of(base.resolve(leafName())), enable, wanted);
     }
     if (!Files.exists(base.resolve("cgroup.type"))) {
@@ -227,6 +233,10 @@ final class V2Driver implements CgroupDriver {
         ControlFiles.makeGroup(leaf);
       }
       ControlFiles.write(leaf.resolve("cgroup.procs"), Long.toString(selfPid));
+      OptionalLong janitor = Janitor.pid();
+      if (janitor.isPresent() && ControlFiles.procs(plan.parent).contains(janitor.getAsLong())) {
+        ControlFiles.write(leaf.resolve("cgroup.procs"), Long.toString(janitor.getAsLong()));
+      }
       if (!ownLeafRestoreRegistered) {
         ownLeafRestoreRegistered = true;
         // at exit: controllers off, this JVM back where it was, its leaf gone (the cgroup held
@@ -459,6 +469,7 @@ final class V2Driver implements CgroupDriver {
     try {
       Path parent = parentFor(required, release);
       Path dir = parent.resolve(name);
+      Janitor.watchCgroup(dir);
       ControlFiles.makeGroup(dir);
       V2Cgroup group = new V2Cgroup(name, dir);
       try {

@@ -2,6 +2,7 @@ package dev.nsjunit.internal.launch;
 
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
+import dev.nsjunit.internal.cleanup.Janitor;
 import dev.nsjunit.internal.spec.Configuration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +18,18 @@ public final class LauncherBinary {
 
   private LauncherBinary() {}
 
-  /** The launcher to run: {@code nsjunit.launcher} if configured, else the one in the jar. */
+  /**
+   * The launcher to run: {@code nsjunit.launcher} if configured, else the one in the jar. The
+   * first call also starts this JVM's {@link Janitor} with it: whatever runs a launcher is about
+   * to make things that must not outlive the JVM.
+   */
   public static Path path(Configuration configuration) {
+    Path launcher = chosen(configuration);
+    Janitor.start(launcher, RunDirectory.get().path());
+    return launcher;
+  }
+
+  private static Path chosen(Configuration configuration) {
     if (configuration.launcher().isPresent()) {
       Path p = configuration.launcher().get();
       if (!Files.isExecutable(p)) {
