@@ -29,7 +29,7 @@ public final class Janitor {
 
   private Janitor(Process process) {
     this.process = process;
-    this.commands = process.getOutputStream();
+    this.commands = process == null ? OutputStream.nullOutputStream() : process.getOutputStream();
   }
 
   /** Starts this JVM's janitor with that launcher binary, once; it then watches the run directory. */
@@ -48,7 +48,7 @@ public final class Janitor {
       // not even for the moment an EOF takes to arrive.
       Runtime.getRuntime().addShutdownHook(new Thread(Janitor::stop, "nsjunit-janitor-stop"));
     } catch (IOException e) {
-      instance = new Janitor(null);
+      instance = new Janitor(null); // not startable here: the JVM's own cleanup and the sweep remain
       instance.gone = true;
       return;
     }
