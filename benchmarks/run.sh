@@ -2,7 +2,7 @@
 # nsjunit benchmarks: builds the launcher, the extension and this module, then measures everything
 # side by side in one run and writes docs/performance.md (see benchmarks/README.md).
 #
-#   benchmarks/run.sh            # full run, about 10 minutes on 2 cores
+#   benchmarks/run.sh            # full run, 7 to 13 minutes on 2 cores
 #   benchmarks/run.sh --quick    # a smoke run with few samples (numbers not meaningful)
 #
 # Needs: root (namespaces, cgroups), JDK 17 as `java`, Maven, gcc with the static libc. Installs

@@ -54,7 +54,7 @@ final class Report {
     line("milliseconds: min / p25 / median / p75 / max over n samples (percentiles interpolated linearly).");
     line();
     line("```");
-    line("benchmarks/run.sh          # builds native-helper, extension, benchmarks (-Pbenchmarks), then measures; ~10-13 min");
+    line("benchmarks/run.sh          # builds native-helper, extension, benchmarks (-Pbenchmarks), then measures; 7 to 13 min");
     line("```");
     line();
     machine();
