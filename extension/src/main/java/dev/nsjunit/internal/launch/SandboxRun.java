@@ -48,7 +48,7 @@ public final class SandboxRun {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** What the launcher reads on its stdin as "end the sandbox, keep the cgroups" (supervisor.c). */
-  private static final byte[] STOP_REQUEST = "stop\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  static final byte[] STOP_REQUEST = "stop\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /** A sandbox waiting for a debugger has no deadline: the person at the debugger decides. */
   private static final Duration WHILE_DEBUGGING = Duration.ofDays(365);
