@@ -1,6 +1,6 @@
 package dev.nsjunit;
 
-import dev.nsjunit.internal.report.SandboxExtension;
+import dev.nsjunit.internal.SandboxExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;

@@ -1,8 +1,10 @@
 package dev.nsjunit;
 
-import dev.nsjunit.internal.cgroup.CgroupException;
-import dev.nsjunit.internal.cgroup.OwnCgroup;
-import dev.nsjunit.internal.cgroup.Usage;
+import dev.nsjunit.assertj.SandboxUsageAssert;
+
+import dev.nsjunit.internal.limits.cgroup.CgroupException;
+import dev.nsjunit.internal.limits.cgroup.OwnCgroup;
+import dev.nsjunit.internal.limits.cgroup.Usage;
 import java.time.Duration;
 import java.util.OptionalLong;
 

@@ -1,5 +1,7 @@
 package dev.nsjunit;
 
+import dev.nsjunit.assertj.SandboxUsageAssert;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsjunit.HostProcess;
-import dev.nsjunit.LeakAudit;
+import dev.nsjunit.internal.cleanup.LeakAudit;
 import dev.nsjunit.Link;
 import dev.nsjunit.Network;
 import dev.nsjunit.OnHost;
 import dev.nsjunit.Topology;
-import dev.nsjunit.internal.network.Lab;
+import dev.nsjunit.internal.lab.Lab;
 import dev.nsjunit.testing.SandboxKit;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.FreshPid;
 import dev.nsjunit.SandboxFailedException;
-import dev.nsjunit.internal.launch.RunDirectory;
+import dev.nsjunit.internal.run.RunDirectory;
 import dev.nsjunit.testing.SandboxKit;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.Hostname;
 import dev.nsjunit.Sandbox;
 import dev.nsjunit.SandboxFailedException;
-import dev.nsjunit.internal.launch.RunDirectory;
+import dev.nsjunit.internal.run.RunDirectory;
 import dev.nsjunit.testing.HostCgroups;
 import dev.nsjunit.testing.SandboxKit;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.nsjunit.internal.child;
 
+import dev.nsjunit.internal.lab.NetworkCalls;
+
 import dev.nsjunit.internal.channel.FrameCodec;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.channel.SocketStreams;
@@ -126,14 +128,14 @@ public final class ChildMain {
   }
 
   /** Serializes writes from the test thread, the request thread and the shutdown hook. */
-  static final class ChannelWriter {
+  public static final class ChannelWriter {
     private final OutputStream out;
 
     ChannelWriter(OutputStream out) {
       this.out = out;
     }
 
-    synchronized void send(Message message) throws IOException {
+    public synchronized void send(Message message) throws IOException {
       FrameCodec.write(out, message);
       out.flush();
     }

@@ -30,7 +30,7 @@ import java.util.ServiceLoader;
  * If the test never ran (its class's {@code @BeforeAll} failed, or a dynamic test was not produced
  * again), the result says so instead of passing silently.
  */
-final class OneTestRun implements TestExecutionListener {
+public final class OneTestRun implements TestExecutionListener {
   private final String uniqueId;
   private final Map<String, String> configuration;
   private final ChildMain.ChannelWriter writer;

@@ -1,4 +1,6 @@
 /**
- * What cleans up after a test JVM that could not: its {@link dev.nsjunit.internal.cleanup.Janitor}.
+ * Nothing leaks: the {@link dev.nsjunit.internal.cleanup.Janitor} that cleans up after a test JVM
+ * that could not, and {@link dev.nsjunit.internal.cleanup.LeakAudit}, the command that lists what
+ * nsjunit left on a machine (used by CI, and after a crashed build).
  */
 package dev.nsjunit.internal.cleanup;

@@ -1,6 +1,6 @@
 package dev.nsjunit.internal.spec;
 
-import dev.nsjunit.internal.cgroup.CgroupPlacement;
+import dev.nsjunit.internal.limits.cgroup.CgroupPlacement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

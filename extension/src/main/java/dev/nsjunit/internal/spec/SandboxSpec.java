@@ -1,6 +1,9 @@
 package dev.nsjunit.internal.spec;
 
-import dev.nsjunit.internal.cgroup.CgroupLimits;
+import dev.nsjunit.internal.lab.NetworkPlan;
+import dev.nsjunit.internal.namespaces.Namespace;
+
+import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;

@@ -1,5 +1,8 @@
 package dev.nsjunit.internal.spec;
 
+import dev.nsjunit.internal.lab.NetworkPlan;
+import dev.nsjunit.internal.namespaces.Namespace;
+
 import dev.nsjunit.AllCapabilities;
 import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.ClockOffset;
@@ -12,11 +15,11 @@ import dev.nsjunit.Link;
 import dev.nsjunit.OnHost;
 import dev.nsjunit.Rlimit;
 import dev.nsjunit.Topology;
-import dev.nsjunit.internal.network.LinkSpec;
-import dev.nsjunit.internal.network.TopologySpec;
+import dev.nsjunit.internal.lab.LinkSpec;
+import dev.nsjunit.internal.lab.TopologySpec;
 import dev.nsjunit.Sandbox;
 import dev.nsjunit.TmpFs;
-import dev.nsjunit.internal.cgroup.CgroupLimits;
+import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
 import dev.nsjunit.internal.spec.SandboxSpec.TmpFsMount;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,0 +1,318 @@
+package dev.nsjunit.internal.jvm;
+
+import dev.nsjunit.internal.run.RunDirectory;
+import dev.nsjunit.internal.run.SandboxRun;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+/**
+ * Class-data sharing for child JVMs, the biggest lever on a sandbox's start after the JVM itself:
+ * on JDK 17 to 24 a dynamic AppCDS archive, on JDK 25+ an AOT cache, made by the first child of a
+ * (JDK, classpath) pair as it exits and mapped by every later one, across runs.
+ *
+ * <p>Archives need a classpath of jars: a non-empty directory breaks the dump. So the child gets
+ * its classpath ({@link ChildClasspath}, manifest-only jars already expanded) with the jars first
+ * and the directories appended; the archive covers the jars. An archive that does not fit is caught: it
+ * is checked once per JVM with {@code -Xshare:on} / {@code -XX:AOTMode=on} (which fail loudly)
+ * before use, and a failed dump is not retried in that JVM. Off with {@code nsjunit.cds=false}.
+ */
+public final class ClassDataSharing {
+  private enum State { DUMPING, READY, FAILED }
+
+  private static final Map<String, State> states = new ConcurrentHashMap<>();
+
+  /** What one child gets: the JVM options for the archive (if any) and its classpath. */
+  public record Plan(List<String> jvmOptions, String classpath) {
+    static Plan none(String classpath) {
+      return new Plan(List.of(), classpath);
+    }
+
+    /** The AOT cache options refuse to start together with any -Xshare option. */
+    public boolean forbidsXshare() {
+      return jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:AOTCache"));
+    }
+  }
+
+  private ClassDataSharing() {}
+
+  /** The archive's place and the child's classpath for one parent classpath: computed once per JVM. */
+  private record Layout(String forClasspath, List<String> jars, String classpath, String key, Path cache, Path archive,
+      boolean aot) {}
+
+  /** By child classpath; test classes of one run share one or a few. */
+  private static final Map<String, Layout> layouts = new ConcurrentHashMap<>();
+
+  /** The sharing options and classpath order for a child whose classpath is {@code original}. */
+  public static Plan plan(String java, boolean enabled, boolean sameJdkAsThisJvm, String original) {
+    if (!enabled || !sameJdkAsThisJvm) {
+      return Plan.none(original);
+    }
+    Layout l;
+    try {
+      l = layout(original);
+    } catch (IOException e) {
+      return Plan.none(original);
+    }
+    if (l == null) {
+      return Plan.none(original);
+    }
+    State state = states.get(l.key());
+    if (state == State.READY
+        || (state == null && Files.isRegularFile(l.archive()) && verified(java, l.archive(), l.classpath(), l.aot(), l.key()))) {
+      List<String> options = l.aot()
+          ? List.of("-XX:AOTCache=" + l.archive())
+          : List.of("-XX:SharedArchiveFile=" + l.archive());
+      return new Plan(options, l.classpath());
+    }
+    if (state == null && states.putIfAbsent(l.key(), State.DUMPING) == null) {
+      dumpInBackground(java, l.cache(), l.archive(), l.jars(), l.aot(), l.key());
+    }
+    return Plan.none(original); // this child starts without; later ones use the archive
+  }
+
+  /**
+   * Expanding the classpath opens jars and reads their manifests: done once per JVM, not on every
+   * sandbox's launch path. Null when the classpath has no jars (nothing to share).
+   */
+  private static Layout layout(String original) throws IOException {
+    Layout known = layouts.get(original);
+    if (known != null) {
+      return known.jars().isEmpty() ? null : known;
+    }
+    List<String> jars = new ArrayList<>();
+    List<String> dirs = new ArrayList<>();
+    expand(original, jars, dirs);
+    Path cache = cacheDirectory();
+    boolean aot = Runtime.version().feature() >= 25;
+    Path warmUp = warmUpJar(cache);
+    List<String> keyed = new ArrayList<>(jars);
+    keyed.add(warmUp.toString());
+    String key = key(keyed);
+    // The dump's classpath (the jars, then the warm-up jar) must be a prefix of the child's.
+    List<String> ordered = new ArrayList<>(jars);
+    ordered.add(warmUp.toString());
+    ordered.addAll(dirs);
+    Layout computed = new Layout(original, List.copyOf(jars), String.join(":", ordered), key, cache,
+        cache.resolve(key + (aot ? ".aot" : ".jsa")), aot);
+    if (layouts.size() > 64) {
+      layouts.clear(); // a run with ever new classpaths: keep the cache from growing without bound
+    }
+    layouts.put(original, computed);
+    return jars.isEmpty() ? null : computed;
+  }
+
+  /**
+   * Dumps off the critical path: a JVM with the jars only (a non-empty directory makes the JDK
+   * refuse to dump) and nsjunit's warm-up jar runs JUnit once and writes the archive at exit.
+   * The jar stays on every later child's classpath, after the dump's, as the archive requires.
+   */
+  private static void dumpInBackground(String java, Path cache, Path archive, List<String> jars, boolean aot, String key) {
+    Path partial = cache.resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    try {
+      String dumpClasspath = String.join(":", jars) + ":" + warmUpJar(cache);
+      List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData",
+          aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
+          "-cp", dumpClasspath, "dev.nsjunit.internal.jvm.CdsWarmUp"));
+      Path log = cache.resolve(partial.getFileName() + ".log");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      // A thread of its own, not onExit(): that completes on the common ForkJoin pool, which a busy
+      // test run can occupy (see SandboxRun.watchExit).
+      Thread watcher = new Thread(() -> {
+        try {
+          p.waitFor();
+        } catch (InterruptedException e) {
+          return; // the JVM is shutting down
+        }
+        // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the file is.
+        try {
+          if (Files.isRegularFile(partial) && Files.size(partial) > 0) {
+            Files.move(partial, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            states.put(key, State.READY);
+            return;
+          }
+        } catch (IOException e) {
+          // treated as a failed dump below
+        } finally {
+          deleteQuietly(log);
+        }
+        states.put(key, State.FAILED);
+        deleteQuietly(partial);
+        // Not silent: child JVMs of this run start without sharing, and the reason is shown once.
+        System.err.println("nsjunit: could not create the class-data sharing archive " + archive + " (exit code "
+            + p.exitValue() + "); child JVMs start without it. nsjunit.cds=false turns sharing off.");
+      }, "nsjunit-cds-dump");
+      watcher.setDaemon(true);
+      watcher.start();
+    } catch (IOException e) {
+      states.put(key, State.FAILED);
+    }
+  }
+
+  /** Where the archive for this JVM's JDK and {@code classpath} lives (for tests and diagnostics). */
+  static Path archiveFor(String classpath) throws IOException {
+    List<String> jars = new ArrayList<>();
+    expand(classpath, jars, new ArrayList<>());
+    jars.add(warmUpJar(cacheDirectory()).toString());
+    return cacheDirectory().resolve(key(jars) + (Runtime.version().feature() >= 25 ? ".aot" : ".jsa"));
+  }
+
+  private static final List<String> WARM_UP_CLASSES =
+      List.of("dev/nsjunit/internal/child/CdsWarmUp.class", "dev/nsjunit/internal/child/CdsWarmUp$Probe.class");
+
+  /**
+   * A jar with the warm-up classes (they may live in a directory), written once into the cache
+   * under a name that carries a hash of their bytes: a changed warm-up gets a new jar, and with it
+   * a classpath that no old archive matches.
+   */
+  private static synchronized Path warmUpJar(Path cache) throws IOException {
+    List<byte[]> classes = new ArrayList<>();
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IOException(e);
+    }
+    for (String entry : WARM_UP_CLASSES) {
+      try (java.io.InputStream in = ClassDataSharing.class.getClassLoader().getResourceAsStream(entry)) {
+        if (in == null) {
+          throw new IOException("missing " + entry);
+        }
+        byte[] bytes = in.readAllBytes();
+        classes.add(bytes);
+        digest.update(bytes);
+      }
+    }
+    Path jar = cache.resolve("nsjunit-cds-warmup-" + HexFormat.of().formatHex(digest.digest()).substring(0, 12) + ".jar");
+    if (Files.isRegularFile(jar)) {
+      return jar;
+    }
+    Path partial = cache.resolve(jar.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(partial))) {
+      for (int i = 0; i < WARM_UP_CLASSES.size(); i++) {
+        java.util.jar.JarEntry e = new java.util.jar.JarEntry(WARM_UP_CLASSES.get(i));
+        e.setTime(0); // a stable jar: the archives made with it stay valid
+        out.putNextEntry(e);
+        out.write(classes.get(i));
+        out.closeEntry();
+      }
+    }
+    Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return jar;
+  }
+
+  /** An archive from an earlier run is mapped once with the strict mode, so a mismatch is caught here. */
+  private static boolean verified(String java, Path archive, String classpath, boolean aot, String key) {
+    List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData"));
+    cmd.addAll(aot ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive) : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive));
+    cmd.addAll(List.of("-cp", classpath, "-version"));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+        states.put(key, State.READY);
+        return true;
+      }
+      p.destroyForcibly();
+    } catch (IOException e) {
+      // cannot check: do not use it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.err.println("nsjunit: the class-data sharing archive " + archive
+        + " does not fit this JDK and classpath; making a new one (this run's first child JVMs start without it)");
+    deleteQuietly(archive);
+    return false;
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // a cache file; the next dump replaces it
+    }
+  }
+
+  /** Splits the classpath into jars and directories, expanding manifest-only jars (Surefire). */
+  static void expand(String classpath, List<String> jars, List<String> dirs) {
+    for (String entry : classpath.split(":")) {
+      if (entry.isEmpty()) {
+        continue;
+      }
+      Path p = Path.of(entry).toAbsolutePath().normalize();
+      if (Files.isDirectory(p)) {
+        dirs.add(p.toString());
+      } else if (Files.isRegularFile(p)) {
+        List<String> referenced = manifestClassPath(p);
+        if (!referenced.isEmpty() && isManifestOnly(p)) {
+          expand(String.join(":", referenced), jars, dirs);
+        } else {
+          jars.add(p.toString());
+        }
+      }
+    }
+  }
+
+  private static List<String> manifestClassPath(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      Manifest m = file.getManifest();
+      String cp = m == null ? null : m.getMainAttributes().getValue("Class-Path");
+      if (cp == null || cp.isBlank()) {
+        return List.of();
+      }
+      List<String> result = new ArrayList<>();
+      for (String url : cp.trim().split("\\s+")) {
+        result.add(Path.of(jar.getParent().toUri().resolve(url)).toString());
+      }
+      return result;
+    } catch (IOException | IllegalArgumentException e) {
+      return List.of();
+    }
+  }
+
+  private static boolean isManifestOnly(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      return file.stream().noneMatch(e -> e.getName().endsWith(".class"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String key(List<String> jars) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update((System.getProperty("java.home") + "|" + System.getProperty("java.vm.version")).getBytes(StandardCharsets.UTF_8));
+      for (String jar : jars) {
+        Path p = Path.of(jar);
+        digest.update((jar + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis()).getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 24);
+    } catch (Exception e) {
+      return "unkeyed";
+    }
+  }
+
+  private static Path cacheDirectory() throws IOException {
+    Path dir = RunDirectory.get().path().getParent().resolve("cds");
+    if (!Files.isDirectory(dir)) {
+      try {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // another JVM made it
+      }
+    }
+    return dir;
+  }
+}

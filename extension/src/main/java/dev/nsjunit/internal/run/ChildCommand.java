@@ -1,0 +1,220 @@
+package dev.nsjunit.internal.run;
+
+import dev.nsjunit.internal.jvm.ChildClasspath;
+import dev.nsjunit.internal.jvm.ClassDataSharing;
+import dev.nsjunit.internal.jvm.InheritedJvmOptions;
+import dev.nsjunit.internal.lab.LabAccess;
+
+import dev.nsjunit.internal.child.ChildMain;
+import dev.nsjunit.internal.spec.Configuration;
+import dev.nsjunit.internal.namespaces.Namespace;
+import dev.nsjunit.internal.spec.SandboxSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The command line of one sandbox: launcher options from the spec, then the child JVM with the
+ * parent's classpath. Every value is its own argv element; nothing is ever joined into a shell
+ * string.
+ */
+public final class ChildCommand {
+  /** Environment variables that only make sense for the parent process (systemd hand-offs). */
+  public static final Set<String> ENVIRONMENT_NOT_PASSED =
+      Set.of("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_PID", "WATCHDOG_USEC");
+
+  /** Options for a short-lived JVM: start fast, do not warm up for hours (nsjunit.fastStart). */
+  static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
+
+  /** Arguments longer than this go to an @argfile (the kernel caps one argument at 128 KiB). */
+  private static final int MAX_INLINE_CLASSPATH = 16 * 1024;
+
+  private ChildCommand() {}
+
+  public static List<String> launcherOptions(
+      SandboxSpec spec, List<Path> cgroupDirectories, Path statusFile, java.util.Optional<LabAccess> lab,
+      java.util.Optional<Path> hostsFile, String userns) {
+    List<String> argv = new ArrayList<>();
+    // "auto" is the launcher's default; a lab host's sandbox shares the lab's user namespace instead.
+    if (!userns.equals("auto") && (lab.isEmpty() || spec.network().isEmpty())) {
+      argv.add("--userns=" + userns);
+    }
+    for (Namespace ns : Namespace.values()) {
+      if (spec.has(ns)) {
+        argv.add(ns.launcherOption());
+      }
+    }
+    spec.hostname().ifPresent(h -> {
+      argv.add("--hostname");
+      argv.add(h);
+    });
+    if (!spec.monotonicOffset().isZero()) {
+      argv.add("--monotonic-offset");
+      argv.add(seconds(spec.monotonicOffset()));
+    }
+    if (!spec.boottimeOffset().isZero()) {
+      argv.add("--boottime-offset");
+      argv.add(seconds(spec.boottimeOffset()));
+    }
+    if (spec.has(Namespace.CGROUP)) {
+      argv.add("--mount-cgroupfs");
+    }
+    if (lab.isPresent() && spec.network().isPresent()) {
+      argv.add("--join-holder");
+      argv.add(lab.get().lab().holderSocket(spec.network().get().host()).toString());
+      argv.add("--bind-ro");
+      argv.add(lab.get().hostsFile() + ":/etc/hosts");
+    }
+    hostsFile.ifPresent(file -> {
+      argv.add("--bind-ro");
+      argv.add(file + ":/etc/hosts");
+    });
+    for (Path dir : cgroupDirectories) {
+      argv.add("--cgroup");
+      argv.add(dir.toString());
+    }
+    if (spec.allCapabilities()) {
+      argv.add("--all-capabilities");
+    }
+    for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
+      argv.add("--tmpfs");
+      argv.add(mount.path() + ":" + mount.bytes());
+    }
+    spec.rlimits().forEach((name, value) -> {
+      argv.add("--rlimit");
+      argv.add(name + "=" + value);
+    });
+    argv.add("--chdir");
+    argv.add(System.getProperty("user.dir"));
+    argv.add("--status-file");
+    argv.add(statusFile.toString());
+    return argv;
+  }
+
+  /** Exact decimal seconds, as the launcher takes them: -250ms is "-0.250000000", never truncated. */
+  static String seconds(Duration d) {
+    Duration abs = d.abs();
+    return (d.isNegative() ? "-" : "") + abs.getSeconds() + (abs.getNano() == 0 ? "" : String.format(".%09d", abs.getNano()));
+  }
+
+  /**
+   * What the child JVM is made of besides the spec: its classpath (from the parent's class
+   * loaders), the options and properties it inherits from the parent, and a debug agent if asked.
+   */
+  public record ChildJvm(ChildClasspath classpath, InheritedJvmOptions.Result inherited, List<String> debugOptions) {}
+
+  /** The child JVM's argv (after the launcher's "--"). */
+  public static List<String> javaCommand(
+      SandboxSpec spec, Configuration config, ChildJvm jvm, Path socket, String token, Path argFileDir, int id,
+      ClassDataSharing.Plan sharing) throws IOException {
+    List<String> argv = new ArrayList<>();
+    argv.add(javaExecutable(config));
+    // Perf data files live in /tmp/hsperfdata_<user>/<pid>: every sandbox's JVM is PID 2, so they
+    // would overwrite each other. Off, always.
+    argv.add("-XX:-UsePerfData");
+    boolean userChoosesGc = jvm.inherited().selectsGarbageCollector()
+        || selectsGarbageCollector(config.jvmArgs()) || selectsGarbageCollector(spec.jvmArgs());
+    if (config.fastStart()) {
+      for (String option : FAST_START) {
+        if (sharing.forbidsXshare() && option.startsWith("-Xshare")) {
+          continue;
+        }
+        if (userChoosesGc && option.equals("-XX:+UseSerialGC")) {
+          continue; // two collectors stop the JVM: the one the user chose wins
+        }
+        argv.add(option);
+      }
+    }
+    argv.addAll(sharing.jvmOptions());
+    argv.addAll(jvm.inherited().jvmOptions());
+    argv.addAll(jvm.inherited().systemProperties());
+    argv.add("-D" + ChildMain.SANDBOXED_PROPERTY + "=true");
+    spec.network().ifPresent(n -> argv.add("-D" + dev.nsjunit.internal.lab.ChildNetwork.HOST_PROPERTY + "=" + n.host()));
+    argv.addAll(jvm.debugOptions());
+    argv.addAll(config.jvmArgs());
+    argv.addAll(spec.jvmArgs());
+    if (!jvm.classpath().addModules().isEmpty()) {
+      argv.add("--add-modules=" + String.join(",", jvm.classpath().addModules()));
+    }
+    addClasspath(argv, sharing.classpath(), argFileDir.resolve("cp-" + id + ".args"));
+    argv.add(ChildMain.class.getName());
+    argv.add(socket.toString());
+    argv.add(token);
+    return argv;
+  }
+
+  private static void addClasspath(List<String> argv, String classpath, Path argFile) throws IOException {
+    if (classpath.length() > MAX_INLINE_CLASSPATH) {
+      Files.writeString(argFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
+      argv.add("@" + argFile);
+    } else {
+      argv.add("-cp");
+      argv.add(classpath);
+    }
+  }
+
+  private static final List<String> GARBAGE_COLLECTORS = List.of("-XX:+UseSerialGC", "-XX:+UseParallelGC",
+      "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseShenandoahGC", "-XX:+UseEpsilonGC");
+
+  private static boolean selectsGarbageCollector(List<String> options) {
+    return options.stream().anyMatch(GARBAGE_COLLECTORS::contains);
+  }
+
+  /** How processes on other hosts of a lab are started: in a sandbox of their own on that host. */
+  public static dev.nsjunit.internal.lab.LabSession.ProcessLauncher hostProcesses(
+      Path launcher, LabAccess lab, Configuration config, ChildClasspath classpath, InheritedJvmOptions.Result inherited) {
+    return new dev.nsjunit.internal.lab.LabSession.ProcessLauncher() {
+      @Override
+      public List<String> enterHost(String host) {
+        return List.of(launcher.toString(), "--join-holder", lab.lab().holderSocket(host).toString(), "--pid", "--mount", "--ipc",
+            "--uts", "--hostname", host, "--bind-ro", lab.hostsFile() + ":/etc/hosts", "--chdir", System.getProperty("user.dir"));
+      }
+
+      @Override
+      public List<String> javaCommand(String mainClass, List<String> args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(javaExecutable(config));
+        argv.add("-XX:-UsePerfData");
+        if (config.fastStart()) {
+          for (String option : FAST_START) {
+            if (!(inherited.selectsGarbageCollector() && option.equals("-XX:+UseSerialGC"))) {
+              argv.add(option);
+            }
+          }
+        }
+        // The same options as the test's JVM (a coverage agent sees the host process's code too).
+        argv.addAll(inherited.jvmOptions());
+        argv.addAll(inherited.systemProperties());
+        if (!classpath.addModules().isEmpty()) {
+          argv.add("--add-modules=" + String.join(",", classpath.addModules()));
+        }
+        argv.add("-cp");
+        argv.add(classpath.asString());
+        argv.add(mainClass);
+        argv.addAll(args);
+        return argv;
+      }
+    };
+  }
+
+  static String javaExecutable(Configuration config) {
+    return config.java().map(Path::toString).orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /** Class-data sharing applies when the child runs this JVM's own JDK (its version is known). */
+  static boolean childRunsThisJdk(Configuration config) {
+    Path own = Path.of(System.getProperty("java.home"), "bin", "java");
+    return config.java().map(p -> p.toAbsolutePath().normalize().equals(own.normalize())).orElse(true);
+  }
+
+  /** The parent's environment minus {@link #ENVIRONMENT_NOT_PASSED}. */
+  public static void trimEnvironment(Map<String, String> environment) {
+    environment.keySet().removeAll(ENVIRONMENT_NOT_PASSED);
+  }
+}
