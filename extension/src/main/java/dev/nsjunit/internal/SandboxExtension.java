@@ -15,11 +15,11 @@ import dev.nsjunit.internal.lab.ChildNetwork;
 import dev.nsjunit.internal.lab.LabAccess;
 import dev.nsjunit.internal.namespaces.PrivilegeProbe;
 import dev.nsjunit.internal.run.RunRecord;
+import dev.nsjunit.internal.run.SandboxFeatures;
 import dev.nsjunit.internal.run.SandboxRun;
 import dev.nsjunit.internal.run.Outcome;
 import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.SandboxSpec;
-import dev.nsjunit.internal.spec.SpecReader;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Optional;
@@ -112,7 +112,7 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
   public void interceptBeforeAllMethod(
       Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
       throws Throwable {
-    if (!inSandbox() && SpecReader.isClassIsolated(context)) {
+    if (!inSandbox() && SandboxFeatures.SPEC_READER.isClassIsolated(context)) {
       invocation.skip();
     } else {
       invocation.proceed();
@@ -123,7 +123,7 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
   public void interceptAfterAllMethod(
       Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
       throws Throwable {
-    if (!inSandbox() && SpecReader.isClassIsolated(context)) {
+    if (!inSandbox() && SandboxFeatures.SPEC_READER.isClassIsolated(context)) {
       invocation.skip();
     } else {
       invocation.proceed();
@@ -133,7 +133,7 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
   private static void proceedUnlessMovedToSandbox(Invocation<Void> invocation, ExtensionContext context)
       throws Throwable {
     boolean factory = context.getTestMethod().map(m -> m.isAnnotationPresent(TestFactory.class)).orElse(false);
-    if (!inSandbox() && !factory && SpecReader.isSandboxed(context)) {
+    if (!inSandbox() && !factory && SandboxFeatures.SPEC_READER.isSandboxed(context)) {
       invocation.skip();
     } else {
       invocation.proceed();
@@ -146,7 +146,7 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
       return;
     }
     // Validation first: bad input fails the test before anything is started.
-    SandboxSpec spec = SpecReader.read(context);
+    SandboxSpec spec = SandboxFeatures.SPEC_READER.read(context);
     Configuration config = Configuration.from(context);
     invocation.skip();
 

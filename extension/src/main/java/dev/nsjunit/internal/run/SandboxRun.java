@@ -115,8 +115,31 @@ public final class SandboxRun {
     }
   }
 
+  /**
+   * The steps of one run. Each resource is registered with the teardown the moment it exists, so a
+   * failure at any step undoes exactly what was made before it.
+   */
   private RunRecord run(Teardown teardown) throws InterruptedException {
-    // What the child runs with, checked before anything is started or created.
+    ChildCommand.ChildJvm jvm = checkChildJvm();
+    long started = System.nanoTime();
+    RunDirectory dir = RunDirectory.get();
+    Path launcher = LauncherBinary.path(config);
+    SandboxSetup setup = new SandboxSetup(spec, config, dir.nextId(), dir, teardown,
+        new SandboxSetup.ChildJvmPaths(Path.of(ChildCommand.javaExecutable(config)), jvm.classpath().entries(),
+            Path.of(System.getProperty("user.dir"))), lab);
+    try {
+      for (SandboxFeature feature : SandboxFeatures.ALL) {
+        feature.prepare(setup);
+      }
+      return launch(setup, launcher, jvm, started, teardown);
+    } catch (IOException e) {
+      throw new SandboxFailedException(
+          Reason.SETUP_FAILED, "could not prepare the sandbox's files in " + dir.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** What the child runs with, checked before anything is started or created. */
+  private ChildCommand.ChildJvm checkChildJvm() {
     ChildClasspath classpath = ChildClasspath.of(testClass);
     ChildClasspath.problem(testClass, classpath).ifPresent(problem -> {
       throw new SandboxFailedException(Reason.SETUP_FAILED, problem);
@@ -127,92 +150,29 @@ public final class SandboxRun {
       System.err.println("nsjunit: this test JVM runs under a debugger, which does not reach into sandboxes: isolated"
           + " tests run in child JVMs. To debug one, set the configuration parameter nsjunit.debug=<port> (docs/runners.md).");
     }
-    long started = System.nanoTime();
-    RunDirectory dir = RunDirectory.get();
-    Path nsjunitDirectory = dir.path().getParent();
-    CoveredPaths.clash(spec, Path.of(ChildCommand.javaExecutable(config)), classpath.entries(),
-        Path.of(System.getProperty("user.dir")), nsjunitDirectory).ifPresent(clash -> {
-          throw new SandboxFailedException(Reason.SETUP_FAILED, clash);
-        });
-    Path launcher = LauncherBinary.path(config);
-    int id = dir.nextId();
+    return new ChildCommand.ChildJvm(classpath, inherited, List.of());
+  }
+
+  private RunRecord launch(SandboxSetup setup, Path launcher, ChildCommand.ChildJvm jvm, long started, Teardown teardown)
+      throws InterruptedException, IOException {
+    RunDirectory dir = setup.directory();
+    int id = setup.id();
     String token = newToken();
     Path socket = dir.file("s" + id + ".sock");
     Path statusFile = dir.file("s" + id + ".status");
     Duration timeout = config.debugPort().isPresent() ? WHILE_DEBUGGING : spec.timeout().orElse(config.timeout());
-
-    HardLimits.refused(spec.rlimits()).ifPresent(reason -> {
-      throw new SandboxFailedException(Reason.SETUP_FAILED, reason);
-    });
-    // Limits are written before any process joins; the launcher puts the sandbox into the
-    // group before it execs the JVM, so the test is limited from its first instruction.
-    TestCgroup cgroup = spec.limits().isEmpty() ? null : cgroup(id);
-    if (cgroup != null) {
-      teardown.at(Teardown.Stage.CGROUPS, cgroup::close);
-    }
     teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(statusFile));
     teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(dir.file("cp-" + id + ".args")));
-    for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
-      try {
-        if (MountPoints.acquire(mount.path())) {
-          teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> MountPoints.release(mount.path()));
-        }
-      } catch (IOException e) {
-        throw new SandboxFailedException(
-            Reason.SETUP_FAILED, "could not create the mount point of @TmpFs(path = \"" + mount.path() + "\"): " + e.getMessage(), e);
-      }
-    }
-    try {
-      return launch(id, launcher, token, socket, statusFile, timeout, started, cgroup, classpath, inherited,
-          CoveredPaths.kept(spec, nsjunitDirectory), teardown);
-    } catch (IOException e) {
-      throw new SandboxFailedException(
-          Reason.SETUP_FAILED, "could not prepare the sandbox's files in " + RunDirectory.get().path() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * The test's cgroup. Without root, limits need a cgroup delegated to this user: where there is
-   * none, only the tests that ask for limits fail (or are skipped with nsjunit.unprivileged=skip),
-   * saying so; every other isolated test runs.
-   */
-  private TestCgroup cgroup(int id) {
-    try {
-      return SandboxCgroups.create(id, spec.limits(), config);
-    } catch (SandboxFailedException e) {
-      if (!PrivilegeProbe.rootless(config)) {
-        throw e;
-      }
-      String message = e.getMessage() + "\nThis JVM runs isolated tests as an ordinary user, in a user namespace:"
-          + " @CgroupLimit then needs a cgroup v2 subtree delegated to this user (as systemd's user@UID.service"
-          + " delegates memory, pids and cpu on current distributions), and none could be used here. Tests without"
-          + " @CgroupLimit are not affected. Run the tests as root for limits, or set nsjunit.unprivileged=skip to"
-          + " skip the tests that ask for them (see docs/ide.md).";
-      // LIMITS_UNAVAILABLE: the report explains it once per class, or skips with nsjunit.unprivileged=skip
-      throw new SandboxFailedException(Reason.LIMITS_UNAVAILABLE, message, e);
-    }
-  }
-
-  private RunRecord launch(
-      int id, Path launcher, String token, Path socket, Path statusFile, Duration timeout, long started, TestCgroup cgroup,
-      ChildClasspath classpath, InheritedJvmOptions.Result inherited, List<Path> keptPaths, Teardown teardown)
-      throws InterruptedException, IOException {
-    RunDirectory dir = RunDirectory.get();
+    ChildClasspath classpath = jvm.classpath();
+    InheritedJvmOptions.Result inherited = jvm.inherited();
+    TestCgroup cgroup = setup.cgroup().orElse(null);
     List<String> command = new ArrayList<>();
     command.add(launcher.toString());
-    Optional<Path> hostsFile = SandboxHostsFile.write(spec, dir, id);
-    if (hostsFile.isPresent()) {
-      teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(hostsFile.get()));
-    }
-    command.addAll(ChildCommand.launcherOptions(
-        spec, cgroup == null ? List.of() : cgroup.attachDirectories(), statusFile, lab, hostsFile, config.userns()));
-    for (Path kept : keptPaths) {
-      command.add("--keep-path");
-      command.add(kept.toString());
-    }
-    if (config.allCapabilities() && !command.contains("--all-capabilities")) {
-      command.add("--all-capabilities");
-    }
+    command.addAll(setup.launcherOptions());
+    command.add("--chdir");
+    command.add(System.getProperty("user.dir"));
+    command.add("--status-file");
+    command.add(statusFile.toString());
     command.add("--");
     // Class-data sharing covers class path runs: the JDK turns it off with module graph options.
     ClassDataSharing.Plan sharing = ClassDataSharing.plan(ChildCommand.javaExecutable(config),

@@ -17,9 +17,9 @@ import java.util.Map;
  * <p>Within a stage, what was registered last is undone first. The order is documented in
  * docs/reliability.md and checked by TeardownTest.
  */
-final class Teardown implements AutoCloseable {
+public final class Teardown implements AutoCloseable {
   /** The stages, in the order they run. */
-  enum Stage {
+  public enum Stage {
     CHILD,
     LAB,
     CGROUPS,
@@ -27,21 +27,21 @@ final class Teardown implements AutoCloseable {
   }
 
   /** One undo step; may throw. */
-  interface Step {
+  public interface Step {
     void run() throws Exception;
   }
 
   private final Map<Stage, Deque<Step>> steps = new EnumMap<>(Stage.class);
   private boolean closed;
 
-  Teardown() {
+  public Teardown() {
     for (Stage stage : Stage.values()) {
       steps.put(stage, new ArrayDeque<>());
     }
   }
 
   /** Registers {@code step} to run in {@code stage}; after close it runs at once. */
-  synchronized void at(Stage stage, Step step) {
+  public synchronized void at(Stage stage, Step step) {
     if (closed) {
       try {
         step.run();

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /** Durations as users write them in annotations and configuration: "+30d", "-2h", "90s", "1500ms". */
 public final class DurationText {
-  static final String SIGNED_FORM =
+  public static final String SIGNED_FORM =
       "a signed duration: an optional sign, digits and a unit (d, h, m, s, ms), for example \"+30d\", \"-2h\", \"90s\"";
   static final String POSITIVE_FORM =
       "a positive duration: digits and a unit (d, h, m, s, ms), for example \"30s\", \"5m\"";

@@ -6,7 +6,9 @@ import dev.nsjunit.internal.namespaces.Namespace;
 import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,5 +61,49 @@ public record SandboxSpec(
 
   public boolean has(Namespace namespace) {
     return namespaces.contains(namespace);
+  }
+
+  /**
+   * The spec while the features read their annotations ({@link AnnotationReader}), in the
+   * pipeline's order: a later feature may build on what an earlier one set (a lab host's sandbox
+   * joins the lab's network namespace instead of getting an empty one).
+   */
+  public static final class Builder {
+    public final Set<Namespace> namespaces = EnumSet.of(Namespace.PID, Namespace.MOUNT);
+    public Optional<String> hostname = Optional.empty();
+    /** The hostname when no feature set one ({@code @Sandbox} gives "sandbox"). */
+    public Optional<String> defaultHostname = Optional.empty();
+    public Duration monotonicOffset = Duration.ZERO;
+    public Duration boottimeOffset = Duration.ZERO;
+    public Optional<Duration> timeout = Optional.empty();
+    public final List<String> jvmArgs = new ArrayList<>();
+    public CgroupLimits limits = CgroupLimits.none();
+    public boolean expectOomKill;
+    public final List<TmpFsMount> tmpfs = new ArrayList<>();
+    public final Map<String, Long> rlimits = new LinkedHashMap<>();
+    public Optional<NetworkPlan> network = Optional.empty();
+    public boolean allCapabilities;
+    private final boolean classIsolated;
+
+    public Builder(boolean classIsolated) {
+      this.classIsolated = classIsolated;
+    }
+
+    public SandboxSpec build() {
+      return new SandboxSpec(
+          namespaces,
+          hostname.or(() -> defaultHostname),
+          monotonicOffset,
+          boottimeOffset,
+          timeout,
+          jvmArgs,
+          classIsolated,
+          limits,
+          expectOomKill,
+          tmpfs,
+          rlimits,
+          network,
+          allCapabilities);
+    }
   }
 }

@@ -44,7 +44,10 @@ class LabJoinTest {
       SandboxSpec spec = new SandboxSpec(EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS), Optional.of("b"),
           Duration.ZERO, Duration.ZERO, Optional.empty(), List.of(), false, CgroupLimits.none(), false, List.of(), Map.of(),
           Optional.of(new NetworkPlan(topology, "b", Optional.empty())), false);
-      sandbox = ChildCommand.launcherOptions(spec, List.of(), Path.of("/nonexistent/status"), Optional.of(lab), Optional.empty(), "auto");
+      dev.nsjunit.internal.run.SandboxSetup setup = new dev.nsjunit.internal.run.SandboxSetup(
+          spec, null, 0, null, new dev.nsjunit.internal.run.Teardown(), null, Optional.of(lab));
+      new NetworkLabFeature().prepare(setup);
+      sandbox = setup.launcherOptions();
       hostProcess = ChildCommand.hostProcesses(launcher(), lab, null, null, null).enterHost("a");
       socket = lab.lab().holderSocket("b");
       assertThat(sandbox).containsSubsequence("--join-holder", socket.toString());

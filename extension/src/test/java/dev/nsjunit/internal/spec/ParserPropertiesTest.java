@@ -66,7 +66,7 @@ class ParserPropertiesTest {
 
   @Property
   void validHostnamesAreAccepted(@ForAll("hostnames") String name) {
-    assertThat(SpecReader.validHostname(name, ATTRIBUTE)).isEqualTo(name);
+    assertThat(dev.nsjunit.internal.namespaces.NamespacesFeature.validHostname(name, ATTRIBUTE)).isEqualTo(name);
   }
 
   @Provide
@@ -78,7 +78,7 @@ class ParserPropertiesTest {
 
   @Property
   void hostnamesLongerThan64AreRefused(@ForAll @IntRange(min = 65, max = 300) int length) {
-    assertThatThrownBy(() -> SpecReader.validHostname("a".repeat(length), ATTRIBUTE))
+    assertThatThrownBy(() -> dev.nsjunit.internal.namespaces.NamespacesFeature.validHostname("a".repeat(length), ATTRIBUTE))
         .isInstanceOf(ExtensionConfigurationException.class).hasMessageContaining("1 to 64 characters");
   }
 }
