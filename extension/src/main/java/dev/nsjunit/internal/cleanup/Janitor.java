@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.cleanup;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ public final class Janitor {
       return;
     }
     try {
-      Process p = new ProcessBuilder(List.of(launcher.toString(), "--janitor"))
+      Process p = new ProcessBuilder(List.of(launcher.toString(), LauncherOption.JANITOR.text()))
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();

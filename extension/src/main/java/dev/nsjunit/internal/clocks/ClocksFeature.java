@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.clocks;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.ClockOffset;
 import dev.nsjunit.internal.namespaces.Namespace;
 import dev.nsjunit.internal.run.SandboxFeature;
@@ -42,10 +43,10 @@ public final class ClocksFeature implements SandboxFeature {
   public void prepare(SandboxSetup setup) {
     SandboxSpec spec = setup.spec();
     if (!spec.monotonicOffset().isZero()) {
-      setup.launcherOption("--monotonic-offset", seconds(spec.monotonicOffset()));
+      setup.launcherOption(LauncherOption.MONOTONIC_OFFSET, seconds(spec.monotonicOffset()));
     }
     if (!spec.boottimeOffset().isZero()) {
-      setup.launcherOption("--boottime-offset", seconds(spec.boottimeOffset()));
+      setup.launcherOption(LauncherOption.BOOTTIME_OFFSET, seconds(spec.boottimeOffset()));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,13 +46,14 @@ final class NamespaceHolder implements AutoCloseable {
    */
   static NamespaceHolder start(Path launcherBinary, String name, String hostname, Path socket,
                                Optional<NamespaceHolder> userNamespaceOf, String userns) {
-    List<String> cmd = new ArrayList<>(List.of(launcherBinary.toString(), "--hold", socket.toString()));
+    List<String> cmd = new ArrayList<>(List.of(launcherBinary.toString(), LauncherOption.HOLD.text(), socket.toString()));
     if (userNamespaceOf.isPresent()) {
-      cmd.addAll(List.of("--userns-of", userNamespaceOf.get().socket().toString()));
+      cmd.addAll(LauncherOption.USERNS_OF.with(userNamespaceOf.get().socket().toString()));
     } else {
-      cmd.add("--userns=" + userns);
+      cmd.add(LauncherOption.USERNS.joined(userns));
     }
-    cmd.addAll(List.of("--net", "--uts", "--hostname", hostname));
+    cmd.addAll(List.of(LauncherOption.NET.text(), LauncherOption.UTS.text()));
+    cmd.addAll(LauncherOption.HOSTNAME.with(hostname));
     Process p;
     try {
       p = new ProcessBuilder(cmd)

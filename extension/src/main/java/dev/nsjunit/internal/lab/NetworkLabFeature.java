@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.Link;
 import dev.nsjunit.OnHost;
 import dev.nsjunit.Topology;
@@ -59,8 +60,8 @@ public final class NetworkLabFeature implements SandboxFeature {
     Optional<NetworkPlan> plan = setup.spec().network();
     if (plan.isPresent() && setup.lab().isPresent()) {
       LabAccess lab = setup.lab().get();
-      setup.launcherOption("--join-holder", lab.lab().holderSocket(plan.get().host()).toString());
-      setup.launcherOption("--bind-ro", lab.hostsFile() + ":/etc/hosts");
+      setup.launcherOption(LauncherOption.JOIN_HOLDER, lab.lab().holderSocket(plan.get().host()).toString());
+      setup.launcherOption(LauncherOption.BIND_RO, lab.hostsFile() + ":/etc/hosts");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.limits;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.ExpectOomKill;
 import dev.nsjunit.Rlimit;
@@ -96,11 +97,11 @@ public final class LimitsFeature implements SandboxFeature {
       setup.onTeardown(Teardown.Stage.CGROUPS, cgroup::close);
       setup.measure(cgroup);
       for (Path dir : cgroup.attachDirectories()) {
-        setup.launcherOption("--cgroup", dir.toString());
+        setup.launcherOption(LauncherOption.CGROUP, dir.toString());
       }
     }
     if (spec.has(Namespace.CGROUP)) {
-      setup.launcherOption("--mount-cgroupfs");
+      setup.launcherOption(LauncherOption.MOUNT_CGROUPFS);
     }
     for (TmpFsMount mount : spec.tmpfs()) {
       try {
@@ -113,11 +114,11 @@ public final class LimitsFeature implements SandboxFeature {
             "could not create the mount point of @TmpFs(path = \"" + mount.path() + "\"): " + e.getMessage(),
             e);
       }
-      setup.launcherOption("--tmpfs", mount.path() + ":" + mount.bytes());
+      setup.launcherOption(LauncherOption.TMPFS, mount.path() + ":" + mount.bytes());
     }
-    spec.rlimits().forEach((name, value) -> setup.launcherOption("--rlimit", name + "=" + value));
+    spec.rlimits().forEach((name, value) -> setup.launcherOption(LauncherOption.RLIMIT, name + "=" + value));
     for (Path kept : CoveredPaths.kept(spec, nsjunitDirectory)) {
-      setup.launcherOption("--keep-path", kept.toString());
+      setup.launcherOption(LauncherOption.KEEP_PATH, kept.toString());
     }
   }
 

@@ -1,23 +1,24 @@
 package dev.nsjunit.internal.namespaces;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
+
 /** The Linux namespaces a sandbox can be given, with the launcher option that creates each. */
 public enum Namespace {
-  PID("--pid"),
-  MOUNT("--mount"),
-  NET("--net"),
-  UTS("--uts"),
-  IPC("--ipc"),
-  CGROUP("--cgroupns"),
-  TIME("--time"),
-  USER("--user");
+  PID(LauncherOption.PID),
+  MOUNT(LauncherOption.MOUNT),
+  NET(LauncherOption.NET),
+  UTS(LauncherOption.UTS),
+  IPC(LauncherOption.IPC),
+  CGROUP(LauncherOption.CGROUPNS),
+  TIME(LauncherOption.TIME);
 
-  private final String launcherOption;
+  private final LauncherOption launcherOption;
 
-  Namespace(String launcherOption) {
+  Namespace(LauncherOption launcherOption) {
     this.launcherOption = launcherOption;
   }
 
-  public String launcherOption() {
+  public LauncherOption launcherOption() {
     return launcherOption;
   }
 }

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.namespaces;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.AllCapabilities;
 import dev.nsjunit.FreshPid;
 import dev.nsjunit.Hostname;
@@ -76,21 +77,21 @@ public final class NamespacesFeature implements SandboxFeature {
     String userns = setup.config().userns();
     // "auto" is the launcher's default; a lab host's sandbox shares the lab's user namespace instead.
     if (!userns.equals("auto") && (setup.lab().isEmpty() || spec.network().isEmpty())) {
-      setup.launcherOption("--userns=" + userns);
+      setup.launcherOptionJoined(LauncherOption.USERNS, userns);
     }
     for (Namespace ns : Namespace.values()) {
       if (spec.has(ns)) {
         setup.launcherOption(ns.launcherOption());
       }
     }
-    spec.hostname().ifPresent(h -> setup.launcherOption("--hostname", h));
+    spec.hostname().ifPresent(h -> setup.launcherOption(LauncherOption.HOSTNAME, h));
     Optional<Path> hostsFile = SandboxHostsFile.write(spec, setup.directory(), setup.id());
     if (hostsFile.isPresent()) {
       setup.onTeardown(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(hostsFile.get()));
-      setup.launcherOption("--bind-ro", hostsFile.get() + ":/etc/hosts");
+      setup.launcherOption(LauncherOption.BIND_RO, hostsFile.get() + ":/etc/hosts");
     }
     if (spec.allCapabilities() || setup.config().allCapabilities()) {
-      setup.launcherOption("--all-capabilities");
+      setup.launcherOption(LauncherOption.ALL_CAPABILITIES);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.namespaces;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.launcher.LauncherBinary;
 import dev.nsjunit.internal.run.RunDirectory;
 
@@ -61,8 +62,8 @@ public final class PrivilegeProbe {
     Path status = RunDirectory.get().file("privilege-probe-" + config.userns() + ".status");
     try {
       Process p =
-          new ProcessBuilder(List.of(launcher.toString(), "--check", "--userns=" + config.userns(), "--pid", "--mount",
-              "--status-file", status.toString()))
+          new ProcessBuilder(List.of(launcher.toString(), LauncherOption.CHECK.text(), LauncherOption.USERNS.joined(config.userns()),
+              LauncherOption.PID.text(), LauncherOption.MOUNT.text(), LauncherOption.STATUS_FILE.text(), status.toString()))
               .redirectErrorStream(true)
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();

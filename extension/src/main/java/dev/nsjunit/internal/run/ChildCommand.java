@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.run;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.jvm.ChildClasspath;
 import dev.nsjunit.internal.jvm.ClassDataSharing;
 import dev.nsjunit.internal.jvm.InheritedJvmOptions;
@@ -106,8 +107,15 @@ public final class ChildCommand {
     return new dev.nsjunit.internal.lab.LabSession.ProcessLauncher() {
       @Override
       public List<String> enterHost(String host) {
-        return List.of(launcher.toString(), "--join-holder", lab.lab().holderSocket(host).toString(), "--pid", "--mount", "--ipc",
-            "--uts", "--hostname", host, "--bind-ro", lab.hostsFile() + ":/etc/hosts", "--chdir", System.getProperty("user.dir"));
+        List<String> argv = new ArrayList<>(List.of(launcher.toString()));
+        argv.addAll(LauncherOption.JOIN_HOLDER.with(lab.lab().holderSocket(host).toString()));
+        for (LauncherOption flag : List.of(LauncherOption.PID, LauncherOption.MOUNT, LauncherOption.IPC, LauncherOption.UTS)) {
+          argv.add(flag.text());
+        }
+        argv.addAll(LauncherOption.HOSTNAME.with(host));
+        argv.addAll(LauncherOption.BIND_RO.with(lab.hostsFile() + ":/etc/hosts"));
+        argv.addAll(LauncherOption.CHDIR.with(System.getProperty("user.dir")));
+        return argv;
       }
 
       @Override

@@ -1,47 +1,43 @@
 package dev.nsjunit.internal.run;
 
+import dev.nsjunit.internal.launcher.LauncherOption;
+import dev.nsjunit.SandboxFailedException;
+import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.channel.ChannelEndpoint;
 import dev.nsjunit.internal.jvm.ChildClasspath;
 import dev.nsjunit.internal.jvm.ClassDataSharing;
 import dev.nsjunit.internal.jvm.DebugPort;
 import dev.nsjunit.internal.jvm.InheritedJvmOptions;
 import dev.nsjunit.internal.lab.LabAccess;
-import dev.nsjunit.internal.launcher.LauncherBinary;
-import dev.nsjunit.internal.launcher.LauncherStatus;
-import dev.nsjunit.internal.limits.CoveredPaths;
-import dev.nsjunit.internal.limits.HardLimits;
-import dev.nsjunit.internal.limits.MountPoints;
-import dev.nsjunit.internal.limits.SandboxCgroups;
-import dev.nsjunit.internal.namespaces.PrivilegeProbe;
-import dev.nsjunit.internal.namespaces.SandboxHostsFile;
-
-import dev.nsjunit.SandboxFailedException;
-import dev.nsjunit.SandboxFailedException.Reason;
-import dev.nsjunit.internal.limits.cgroup.TestCgroup;
-import dev.nsjunit.internal.channel.FrameCodec;
-import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.lab.LabSession;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import dev.nsjunit.internal.launcher.LauncherBinary;
+import dev.nsjunit.internal.launcher.LauncherProcess;
+import dev.nsjunit.internal.namespaces.Namespace;
 import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.SandboxSpec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One sandbox, from spawn to teardown, driven from the test's own thread.
+ * One sandbox, from spawn to teardown, driven from the test's own thread. {@link #run} reads as
+ * its steps: check what the child JVM is made of, let each {@link SandboxFeature} prepare its part,
+ * start the launcher, watch the sandbox until it is over ({@link SandboxWatch}), tear down.
  *
  * <p>Helper threads (channel, stdout, stderr, exit) only put {@link SandboxEvent}s in a queue;
  * this class consumes them in order on the test thread, so the child's output is written while
@@ -55,20 +51,12 @@ public final class SandboxRun {
     void reportEntry(Map<String, String> entries);
   }
 
-  /** How long a child that was asked for a thread dump may take to answer. */
-  private static final Duration DUMP_GRACE = Duration.ofSeconds(3);
-  /** After a kill, how long we wait for the launcher and the streams to end. */
-  private static final Duration KILL_GRACE = Duration.ofSeconds(10);
-
   private static final SecureRandom RANDOM = new SecureRandom();
-
-  /** What the launcher reads on its stdin as "end the sandbox, keep the cgroups" (supervisor.c). */
-  public static final byte[] STOP_REQUEST = "stop\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /** A sandbox waiting for a debugger has no deadline: the person at the debugger decides. */
   private static final Duration WHILE_DEBUGGING = Duration.ofDays(365);
 
-  private static final java.util.concurrent.atomic.AtomicBoolean DEBUGGED_PARENT_TOLD = new java.util.concurrent.atomic.AtomicBoolean();
+  private static final AtomicBoolean DEBUGGED_PARENT_TOLD = new AtomicBoolean();
 
   private final SandboxSpec spec;
   private final Configuration config;
@@ -81,9 +69,6 @@ public final class SandboxRun {
   private final boolean ownsLab;
 
   private final BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
-  private final OutputTail stderrTail = new OutputTail();
-  /** HotSpot prints its crash banner to stdout, so stdout's tail is kept too. */
-  private final OutputTail stdoutTail = new OutputTail();
 
   public SandboxRun(
       SandboxSpec spec, Configuration config, Class<?> testClass, String testName, String uniqueId,
@@ -160,25 +145,10 @@ public final class SandboxRun {
     String token = newToken();
     Path socket = dir.file("s" + id + ".sock");
     Path statusFile = dir.file("s" + id + ".status");
-    Duration timeout = config.debugPort().isPresent() ? WHILE_DEBUGGING : spec.timeout().orElse(config.timeout());
     teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(statusFile));
     teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(dir.file("cp-" + id + ".args")));
-    ChildClasspath classpath = jvm.classpath();
-    InheritedJvmOptions.Result inherited = jvm.inherited();
-    TestCgroup cgroup = setup.cgroup().orElse(null);
-    List<String> command = new ArrayList<>();
-    command.add(launcher.toString());
-    command.addAll(setup.launcherOptions());
-    command.add("--chdir");
-    command.add(System.getProperty("user.dir"));
-    command.add("--status-file");
-    command.add(statusFile.toString());
-    command.add("--");
-    // Class-data sharing covers class path runs: the JDK turns it off with module graph options.
-    ClassDataSharing.Plan sharing = ClassDataSharing.plan(ChildCommand.javaExecutable(config),
-        config.classDataSharing() && !inherited.modular(), ChildCommand.childRunsThisJdk(config), classpath.asString());
     DebugPort debug = config.debugPort().isPresent()
-        ? DebugPort.open(config.debugPort().get(), spec.has(dev.nsjunit.internal.namespaces.Namespace.NET) || lab.isPresent())
+        ? DebugPort.open(config.debugPort().get(), spec.has(Namespace.NET) || lab.isPresent())
         : null;
     if (debug != null) {
       teardown.at(Teardown.Stage.CHILD, debug::close);
@@ -186,10 +156,44 @@ public final class SandboxRun {
     ChannelEndpoint endpoint = ChannelEndpoint.open(socket, events, "nsjunit-channel-" + id);
     // No child will ever connect after it ended (or never started): free the socket and its thread.
     teardown.at(Teardown.Stage.CHILD, endpoint::close);
+    List<String> command = new ArrayList<>();
+    command.add(launcher.toString());
+    command.addAll(setup.launcherOptions());
+    command.addAll(LauncherOption.CHDIR.with(System.getProperty("user.dir")));
+    command.addAll(LauncherOption.STATUS_FILE.with(statusFile.toString()));
+    command.add("--");
+    command.addAll(childJvmCommand(jvm, debug, socket, token, dir, id));
+    Process process = startLauncher(command, launcher, dir, teardown);
+    if (debug != null) {
+      debug.relayInto(process);
+      System.err.println(debug.announcement(testName));
+    }
+    pump(process.getInputStream(), false, "nsjunit-stdout-" + id);
+    pump(process.getErrorStream(), true, "nsjunit-stderr-" + id);
+    watchExit(process, "nsjunit-exit-" + id);
+    Optional<LabSession> session = lab.map(l -> startLabSession(l, launcher, jvm, teardown));
+    ExecutorService networkCalls = session.isPresent() ? networkCallThreads(id, teardown) : null;
+
+    Duration timeout = config.debugPort().isPresent() ? WHILE_DEBUGGING : spec.timeout().orElse(config.timeout());
+    Duration bootTimeout = config.debugPort().isPresent() ? WHILE_DEBUGGING : config.bootTimeout();
+    SandboxWatch.Run run = new SandboxWatch.Run(process, endpoint, token, uniqueId, junitConfiguration, timeout,
+        bootTimeout, started, statusFile, setup.cgroup(), spec.limits(), session, networkCalls);
+    return new SandboxWatch(run, events, listener).watch();
+  }
+
+  /** The child JVM's argv; class-data sharing covers class path runs (the JDK turns it off with module graph options). */
+  private List<String> childJvmCommand(
+      ChildCommand.ChildJvm jvm, DebugPort debug, Path socket, String token, RunDirectory dir, int id) throws IOException {
+    ClassDataSharing.Plan sharing = ClassDataSharing.plan(ChildCommand.javaExecutable(config),
+        config.classDataSharing() && !jvm.inherited().modular(), ChildCommand.childRunsThisJdk(config),
+        jvm.classpath().asString());
+    return ChildCommand.javaCommand(spec, config, new ChildCommand.ChildJvm(jvm.classpath(), jvm.inherited(),
+        debug == null ? List.of() : debug.jvmOptions()), socket, token, dir.path(), id, sharing);
+  }
+
+  private static Process startLauncher(List<String> command, Path launcher, RunDirectory dir, Teardown teardown) {
     Process process;
     try {
-      command.addAll(ChildCommand.javaCommand(spec, config, new ChildCommand.ChildJvm(classpath, inherited,
-          debug == null ? List.of() : debug.jvmOptions()), socket, token, dir.path(), id, sharing));
       ProcessBuilder builder = new ProcessBuilder(command);
       ChildCommand.trimEnvironment(builder.environment());
       process = builder.start();
@@ -205,245 +209,29 @@ public final class SandboxRun {
     // First of all: the launcher, and with it every process of the sandbox.
     teardown.at(Teardown.Stage.CHILD, () -> {
       if (process.isAlive()) {
-        kill(process);
+        LauncherProcess.stop(process);
       }
     });
-    if (debug != null) {
-      debug.relayInto(process);
-      System.err.println(debug.announcement(testName));
-    }
-    pump(process.getInputStream(), false, "nsjunit-stdout-" + id);
-    pump(process.getErrorStream(), true, "nsjunit-stderr-" + id);
-    watchExit(process, "nsjunit-exit-" + id);
-
-    LabSession session = lab.map(l -> new LabSession(l.lab(),
-        ChildCommand.hostProcesses(launcher, l, config, classpath, inherited))).orElse(null);
-    ExecutorService networkCalls = null;
-    if (session != null) {
-      // Host processes end with the test; their output becomes the test's output.
-      teardown.at(Teardown.Stage.LAB, () -> session.close((who, text) -> listener.output(false,
-          ("[" + who + "] " + text.strip().replace("\n", "\n[" + who + "] ") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-      networkCalls = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "nsjunit-network-" + id);
-        t.setDaemon(true);
-        return t;
-      });
-      teardown.at(Teardown.Stage.LAB, networkCalls::shutdownNow);
-    }
-    return drive(process, endpoint, token, timeout, statusFile, started, cgroup, session, networkCalls);
+    return process;
   }
 
-  private RunRecord drive(
-      Process process, ChannelEndpoint endpoint, String token, Duration timeout, Path statusFile, long started,
-      TestCgroup cgroup, LabSession session, ExecutorService networkCalls) throws InterruptedException {
-    long deadline = started + timeout.toNanos();
-    long bootDeadline = started + (config.debugPort().isPresent() ? WHILE_DEBUGGING : config.bootTimeout()).toNanos();
-    long killDeadline = Long.MAX_VALUE;
-    long dumpDeadline = Long.MAX_VALUE;
-
-    ChannelEndpoint.Connection connection = null;
-    boolean helloSeen = false;
-    boolean exited = false;
-    boolean channelEnded = false;
-    boolean stdoutEnded = false;
-    boolean stderrEnded = false;
-    boolean timedOut = false;
-    boolean bootTimedOut = false;
-    boolean killed = false;
-    int exitCode = -1;
-    Message.Result result = null;
-    Message.ExitCalled exitCalled = null;
-    String threadDump = null;
-    String channelError = null;
-
-    try {
-      while (!(exited && channelEnded && stdoutEnded && stderrEnded)) {
-        long now = System.nanoTime();
-        if (now >= killDeadline) {
-          break; // killed and still not gone: report what we have rather than hang
-        }
-        if (!killed && !timedOut && (now >= deadline || (!helloSeen && now >= bootDeadline))) {
-          timedOut = now >= deadline;
-          bootTimedOut = !timedOut;
-          if (connection != null && helloSeen) {
-            sendQuietly(connection, new Message.DumpThreads());
-            dumpDeadline = now + DUMP_GRACE.toNanos();
-          } else {
-            kill(process);
-            killed = true;
-            killDeadline = now + KILL_GRACE.toNanos();
-          }
-        }
-        if (!killed && now >= dumpDeadline) {
-          kill(process);
-          killed = true;
-          killDeadline = now + KILL_GRACE.toNanos();
-        }
-        long wait = Math.min(Math.min(deadline, helloSeen ? Long.MAX_VALUE : bootDeadline), Math.min(dumpDeadline, killDeadline)) - now;
-        SandboxEvent event = events.poll(Math.max(1, Math.min(wait, TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS);
-        if (event == null) {
-          continue;
-        }
-        if (event instanceof SandboxEvent.Output o) {
-          (o.stderr() ? stderrTail : stdoutTail).append(o.bytes());
-          listener.output(o.stderr(), o.bytes());
-        } else if (event instanceof SandboxEvent.OutputEnded o) {
-          if (o.stderr()) {
-            stderrEnded = true;
-          } else {
-            stdoutEnded = true;
-          }
-        } else if (event instanceof SandboxEvent.Connected c) {
-          connection = c.connection();
-        } else if (event instanceof SandboxEvent.ChannelEnded c) {
-          channelEnded = true;
-          if (c.error() != null && channelError == null && !killed) {
-            channelError = c.error().getMessage();
-          }
-        } else if (event instanceof SandboxEvent.Exited e) {
-          exited = true;
-          exitCode = e.exitCode();
-          endpoint.closeServer(); // a child that never connected will not connect now
-          if (killDeadline == Long.MAX_VALUE) {
-            killDeadline = System.nanoTime() + KILL_GRACE.toNanos();
-          }
-        } else if (event instanceof SandboxEvent.Received r) {
-          Message m = r.message();
-          if (!helloSeen) {
-            String problem = checkHello(m, token);
-            if (problem != null) {
-              channelError = problem;
-              kill(process);
-              killed = true;
-              killDeadline = System.nanoTime() + KILL_GRACE.toNanos();
-              continue;
-            }
-            helloSeen = true;
-            sendQuietly(connection, new Message.Run(uniqueId, junitConfiguration));
-          } else if (m instanceof Message.ReportEntry e) {
-            listener.reportEntry(e.entries());
-          } else if (m instanceof Message.Result res) {
-            result = res;
-          } else if (m instanceof Message.ExitCalled e) {
-            exitCalled = e;
-          } else if (m instanceof Message.NetworkCall call) {
-            answer(call, session, networkCalls, connection);
-          } else if (m instanceof Message.ThreadDump d) {
-            threadDump = d.text();
-            if (!killed) {
-              kill(process);
-              killed = true;
-              killDeadline = System.nanoTime() + KILL_GRACE.toNanos();
-            }
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      // JUnit's own @Timeout (in the parent) or a cancelled run: the sandbox must not outlive us.
-      kill(process);
-      process.waitFor(KILL_GRACE.toSeconds(), TimeUnit.SECONDS);
-      throw e;
-    }
-    if (exited) {
-      exitCode = process.exitValue();
-    }
-    return new RunRecord(
-        Optional.ofNullable(result),
-        Optional.ofNullable(exitCalled),
-        LauncherStatus.read(statusFile),
-        exitCode,
-        timedOut,
-        timeout,
-        bootTimedOut,
-        Optional.ofNullable(threadDump),
-        Optional.ofNullable(channelError),
-        connection != null,
-        stderrTail.lastLines(),
-        stdoutTail.lastLines(),
-        Duration.ofNanos(System.nanoTime() - started),
-        usage(cgroup),
-        spec.limits());
+  /** Host processes end with the test; their output becomes the test's output. */
+  private LabSession startLabSession(LabAccess access, Path launcher, ChildCommand.ChildJvm jvm, Teardown teardown) {
+    LabSession session = new LabSession(access.lab(),
+        ChildCommand.hostProcesses(launcher, access, config, jvm.classpath(), jvm.inherited()));
+    teardown.at(Teardown.Stage.LAB, () -> session.close((who, text) -> listener.output(false,
+        ("[" + who + "] " + text.strip().replace("\n", "\n[" + who + "] ") + "\n").getBytes(StandardCharsets.UTF_8))));
+    return session;
   }
 
-  /**
-   * The cgroup's usage, read before teardown removes the groups. A group that cannot be read any
-   * more must not hide the outcome (a timeout, an exit): the test is then reported without usage.
-   */
-  private static Optional<dev.nsjunit.internal.limits.cgroup.Usage> usage(TestCgroup cgroup) {
-    if (cgroup == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(cgroup.usage());
-    } catch (IllegalStateException unreadable) {
-      System.err.println("nsjunit: the sandbox's cgroup usage could not be read: " + unreadable.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  /** Carries out a network call off the event loop (waiting for a port can take seconds). */
-  private static void answer(
-      Message.NetworkCall call, LabSession session, ExecutorService executor, ChannelEndpoint.Connection connection) {
-    if (session == null) {
-      sendQuietly(connection, new Message.NetworkAnswer(call.id(), null,
-          "this test has no network lab: add @Topology to the test or its class to use Network"));
-      return;
-    }
-    executor.execute(() -> {
-      Message.NetworkAnswer answer;
-      try {
-        answer = new Message.NetworkAnswer(call.id(), session.handle(call.operation(), call.arguments()), null);
-      } catch (Exception | Error e) {
-        answer = new Message.NetworkAnswer(call.id(), null, e.getMessage() == null ? e.toString() : e.getMessage());
-      }
-      sendQuietly(connection, answer);
+  private static ExecutorService networkCallThreads(int id, Teardown teardown) {
+    ExecutorService threads = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "nsjunit-network-" + id);
+      t.setDaemon(true);
+      return t;
     });
-  }
-
-  private static String checkHello(Message m, String token) {
-    if (!(m instanceof Message.Hello)) {
-      return "the child's first frame was " + m.getClass().getSimpleName() + ", expected a hello";
-    }
-    Message.Hello hello = (Message.Hello) m;
-    if (hello.version() != FrameCodec.VERSION) {
-      return "the child speaks channel protocol version " + hello.version() + ", the parent " + FrameCodec.VERSION
-          + " (mixed nsjunit versions on the classpath?)";
-    }
-    if (!token.equals(hello.token())) {
-      return "the child presented the wrong token; another process connected to this test's channel";
-    }
-    return null;
-  }
-
-  private static void sendQuietly(ChannelEndpoint.Connection connection, Message m) {
-    try {
-      connection.send(m);
-    } catch (IOException e) {
-      // The child is gone; the exit event explains why.
-    }
-  }
-
-  /**
-   * Ends the sandbox. "stop" on the launcher's stdin, then EOF, is the orderly way: the launcher
-   * SIGKILLs the sandbox's PID 1 (so the kernel kills every process in it) and leaves the test's
-   * cgroups to us, who still read them for the report and then remove them (EOF alone would tell
-   * it that this JVM died and it removes them itself). SIGKILL of the launcher backs it up.
-   */
-  static void kill(Process process) {
-    try (java.io.OutputStream stdin = process.getOutputStream()) {
-      stdin.write(STOP_REQUEST);
-      stdin.flush();
-    } catch (IOException ignored) {
-      // already closed, or the launcher is gone
-    }
-    try {
-      if (!process.waitFor(2, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    teardown.at(Teardown.Stage.LAB, threads::shutdownNow);
+    return threads;
   }
 
   private void pump(InputStream stream, boolean stderr, String name) {
@@ -452,7 +240,7 @@ public final class SandboxRun {
       try (stream) {
         int n;
         while ((n = stream.read(buffer)) > 0) {
-          events.add(new SandboxEvent.Output(stderr, java.util.Arrays.copyOf(buffer, n)));
+          events.add(new SandboxEvent.Output(stderr, Arrays.copyOf(buffer, n)));
         }
       } catch (IOException ignored) {
         // stream closed: the process is gone

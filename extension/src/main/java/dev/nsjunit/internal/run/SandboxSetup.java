@@ -1,6 +1,7 @@
 package dev.nsjunit.internal.run;
 
 import dev.nsjunit.internal.lab.LabAccess;
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.limits.cgroup.TestCgroup;
 import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.SandboxSpec;
@@ -77,9 +78,22 @@ public final class SandboxSetup {
     teardown.at(stage, step);
   }
 
-  /** Adds launcher options; every value is its own argv element, never joined into a shell string. */
-  public void launcherOption(String... argv) {
-    Collections.addAll(launcherOptions, argv);
+  /** Adds a launcher flag. */
+  public void launcherOption(LauncherOption flag) {
+    if (flag.takesValue()) {
+      throw new IllegalArgumentException(flag.text() + " needs a value");
+    }
+    launcherOptions.add(flag.text());
+  }
+
+  /** Adds a launcher option and its value: two argv elements, never joined into a shell string. */
+  public void launcherOption(LauncherOption option, String value) {
+    launcherOptions.addAll(option.with(value));
+  }
+
+  /** Adds an option in its {@code --option=value} form. */
+  public void launcherOptionJoined(LauncherOption option, String value) {
+    launcherOptions.add(option.joined(value));
   }
 
   public List<String> launcherOptions() {

@@ -1,6 +1,6 @@
 package dev.nsjunit.internal.launcher;
 
-import dev.nsjunit.internal.run.SandboxRun;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,7 +78,7 @@ class LauncherContractTest {
     assertThat(error.detail()).contains("/nonexistent/nsjunit-contract-program");
 
     // "stop" then EOF: this side ends the sandbox on purpose and keeps the cgroups for its report
-    LauncherStatus stopped = run(new String(SandboxRun.STOP_REQUEST, java.nio.charset.StandardCharsets.US_ASCII), "sleep", "600");
+    LauncherStatus stopped = run(new String(LauncherProcess.STOP_REQUEST, java.nio.charset.StandardCharsets.US_ASCII), "sleep", "600");
     assertThat(stopped.kind()).isEqualTo(LauncherStatus.Kind.STOPPED);
 
     // EOF alone: the parent died
