@@ -112,16 +112,18 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
   public void interceptBeforeAllMethod(
       Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
       throws Throwable {
-    if (!inSandbox() && SandboxFeatures.SPEC_READER.isClassIsolated(context)) {
-      invocation.skip();
-    } else {
-      invocation.proceed();
-    }
+    proceedUnlessClassIsolated(invocation, context);
   }
 
   @Override
   public void interceptAfterAllMethod(
       Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context)
+      throws Throwable {
+    proceedUnlessClassIsolated(invocation, context);
+  }
+
+  /** A class-level annotation moves {@code @BeforeAll}/{@code @AfterAll} into each sandbox. */
+  private static void proceedUnlessClassIsolated(Invocation<Void> invocation, ExtensionContext context)
       throws Throwable {
     if (!inSandbox() && SandboxFeatures.SPEC_READER.isClassIsolated(context)) {
       invocation.skip();

@@ -51,7 +51,7 @@ public final class ChannelEndpoint implements AutoCloseable {
       SocketChannel channel = server.accept();
       accepted = channel;
       closeServer();
-      events.add(new SandboxEvent.Connected(new Connection(new BufferedOutputStream(SocketStreams.output(channel)))));
+      events.add(new SandboxEvent.Connected(FrameWriter.over(channel)));
       InputStream in = new BufferedInputStream(SocketStreams.input(channel));
       for (Message m = FrameCodec.read(in); m != null; m = FrameCodec.read(in)) {
         events.add(new SandboxEvent.Received(m));
@@ -88,20 +88,6 @@ public final class ChannelEndpoint implements AutoCloseable {
       } catch (IOException ignored) {
         // nothing to do
       }
-    }
-  }
-
-  /** Writes to the child. */
-  public static final class Connection {
-    private final OutputStream out;
-
-    Connection(OutputStream out) {
-      this.out = out;
-    }
-
-    public synchronized void send(Message message) throws IOException {
-      FrameCodec.write(out, message);
-      out.flush();
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.nsjunit.internal.child;
 import dev.nsjunit.internal.lab.NetworkCalls;
 
 import dev.nsjunit.internal.channel.FrameCodec;
+import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.channel.SocketStreams;
 import dev.nsjunit.internal.channel.ThrowableData;
@@ -58,7 +59,7 @@ public final class ChildMain {
     SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
     channel.connect(UnixDomainSocketAddress.of(socket));
     InputStream in = new BufferedInputStream(SocketStreams.input(channel));
-    ChannelWriter writer = new ChannelWriter(new BufferedOutputStream(SocketStreams.output(channel)));
+    FrameWriter writer = FrameWriter.over(channel);
     writer.send(new Message.Hello(FrameCodec.VERSION, token, ProcessHandle.current().pid()));
 
     Message first = FrameCodec.read(in);
@@ -113,7 +114,7 @@ public final class ChildMain {
   }
 
   /** Answers the parent's requests while the test runs (thread dumps before a timeout kill). */
-  private static void serveRequests(InputStream in, ChannelWriter writer) {
+  private static void serveRequests(InputStream in, FrameWriter writer) {
     try {
       for (Message m = FrameCodec.read(in); m != null; m = FrameCodec.read(in)) {
         if (m instanceof Message.DumpThreads) {
@@ -127,17 +128,4 @@ public final class ChildMain {
     }
   }
 
-  /** Serializes writes from the test thread, the request thread and the shutdown hook. */
-  public static final class ChannelWriter {
-    private final OutputStream out;
-
-    ChannelWriter(OutputStream out) {
-      this.out = out;
-    }
-
-    public synchronized void send(Message message) throws IOException {
-      FrameCodec.write(out, message);
-      out.flush();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.child;
 
+import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.channel.ThrowableData;
 import java.util.Map;
@@ -10,14 +11,14 @@ import java.util.Map;
  * {@code Runtime.halt} runs no hooks; the parent then reports the bare exit code.
  */
 final class ExitRecorder {
-  private final ChildMain.ChannelWriter writer;
+  private final FrameWriter writer;
   private volatile boolean armed = true;
 
-  private ExitRecorder(ChildMain.ChannelWriter writer) {
+  private ExitRecorder(FrameWriter writer) {
     this.writer = writer;
   }
 
-  static ExitRecorder install(ChildMain.ChannelWriter writer) {
+  static ExitRecorder install(FrameWriter writer) {
     ExitRecorder recorder = new ExitRecorder(writer);
     Runtime.getRuntime().addShutdownHook(new Thread(recorder::onShutdown, "nsjunit-exit-recorder"));
     return recorder;

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.child;
 
+import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.channel.ThrowableData;
 import java.util.HashMap;
@@ -33,13 +34,13 @@ import java.util.ServiceLoader;
 public final class OneTestRun implements TestExecutionListener {
   private final String uniqueId;
   private final Map<String, String> configuration;
-  private final ChildMain.ChannelWriter writer;
+  private final FrameWriter writer;
 
   private Message.Result targetResult;
   private int testsFinished;
   private Throwable firstContainerFailure;
 
-  OneTestRun(String uniqueId, Map<String, String> configuration, ChildMain.ChannelWriter writer) {
+  OneTestRun(String uniqueId, Map<String, String> configuration, FrameWriter writer) {
     this.uniqueId = uniqueId;
     this.configuration = configuration;
     this.writer = writer;

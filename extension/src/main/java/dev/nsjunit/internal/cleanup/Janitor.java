@@ -47,7 +47,7 @@ public final class Janitor {
       // On a normal exit the JVM has removed what it made: the janitor then has nothing to do.
       // Ending it here, before the JVM, means nothing of nsjunit's outlives a JVM that exited,
       // not even for the moment an EOF takes to arrive.
-      Runtime.getRuntime().addShutdownHook(new Thread(Janitor::stop, "nsjunit-janitor-stop"));
+      JvmExit.JVM.at(JvmExit.Stage.JANITOR, Janitor::stop);
     } catch (IOException e) {
       instance = new Janitor(null); // not startable here: the JVM's own cleanup and the sweep remain
       instance.gone = true;

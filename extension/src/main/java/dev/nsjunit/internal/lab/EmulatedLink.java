@@ -87,7 +87,7 @@ public final class EmulatedLink implements AutoCloseable {
     try {
       fdB = openTun(holderB, ifB, "in host \"" + b + "\"");
     } catch (RuntimeException | Error e) {
-      TunIo.get().close(fdA);
+      LibC.get().close(fdA);
       throw e;
     }
     EmulatedLink link = new EmulatedLink(seed, a, b, fdA, fdB, faults);
@@ -103,16 +103,16 @@ public final class EmulatedLink implements AutoCloseable {
    */
   private static int openTun(NamespaceHolder holder, String ifname, String where) {
     byte[] name = ifname.getBytes(StandardCharsets.US_ASCII);
-    if (name.length >= TunIo.IFNAMSIZ) {
+    if (name.length >= LibC.IFNAMSIZ) {
       throw new IllegalArgumentException("TUN device name \"" + ifname + "\" is longer than 15 characters");
     }
     int fd = holder.tun("open(/dev/net/tun) for TUN device " + ifname + " " + where);
-    TunIo io = TunIo.get();
-    byte[] ifreq = new byte[TunIo.IFREQ_SIZE];
+    LibC io = LibC.get();
+    byte[] ifreq = new byte[LibC.IFREQ_SIZE];
     System.arraycopy(name, 0, ifreq, 0, name.length);
-    ByteBuffer.wrap(ifreq).order(ByteOrder.nativeOrder()).putShort(TunIo.IFNAMSIZ, (short) (TunIo.IFF_TUN | TunIo.IFF_NO_PI));
-    if (io.ioctl(fd, TunIo.TUNSETIFF, ifreq) != 0) {
-      int errno = TunIo.errno();
+    ByteBuffer.wrap(ifreq).order(ByteOrder.nativeOrder()).putShort(LibC.IFNAMSIZ, (short) (LibC.IFF_TUN | LibC.IFF_NO_PI));
+    if (io.ioctl(fd, LibC.TUNSETIFF, ifreq) != 0) {
+      int errno = LibC.errno();
       io.close(fd);
       throw new NetlinkException("ioctl(TUNSETIFF, " + ifname + ", IFF_TUN|IFF_NO_PI) " + where, errno, null,
           errno == Errno.EBUSY ? "an interface of that name already exists" : null);
@@ -184,8 +184,8 @@ public final class EmulatedLink implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    TunIo.get().close(fdA);
-    TunIo.get().close(fdB);
+    LibC.get().close(fdA);
+    LibC.get().close(fdB);
   }
 
   @Override
@@ -241,7 +241,7 @@ public final class EmulatedLink implements AutoCloseable {
 
     @Override
     public void run() {
-      TunIo io = TunIo.get();
+      LibC io = LibC.get();
       byte[] buf = new byte[65536];
       byte[] pollfd = new byte[8];
       ByteBuffer pfd = ByteBuffer.wrap(pollfd).order(ByteOrder.nativeOrder());
@@ -252,11 +252,11 @@ public final class EmulatedLink implements AutoCloseable {
           long waitNs = head.dueNanos - System.nanoTime();
           timeout = (int) Math.max(0, Math.min(POLL_MS, (waitNs + 999_999) / 1_000_000));
         }
-        pfd.putInt(0, src).putShort(4, TunIo.POLLIN).putShort(6, (short) 0);
+        pfd.putInt(0, src).putShort(4, LibC.POLLIN).putShort(6, (short) 0);
         int ready = io.poll(pollfd, 1, timeout);
         if (ready > 0) {
           short revents = pfd.getShort(6);
-          if ((revents & TunIo.POLLIN) != 0) {
+          if ((revents & LibC.POLLIN) != 0) {
             long n = io.read(src, buf, buf.length);
             if (n > 0) {
               byte[] packet = new byte[(int) n];
@@ -325,7 +325,7 @@ public final class EmulatedLink implements AutoCloseable {
       }
     }
 
-    private void flush(TunIo io) {
+    private void flush(LibC io) {
       long now = System.nanoTime();
       while (!queue.isEmpty() && queue.peek().dueNanos <= now) {
         byte[] p = queue.poll().packet;

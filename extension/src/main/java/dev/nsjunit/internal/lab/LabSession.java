@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.launcher.LauncherProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -183,15 +184,11 @@ public final class LabSession implements AutoCloseable {
 
     /** Closing the launcher's stdin makes it kill its sandbox (and so everything the process started). */
     void stop() {
+      LauncherProcess.end(process, Duration.ofSeconds(2));
       try {
-        process.getOutputStream().close();
-        if (!process.waitFor(2, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          process.waitFor(2, TimeUnit.SECONDS);
-        }
         pump.join(1000);
-      } catch (IOException | InterruptedException e) {
-        process.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

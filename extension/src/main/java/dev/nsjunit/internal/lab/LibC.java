@@ -39,7 +39,15 @@ public interface LibC {
   int MSG_NOSIGNAL = 0x4000;
   int MSG_WAITALL = 0x100;
   int MSG_CMSG_CLOEXEC = 0x40000000;
+  short POLLIN = 0x1;
   short POLLOUT = 0x4;
+  /** TUN devices (emulated links): _IOW('T', 202, int). */
+  long TUNSETIFF = 0x400454caL;
+  short IFF_TUN = 0x0001;
+  short IFF_NO_PI = 0x1000;
+  int IFNAMSIZ = 16;
+  /** sizeof(struct ifreq). */
+  int IFREQ_SIZE = 40;
 
   int socket(int domain, int type, int protocol);
 
@@ -70,6 +78,12 @@ public interface LibC {
   int open(String path, int flags);
 
   int close(int fd);
+
+  int ioctl(int fd, long request, @In @Out byte[] arg);
+
+  @ssize_t long read(int fd, @Out byte[] buf, @size_t long len);
+
+  @ssize_t long write(int fd, @In byte[] buf, @size_t long len);
 
   int getpid();
 

@@ -1,5 +1,7 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.launcher.LauncherProcess;
+import java.time.Duration;
 import dev.nsjunit.internal.launcher.LauncherOption;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -91,7 +93,7 @@ final class NamespaceHolder implements AutoCloseable {
       waitQuietly(p); // a launcher that failed exits by itself, with its own exit code
       p.destroyForcibly();
       throw new IllegalStateException("the namespace holder of " + name + " ended"
-          + (p.isAlive() ? "" : " with exit code " + p.exitValue()) + " before it was ready: " + stderr(p)
+          + (p.isAlive() ? "" : " with exit code " + p.exitValue()) + " before it was ready: " + LauncherProcess.stderrText(p)
           + " (command: " + String.join(" ", cmd) + ")");
     }
     return new NamespaceHolder(name, p, child.get().pid(), socket);
@@ -138,16 +140,7 @@ final class NamespaceHolder implements AutoCloseable {
   /** Ends the holder: EOF on the launcher's stdin makes it SIGKILL the holder; waits for both. */
   @Override
   public void close() {
-    beginClose();
-    try {
-      if (!launcher.waitFor(5, TimeUnit.SECONDS)) {
-        launcher.destroyForcibly();
-        launcher.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      launcher.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    LauncherProcess.end(launcher, Duration.ofSeconds(5));
     // The holder had PR_SET_PDEATHSIG(SIGKILL) towards the launcher, so it is gone too.
     try {
       Files.deleteIfExists(socket);
@@ -158,11 +151,7 @@ final class NamespaceHolder implements AutoCloseable {
 
   /** Starts ending the holder without waiting (for closing many holders at once). */
   void beginClose() {
-    try {
-      launcher.getOutputStream().close();
-    } catch (IOException e) {
-      // The pipe is gone already: the launcher has seen EOF or ended.
-    }
+    LauncherProcess.closeLifeline(launcher);
   }
 
   private static String firstLine(InputStream out) {
@@ -178,15 +167,6 @@ final class NamespaceHolder implements AutoCloseable {
       p.waitFor(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static String stderr(Process p) {
-    try (InputStream err = p.getErrorStream()) {
-      String s = new String(err.readNBytes(4096), StandardCharsets.UTF_8).trim();
-      return s.isEmpty() ? "(no message)" : s;
-    } catch (IOException e) {
-      return "(stderr unreadable: " + e.getMessage() + ")";
     }
   }
 

@@ -17,25 +17,16 @@ public final class NetNamespaces {
   /** Runs {@code body} inside the network namespace at {@code netns} (e.g. /proc/PID/ns/net). */
   public static <T> T callInside(Path netns, String what, Callable<T> body) {
     return onFreshThread(what, () -> {
-      LibC c = LibC.get();
       int target = open(netns.toString(), what);
       try {
-        int original = open("/proc/thread-self/ns/net", what);
-        try {
-          if (c.setns(target, LibC.CLONE_NEWNET) != 0) {
+        return switchedAndBack(what, () -> {
+          if (LibC.get().setns(target, LibC.CLONE_NEWNET) != 0) {
             throw new NetlinkException("setns(" + netns + ", CLONE_NEWNET) for " + what, LibC.errno(), null,
                 "the namespace's holder process may have ended, or this JVM lacks CAP_SYS_ADMIN");
           }
-          try {
-            return body.call();
-          } finally {
-            restore(c, original, what);
-          }
-        } finally {
-          c.close(original);
-        }
+        }, body);
       } finally {
-        c.close(target);
+        LibC.get().close(target);
       }
     });
   }
@@ -46,23 +37,28 @@ public final class NetNamespaces {
    * created inside (a socket) is open any more. Used for probes that need a throwaway place.
    */
   public static <T> T callInFreshNamespace(String what, Callable<T> body) {
-    return onFreshThread(what, () -> {
-      LibC c = LibC.get();
-      int original = open("/proc/thread-self/ns/net", what);
-      try {
-        if (c.unshare(LibC.CLONE_NEWNET) != 0) {
-          throw new NetlinkException("unshare(CLONE_NEWNET) for " + what, LibC.errno(), null,
-              "creating a network namespace needs root or CAP_SYS_ADMIN");
-        }
-        try {
-          return body.call();
-        } finally {
-          restore(c, original, what);
-        }
-      } finally {
-        c.close(original);
+    return onFreshThread(what, () -> switchedAndBack(what, () -> {
+      if (LibC.get().unshare(LibC.CLONE_NEWNET) != 0) {
+        throw new NetlinkException("unshare(CLONE_NEWNET) for " + what, LibC.errno(), null,
+            "creating a network namespace needs root or CAP_SYS_ADMIN");
       }
-    });
+    }, body));
+  }
+
+  /** Keeps the thread's own namespace, switches with {@code enter}, runs {@code body}, switches back. */
+  private static <T> T switchedAndBack(String what, Runnable enter, Callable<T> body) throws Exception {
+    LibC c = LibC.get();
+    int original = open("/proc/thread-self/ns/net", what);
+    try {
+      enter.run();
+      try {
+        return body.call();
+      } finally {
+        restore(c, original, what);
+      }
+    } finally {
+      c.close(original);
+    }
   }
 
   /** The inode that identifies the calling thread's network namespace ("net:[4026531840]"). */

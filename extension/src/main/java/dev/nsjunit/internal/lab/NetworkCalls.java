@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.child.ChildMain;
 
 import dev.nsjunit.internal.channel.Message;
@@ -18,11 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class NetworkCalls {
   private static final Map<Integer, CompletableFuture<Message.NetworkAnswer>> pending = new ConcurrentHashMap<>();
   private static final AtomicInteger ids = new AtomicInteger();
-  private static volatile ChildMain.ChannelWriter writer;
+  private static volatile FrameWriter writer;
 
   private NetworkCalls() {}
 
-  public static void connect(ChildMain.ChannelWriter channel) {
+  public static void connect(FrameWriter channel) {
     writer = channel;
   }
 
@@ -34,7 +35,7 @@ public final class NetworkCalls {
   }
 
   static String call(String operation, List<String> args, Duration timeout) {
-    ChildMain.ChannelWriter w = writer;
+    FrameWriter w = writer;
     if (w == null) {
       throw new IllegalStateException("the Network works only inside a sandbox of a test with @Topology");
     }

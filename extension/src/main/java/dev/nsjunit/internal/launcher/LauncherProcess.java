@@ -1,12 +1,14 @@
 package dev.nsjunit.internal.launcher;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How the test JVM ends a running launcher. Its stdin is a pipe only this JVM holds: EOF means "the
+ * How the test JVM ends a launcher it started (a sandbox, a lab's holder, a cgroup scope's holder). Its stdin is a pipe only this JVM holds: EOF means "the
  * JVM is gone" (the launcher then also removes the test's cgroups), while {@link #STOP_REQUEST}
  * first means "end the sandbox, keep the cgroups for the JVM's report" ({@code supervisor.c}).
  */
@@ -29,13 +31,44 @@ public final class LauncherProcess {
     } catch (IOException ignored) {
       // already closed, or the launcher is gone
     }
+    awaitOrKill(launcher, Duration.ofSeconds(2));
+  }
+
+  /** EOF on its stdin, its lifeline: the launcher ends what it holds, then itself. */
+  public static void closeLifeline(Process launcher) {
     try {
-      if (!launcher.waitFor(2, TimeUnit.SECONDS)) {
-        launcher.destroyForcibly();
+      launcher.getOutputStream().close();
+    } catch (IOException ignored) {
+      // The pipe is gone already: the launcher has seen EOF or ended.
+    }
+  }
+
+  /** Ends it by EOF and waits; SIGKILL if it takes longer than {@code grace}. */
+  public static void end(Process launcher, Duration grace) {
+    closeLifeline(launcher);
+    awaitOrKill(launcher, grace);
+  }
+
+  /** Waits up to {@code grace}, then SIGKILLs it and waits as long again; keeps an interrupt. */
+  public static void awaitOrKill(Process process, Duration grace) {
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
-      launcher.destroyForcibly();
+      process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** What it wrote to stderr (up to 4 KiB, on one line), for a message that says why it failed. */
+  public static String stderrText(Process process) {
+    try (InputStream err = process.getErrorStream()) {
+      String text = new String(err.readNBytes(4096), StandardCharsets.UTF_8).strip();
+      return text.isEmpty() ? "(no message)" : text.replace('\n', ' ');
+    } catch (IOException e) {
+      return "(stderr unreadable: " + e.getMessage() + ")";
     }
   }
 }

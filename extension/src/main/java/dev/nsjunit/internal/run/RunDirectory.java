@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.run;
 
+import dev.nsjunit.internal.cleanup.JvmExit;
 import dev.nsjunit.internal.limits.cgroup.CgroupNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,14 +74,14 @@ public final class RunDirectory {
         userDirectory();
         createPrivate(run);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      JvmExit.JVM.at(JvmExit.Stage.RUN_DIRECTORY, () -> {
         deleteTree(run);
         try {
           Files.deleteIfExists(base); // only succeeds when no other JVM of this user uses it
         } catch (IOException inUse) {
           // another run directory is still there
         }
-      }, "nsjunit-run-directory-cleanup"));
+      });
       return new RunDirectory(run);
     } catch (IOException e) {
       throw new UncheckedIOException("nsjunit: cannot create its private directory: " + e.getMessage(), e);

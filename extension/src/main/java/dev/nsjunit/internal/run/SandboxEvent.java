@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.run;
 
+import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.ChannelEndpoint;
 
 import dev.nsjunit.internal.channel.Message;
@@ -7,7 +8,7 @@ import java.io.IOException;
 
 /** What the threads watching one sandbox report to the test thread, in arrival order. */
 public sealed interface SandboxEvent {
-  record Connected(ChannelEndpoint.Connection connection) implements SandboxEvent {}
+  record Connected(FrameWriter connection) implements SandboxEvent {}
 
   record Received(Message message) implements SandboxEvent {}
 

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.run;
 
+import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.ChannelEndpoint;
 import dev.nsjunit.internal.channel.FrameCodec;
 import dev.nsjunit.internal.channel.Message;
@@ -58,7 +59,7 @@ final class SandboxWatch {
   private long killDeadline = Long.MAX_VALUE;
   private long dumpDeadline = Long.MAX_VALUE;
 
-  private ChannelEndpoint.Connection connection;
+  private FrameWriter connection;
   private boolean helloSeen;
   private boolean exited;
   private boolean channelEnded;
@@ -229,7 +230,7 @@ final class SandboxWatch {
       return;
     }
     LabSession session = run.lab().get();
-    ChannelEndpoint.Connection to = connection;
+    FrameWriter to = connection;
     run.networkCalls().execute(() -> {
       Message.NetworkAnswer answer;
       try {
@@ -259,7 +260,7 @@ final class SandboxWatch {
     sendQuietly(connection, m);
   }
 
-  private static void sendQuietly(ChannelEndpoint.Connection connection, Message m) {
+  private static void sendQuietly(FrameWriter connection, Message m) {
     try {
       connection.send(m);
     } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.nsjunit.internal.limits.cgroup;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -136,5 +138,20 @@ final class ControlFiles {
       return ". The group still has processes or child groups.";
     }
     return ".";
+  }
+
+  /** A control file's space-separated words ({@code cgroup.controllers}, {@code cgroup.subtree_control}). */
+  static Set<String> words(Path file) throws CgroupException {
+    String text = read(file).strip();
+    return text.isEmpty() ? Set.of() : new LinkedHashSet<>(List.of(text.split("\\s+")));
+  }
+
+  /** "pid (comm)" for a message naming a process; {@code fsRoot} is "/" except in tests. */
+  static String describePid(Path fsRoot, long pid) {
+    try {
+      return pid + " (" + Files.readString(fsRoot.resolve("proc/" + pid + "/comm")).strip() + ")";
+    } catch (IOException e) {
+      return pid + " (?)";
+    }
   }
 }

@@ -70,7 +70,7 @@ final class SharedCgroupLeaf {
    * caller holds {@link #lock()}.
    */
   Moved prepare(Set<String> controllers) throws CgroupException {
-    Set<String> available = words(cgroup.resolve("cgroup.controllers"));
+    Set<String> available = ControlFiles.words(cgroup.resolve("cgroup.controllers"));
     Set<String> missing = new TreeSet<>(controllers);
     missing.removeAll(available);
     if (!missing.isEmpty()) {
@@ -80,7 +80,7 @@ final class SharedCgroupLeaf {
               + " processes would not help.");
     }
     Set<String> enable = new TreeSet<>(controllers);
-    enable.removeAll(words(cgroup.resolve("cgroup.subtree_control")));
+    enable.removeAll(ControlFiles.words(cgroup.resolve("cgroup.subtree_control")));
     List<String> moved = new ArrayList<>();
     if (!ControlFiles.procs(cgroup).isEmpty() || !enable.isEmpty()) {
       if (!Files.isDirectory(leaf)) {
@@ -112,7 +112,7 @@ final class SharedCgroupLeaf {
     if (!others.isEmpty()) {
       return false; // test groups of another JVM (or someone else's groups): not ours to undo
     }
-    Set<String> enabled = words(cgroup.resolve("cgroup.subtree_control"));
+    Set<String> enabled = ControlFiles.words(cgroup.resolve("cgroup.subtree_control"));
     if (!enabled.isEmpty()) {
       // the cgroup held processes before, so nothing but nsjunit can have enabled these
       ControlFiles.write(cgroup.resolve("cgroup.subtree_control"), enabled.stream().map(c -> "-" + c).collect(Collectors.joining(" ")));
@@ -131,7 +131,7 @@ final class SharedCgroupLeaf {
         return List.copyOf(moved);
       }
       for (long pid : pids) {
-        String who = pid + " (" + comm(fsRoot, pid) + ")";
+        String who = ControlFiles.describePid(fsRoot, pid);
         try {
           ControlFiles.write(to.resolve("cgroup.procs"), Long.toString(pid));
           moved.add(who);
@@ -148,16 +148,4 @@ final class SharedCgroupLeaf {
             + " rounds): something there forks without pause");
   }
 
-  private static String comm(Path fsRoot, long pid) {
-    try {
-      return Files.readString(fsRoot.resolve("proc/" + pid + "/comm")).strip();
-    } catch (IOException e) {
-      return "?";
-    }
-  }
-
-  private static Set<String> words(Path file) throws CgroupException {
-    String text = ControlFiles.read(file).strip();
-    return text.isEmpty() ? Set.of() : new LinkedHashSet<>(List.of(text.split("\\s+")));
-  }
 }

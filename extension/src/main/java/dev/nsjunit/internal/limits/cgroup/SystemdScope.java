@@ -1,5 +1,7 @@
 package dev.nsjunit.internal.limits.cgroup;
 
+import dev.nsjunit.internal.launcher.LauncherProcess;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +105,7 @@ final class SystemdScope implements AutoCloseable {
       if (scope != null) {
         scope.close();
       } else {
-        end(p);
+        LauncherProcess.end(p, Duration.ofSeconds(5));
       }
       throw e;
     }
@@ -118,7 +120,7 @@ final class SystemdScope implements AutoCloseable {
     while (true) {
       if (!p.isAlive()) {
         throw new CgroupException("systemd refused the scope: `" + shown + "` exited with " + p.exitValue() + ": "
-            + stderr(p));
+            + LauncherProcess.stderrText(p));
       }
       Optional<String> path = cgroupPath(p.pid());
       if (path.isPresent() && path.get().endsWith("/" + scopeName)) {
@@ -151,7 +153,7 @@ final class SystemdScope implements AutoCloseable {
   }
 
   private void makeReady(Set<String> controllers) throws CgroupException {
-    Set<String> available = words(dir.resolve("cgroup.controllers"));
+    Set<String> available = ControlFiles.words(dir.resolve("cgroup.controllers"));
     Set<String> missing = new TreeSet<>(controllers);
     missing.removeAll(available);
     if (!missing.isEmpty()) {
@@ -185,36 +187,7 @@ final class SystemdScope implements AutoCloseable {
   /** Ends the holder; systemd then removes the empty scope and the groups below it. */
   @Override
   public void close() {
-    end(holder);
+    LauncherProcess.end(holder, Duration.ofSeconds(5));
   }
 
-  private static void end(Process p) {
-    try {
-      p.getOutputStream().close(); // EOF: the launcher ends its holder and itself
-    } catch (IOException ignored) {
-      // already closed
-    }
-    try {
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static String stderr(Process p) {
-    try (InputStream err = p.getErrorStream()) {
-      String text = new String(err.readAllBytes(), StandardCharsets.UTF_8).strip();
-      return text.isEmpty() ? "(no message)" : text.replace('\n', ' ');
-    } catch (IOException e) {
-      return "(stderr unreadable: " + e.getMessage() + ")";
-    }
-  }
-
-  private static Set<String> words(Path file) throws CgroupException {
-    String text = ControlFiles.read(file).strip();
-    return text.isEmpty() ? Set.of() : new java.util.LinkedHashSet<>(List.of(text.split("\\s+")));
-  }
 }

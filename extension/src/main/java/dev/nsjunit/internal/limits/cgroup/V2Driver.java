@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.limits.cgroup;
 
+import dev.nsjunit.internal.cleanup.JvmExit;
 import dev.nsjunit.internal.cleanup.Janitor;
 import dev.nsjunit.internal.limits.cgroup.CgroupLayout.Hierarchy;
 import java.io.IOException;
@@ -95,13 +96,13 @@ final class V2Driver implements CgroupDriver {
   Plan plan(Set<String> required) throws CgroupException {
     boolean configured = delegatedParent.isPresent();
     Path base = configured ? configuredParent() : ownParent();
-    Set<String> available = words(base.resolve("cgroup.controllers"));
+    Set<String> available = ControlFiles.words(base.resolve("cgroup.controllers"));
     Set<String> missing = new TreeSet<>(required);
     missing.removeAll(available);
     if (!missing.isEmpty()) {
       throw notDelegated(base, missing, available);
     }
-    Set<String> subtree = words(base.resolve("cgroup.subtree_control"));
+    Set<String> subtree = ControlFiles.words(base.resolve("cgroup.subtree_control"));
     Set<String> wanted = new TreeSet<>(required);
     USAGE_CONTROLLERS.stream().filter(available::contains).forEach(wanted::add);
     Set<String> enable = new TreeSet<>(wanted);
@@ -208,21 +209,8 @@ final class V2Driver implements CgroupDriver {
 
   private String describeProcesses(List<Long> procs) {
     String shown =
-        procs.stream().limit(5).map(pid -> pid + " (" + comm(pid) + ")").collect(Collectors.joining(", "));
+        procs.stream().limit(5).map(pid -> ControlFiles.describePid(fsRoot, pid)).collect(Collectors.joining(", "));
     return procs.size() > 5 ? shown + " and " + (procs.size() - 5) + " more" : shown;
-  }
-
-  private String comm(long pid) {
-    try {
-      return Files.readString(fsRoot.resolve("proc/" + pid + "/comm")).strip();
-    } catch (IOException e) {
-      return "?";
-    }
-  }
-
-  private static Set<String> words(Path file) throws CgroupException {
-    String text = ControlFiles.read(file).strip();
-    return text.isEmpty() ? Set.of() : new LinkedHashSet<>(List.of(text.split("\\s+")));
   }
 
   /** Carries out the own-cgroup plan; the caller holds this driver's monitor. */
@@ -242,14 +230,14 @@ final class V2Driver implements CgroupDriver {
         // at exit: controllers off, this JVM back where it was, its leaf gone (the cgroup held
         // only this JVM before, so nothing else enabled those controllers)
         SharedCgroupLeaf own = new SharedCgroupLeaf(plan.parent, leaf.getFileName().toString(), fsRoot);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        JvmExit.JVM.at(JvmExit.Stage.CGROUP_PLACEMENT, () -> {
           try (DirectoryLock lock = own.lock()) {
             sweep(plan.parent);
             own.restore();
           } catch (CgroupException | RuntimeException e) {
             // left for the next run's sweep, which removes empty leaves of dead JVMs
           }
-        }, "nsjunit-cgroup-restore"));
+        });
       }
     }
     if (!plan.enable.isEmpty()) {
@@ -388,11 +376,11 @@ final class V2Driver implements CgroupDriver {
 
       @Override
       public AutoCloseable guard(Set<String> required) throws CgroupException {
-        Set<String> enabled = words(scope.dir().resolve("cgroup.subtree_control"));
+        Set<String> enabled = ControlFiles.words(scope.dir().resolve("cgroup.subtree_control"));
         Set<String> missing = new TreeSet<>(required);
         missing.removeAll(enabled);
         if (!missing.isEmpty()) {
-          Set<String> available = words(scope.dir().resolve("cgroup.controllers"));
+          Set<String> available = ControlFiles.words(scope.dir().resolve("cgroup.controllers"));
           if (!available.containsAll(missing)) {
             throw notDelegated(scope.dir(), missing, available);
           }
@@ -410,13 +398,13 @@ final class V2Driver implements CgroupDriver {
   }
 
   private static void restoreAtExit(Home chosen) {
-    Runtime.getRuntime().addShutdownHook(new Thread(chosen::restore, "nsjunit-cgroup-restore"));
+    JvmExit.JVM.at(JvmExit.Stage.CGROUP_PLACEMENT, chosen::restore);
   }
 
   /** The controllers a group below {@code parent} will use: the required ones plus the usage ones available. */
   private static Set<String> usable(Path parent, Set<String> required) throws CgroupException {
     Set<String> wanted = new TreeSet<>(required);
-    Set<String> available = words(parent.resolve("cgroup.controllers"));
+    Set<String> available = ControlFiles.words(parent.resolve("cgroup.controllers"));
     USAGE_CONTROLLERS.stream().filter(available::contains).forEach(wanted::add);
     return wanted;
   }
