@@ -42,7 +42,7 @@ public record SandboxUsage(
    *     the test's own to read)
    */
   public static SandboxUsage current() {
-    if (System.getProperty("nsjunit.sandboxed") == null) {
+    if (System.getProperty(dev.nsjunit.internal.child.ChildMain.SANDBOXED_PROPERTY) == null) {
       throw new IllegalStateException(
           "SandboxUsage.current() reads the cgroup of an isolated test: call it from a test annotated with @CgroupLimit");
     }

@@ -93,7 +93,7 @@ public final class InheritedJvmOptions {
       "stderr.encoding", "native.encoding", "line.separator", "path.separator", "file.separator", "user.dir",
       "sun.boot.class.path", "java.vendor", "java.vendor.url", "java.vendor.url.bug", "java.vendor.version",
       // set in every child by nsjunit itself
-      "nsjunit.sandboxed",
+      dev.nsjunit.internal.child.ChildMain.SANDBOXED_PROPERTY,
       // Maven's own launcher, seen when Surefire runs tests inside Maven's JVM (forkCount=0)
       "classworlds.conf", "maven.home", "maven.conf", "library.jansi.path", "maven.multiModuleProjectDirectory",
       // set by JNA once it has loaded its library into this process
