@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.ffi.LibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.ffi.LibC;
 import java.util.Map;
 
 /** Linux errno values by name, for messages a person can act on ("ENOENT (No such file or directory)"). */

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.ffi.LibC;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.ffi.LibC;
 import dev.nsjunit.internal.launcher.LauncherProcess;
 import java.time.Duration;
 import dev.nsjunit.internal.launcher.LauncherOption;

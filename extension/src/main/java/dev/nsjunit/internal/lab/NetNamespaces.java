@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.ffi.LibC;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.lab;
 
+import dev.nsjunit.internal.ffi.LibC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;

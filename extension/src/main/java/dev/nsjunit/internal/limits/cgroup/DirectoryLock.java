@@ -1,7 +1,7 @@
 package dev.nsjunit.internal.limits.cgroup;
 
 import java.nio.file.Path;
-import jnr.ffi.LibraryLoader;
+import dev.nsjunit.internal.ffi.LibC;
 
 /**
  * An exclusive flock(2) on a cgroup directory, held across processes: test JVMs that share one
@@ -10,15 +10,6 @@ import jnr.ffi.LibraryLoader;
  * the same file in this JVM, and a directory cannot be opened as a FileChannel.
  */
 final class DirectoryLock implements AutoCloseable {
-  private static final int O_RDONLY = 0;
-  private static final int O_DIRECTORY = 0x10000;
-  private static final int O_CLOEXEC = 0x80000;
-  private static final int LOCK_EX = 2;
-  private static final int EINTR = 4;
-
-  private static final class Libc {
-    static final LockCalls CALLS = LibraryLoader.create(LockCalls.class).load("c");
-  }
 
   private final int fd;
 
@@ -28,20 +19,20 @@ final class DirectoryLock implements AutoCloseable {
 
   /** Blocks until the lock is held. */
   static DirectoryLock acquire(Path dir) throws CgroupException {
-    LockCalls libc;
+    LibC libc;
     try {
-      libc = Libc.CALLS;
+      libc = LibC.get();
     } catch (LinkageError | RuntimeException e) {
       throw new CgroupException("cannot lock " + dir + ": jnr-ffi could not load libc (" + e + ")", e);
     }
-    int fd = libc.open(dir.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = libc.open(dir.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
     if (fd < 0) {
-      int errno = jnr.ffi.Runtime.getSystemRuntime().getLastError();
+      int errno = LibC.errno();
       throw new CgroupException("cannot open " + dir + " to lock it: " + libc.strerror(errno));
     }
-    while (libc.flock(fd, LOCK_EX) != 0) {
-      int errno = jnr.ffi.Runtime.getSystemRuntime().getLastError();
-      if (errno != EINTR) {
+    while (libc.flock(fd, LibC.LOCK_EX) != 0) {
+      int errno = LibC.errno();
+      if (errno != LibC.EINTR) {
         libc.close(fd);
         throw new CgroupException("cannot lock " + dir + " (flock): " + libc.strerror(errno));
       }
@@ -51,6 +42,6 @@ final class DirectoryLock implements AutoCloseable {
 
   @Override
   public void close() {
-    Libc.CALLS.close(fd); // closing the last descriptor of the open file releases the flock
+    LibC.get().close(fd); // closing the last descriptor of the open file releases the flock
   }
 }

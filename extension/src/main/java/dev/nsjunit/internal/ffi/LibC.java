@@ -1,4 +1,4 @@
-package dev.nsjunit.internal.lab;
+package dev.nsjunit.internal.ffi;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
@@ -9,7 +9,7 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The few libc calls the network lab needs, through jnr-ffi. Every call saves errno; read it with
+ * The libc calls nsjunit makes from Java (network labs, TUN devices, cgroup directory locks), through jnr-ffi. Every call saves errno; read it with
  * {@link #errno()} right after a call that returned -1, on the same thread. Public only because
  * jnr-ffi implements it in a class loader of its own; not part of nsjunit's API.
  */
@@ -28,6 +28,8 @@ public interface LibC {
   int O_RDONLY = 0;
   int O_RDWR = 2;
   int O_CLOEXEC = 0x80000;
+  int O_DIRECTORY = 0x10000;
+  int LOCK_EX = 2;
   int EINTR = 4;
   int EAGAIN = 11;
   int EINPROGRESS = 115;
@@ -78,6 +80,8 @@ public interface LibC {
   int open(String path, int flags);
 
   int close(int fd);
+
+  int flock(int fd, int operation);
 
   int ioctl(int fd, long request, @In @Out byte[] arg);
 
