@@ -47,6 +47,13 @@ mkdir -m 700 "$U/home" && chown 65534:65534 "$U/home"
 ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
 not_ok() { echo "not ok - $1: $2"; FAILED=$((FAILED + 1)); }
 
+# needs COMMAND WHY NAME: whether COMMAND is installed; if not, NAME fails saying "COMMAND WHY".
+needs() {
+    command -v "$1" >/dev/null && return
+    not_ok "$3" "$1 $2"
+    return 1
+}
+
 # capture COMMAND...: runs COMMAND with stdin from /dev/null (so the launcher's parent watch is
 # off), leaving OUT, ERR and RC.
 capture() {
@@ -503,10 +510,7 @@ test_no_new_privs_in_sandbox() {
 test_file_capability_copy_refuses() {
     local name="a copy of the launcher with file capabilities refuses to run (as an ordinary user and as root)"
     local copy as_user
-    if ! command -v setcap >/dev/null; then
-        not_ok "$name" "setcap (libcap2-bin) is needed to give the copy a file capability"
-        return
-    fi
+    needs setcap "(libcap2-bin) is needed to give the copy a file capability" "$name" || return
     copy=$(special_copy fcaps 755) && setcap cap_net_raw+ep "$copy"
     nobody_run "$copy" --pid -- true
     as_user="$RC:$ERR"
@@ -549,10 +553,7 @@ test_capabilities_of_program() {
 test_sandbox_has_no_controlling_terminal() {
     local name="the sandbox is a session of its own: /dev/tty (the terminal, TIOCSTI) cannot be opened inside"
     local pid nopid
-    if ! command -v script >/dev/null; then
-        not_ok "$name" "script (util-linux) is needed to give the launcher a terminal"
-        return
-    fi
+    needs script "(util-linux) is needed to give the launcher a terminal" "$name" || return
     script -qec "$LAUNCHER --pid -- /bin/sh -c 'if true >/dev/tty; then echo has-tty; else echo no-tty; fi' 2>/dev/null" /dev/null </dev/null >"$T/out" 2>&1
     pid=$(tr -d '\r' <"$T/out")
     script -qec "$LAUNCHER -- /bin/sh -c 'if true >/dev/tty; then echo has-tty; else echo no-tty; fi' 2>/dev/null" /dev/null </dev/null >"$T/out" 2>&1
