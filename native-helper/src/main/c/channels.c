@@ -22,23 +22,38 @@ void open_channels(struct channels *ch)
 	open_pipe(&ch->status_read, &ch->status_write);
 }
 
+/* Closes one end and marks it closed. */
+static void close_end(int *fd)
+{
+	close(*fd);
+	*fd = -1;
+}
+
+/* Reads the one byte a pipe carries, again after a signal: false at EOF or on an error. */
+static bool read_byte(int fd)
+{
+	char byte;
+	ssize_t n;
+	while ((n = read(fd, &byte, 1)) < 0 && errno == EINTR)
+		;
+	return n == 1;
+}
+
 /* Each side closes the other side's ends, or EOF would never come. */
 void keep_outer_ends(struct channels *ch)
 {
-	close(ch->armed_write);
-	close(ch->release_read);
-	close(ch->error_write);
-	close(ch->status_write);
-	ch->armed_write = ch->release_read = ch->error_write = ch->status_write = -1;
+	close_end(&ch->armed_write);
+	close_end(&ch->release_read);
+	close_end(&ch->error_write);
+	close_end(&ch->status_write);
 }
 
 void keep_sandbox_ends(struct channels *ch)
 {
-	close(ch->armed_read);
-	close(ch->release_write);
-	close(ch->error_read);
-	close(ch->status_read);
-	ch->armed_read = ch->release_write = ch->error_read = ch->status_read = -1;
+	close_end(&ch->armed_read);
+	close_end(&ch->release_write);
+	close_end(&ch->error_read);
+	close_end(&ch->status_read);
 }
 
 /* The pipe orders the two: the outer reads the byte after the sandbox set PR_SET_PDEATHSIG, so
@@ -48,38 +63,27 @@ void report_armed(struct channels *ch)
 {
 	if (write(ch->armed_write, "a", 1) != 1)
 		_exit(EXIT_INTERNAL);
-	close(ch->armed_write);
-	ch->armed_write = -1;
+	close_end(&ch->armed_write);
 }
 
 /* False when the sandbox ended before it was armed: its error record says why. */
 bool wait_until_armed(struct channels *ch)
 {
-	char armed;
-	ssize_t n;
-	while ((n = read(ch->armed_read, &armed, 1)) < 0 && errno == EINTR)
-		;
-	close(ch->armed_read);
-	ch->armed_read = -1;
-	return n == 1;
+	bool armed = read_byte(ch->armed_read);
+	close_end(&ch->armed_read);
+	return armed;
 }
 
 void release_sandbox(struct channels *ch)
 {
 	if (write(ch->release_write, "g", 1) != 1)
 		die_with_error(EXIT_INTERNAL, NULL, "releasing the sandbox", "write(release pipe)");
-	close(ch->release_write);
-	ch->release_write = -1;
+	close_end(&ch->release_write);
 }
 
 void wait_for_release(struct channels *ch)
 {
-	char go;
-	ssize_t n;
-	while ((n = read(ch->release_read, &go, 1)) < 0 && errno == EINTR)
-		;
-	if (n != 1)
+	if (!read_byte(ch->release_read))
 		_exit(EXIT_INTERNAL); /* the outer is gone (or failed and reports it itself) */
-	close(ch->release_read);
-	ch->release_read = -1;
+	close_end(&ch->release_read);
 }

@@ -41,17 +41,31 @@ cleanup() {
     rm -rf "$T" "$U"
 }
 trap cleanup EXIT
+chmod 755 "$U" && cp "$LAUNCHER" "$U/nsjunit-launch" && chmod 755 "$U/nsjunit-launch"
+mkdir -m 700 "$U/home" && chown 65534:65534 "$U/home"
 
 ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
 not_ok() { echo "not ok - $1: $2"; FAILED=$((FAILED + 1)); }
 
-# run ARGS...: runs the launcher with stdin from /dev/null (so the parent watch is off),
-# leaving OUT, ERR and RC.
-run() {
-    "$LAUNCHER" "$@" </dev/null >"$T/out" 2>"$T/err"
+# needs COMMAND WHY NAME: whether COMMAND is installed; if not, NAME fails saying "COMMAND WHY".
+needs() {
+    command -v "$1" >/dev/null && return
+    not_ok "$3" "$1 $2"
+    return 1
+}
+
+# capture COMMAND...: runs COMMAND with stdin from /dev/null (so the launcher's parent watch is
+# off), leaving OUT, ERR and RC.
+capture() {
+    "$@" </dev/null >"$T/out" 2>"$T/err"
     RC=$?
     OUT=$(cat "$T/out")
     ERR=$(cat "$T/err")
+}
+
+# run ARGS...: runs the launcher (as root), leaving OUT, ERR and RC.
+run() {
+    capture "$LAUNCHER" "$@"
 }
 
 # expect NAME CONDITION-DESCRIPTION -- evaluated by the caller: check "$name" "[[ ... ]]" "why"
@@ -60,17 +74,26 @@ check() {
     if eval "$cond"; then ok "$name"; else not_ok "$name" "$why (rc=$RC out='${OUT:0:300}' err='${ERR:0:300}')"; fi
 }
 
-# as_nobody ARGS...: runs the launcher copy as uid/gid 65534 (no capabilities), leaving OUT, ERR and RC.
+# Runs what follows as uid/gid 65534 without groups and so without capabilities (setpriv is in util-linux).
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+# nobody_run BINARY ARGS...: runs BINARY as nobody, leaving OUT, ERR and RC.
+nobody_run() {
+    capture "${NOBODY[@]}" "$@"
+}
+
+# as_nobody ARGS...: runs the launcher's copy $U/nsjunit-launch as nobody, leaving OUT, ERR and RC.
 # $U/home is that user's own private directory (0700).
 as_nobody() {
-    if [[ ! -x $U/nsjunit-launch ]]; then
-        chmod 755 "$U" && cp "$LAUNCHER" "$U/nsjunit-launch" && chmod 755 "$U/nsjunit-launch"
-        mkdir -m 700 "$U/home" && chown 65534:65534 "$U/home"
-    fi
-    setpriv --reuid=65534 --regid=65534 --clear-groups "$U/nsjunit-launch" "$@" </dev/null >"$T/out" 2>"$T/err"
-    RC=$?
-    OUT=$(cat "$T/out")
-    ERR=$(cat "$T/err")
+    nobody_run "$U/nsjunit-launch" "$@"
+}
+
+# special_copy NAME MODE: prints the path of a new copy of the launcher with MODE (4755: setuid) in
+# $U/NAME, where nobody can run it.
+special_copy() {
+    local dir="$U/$1"
+    mkdir -m 755 "$dir" && cp "$LAUNCHER" "$dir/nsjunit-launch" && chmod "$2" "$dir/nsjunit-launch" &&
+        echo "$dir/nsjunit-launch"
 }
 
 # wait_for COND [TENTHS]: polls a bash condition, default 2 s.
@@ -306,33 +329,13 @@ test_program_not_found() {
 }
 
 test_setuid_copy_refuses() {
-    local name="a setuid copy of the launcher refuses to run"
-    if ! command -v setpriv >/dev/null; then
-        not_ok "$name" "setpriv (util-linux) is needed to run the copy as nobody"
-        return
-    fi
-    local dir="$T/suid"
-    mkdir -m 755 "$dir" && chmod 755 "$T"
-    cp "$LAUNCHER" "$dir/nsjunit-launch" && chmod 4755 "$dir/nsjunit-launch"
-    setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/nsjunit-launch" --version </dev/null >"$T/out" 2>"$T/err"
-    RC=$? OUT=$(cat "$T/out") ERR=$(cat "$T/err")
-    chmod 700 "$T"
-    check "$name" '[[ $RC == 125 && -z $OUT && $ERR == *"refusing to run setuid"* ]]' "the setuid copy ran"
+    nobody_run "$(special_copy suid 4755)" --version
+    check "a setuid copy of the launcher refuses to run" '[[ $RC == 125 && -z $OUT && $ERR == *"refusing to run setuid"* ]]' "the setuid copy ran"
 }
 
 test_unprivileged_user_gets_an_actionable_error() {
-    local name="--userns=never for an unprivileged user: clone3 refused, exit 121 with the flags and a hint"
-    if ! command -v setpriv >/dev/null; then
-        not_ok "$name" "setpriv (util-linux) is needed to run as nobody"
-        return
-    fi
-    local dir="$T/unprivileged"
-    mkdir -m 755 "$dir" && chmod 755 "$T"
-    cp "$LAUNCHER" "$dir/nsjunit-launch" && chmod 755 "$dir/nsjunit-launch"
-    setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/nsjunit-launch" --userns=never --pid --net -- true </dev/null >"$T/out" 2>"$T/err"
-    RC=$? OUT=$(cat "$T/out") ERR=$(cat "$T/err")
-    chmod 700 "$T"
-    check "$name" '[[ $RC == 121 && $(wc -l <"$T/err") == 1 && $ERR == "nsjunit-launch: creating namespaces: clone3(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET): Operation not permitted: needs root"*"--userns=auto"*"--privileged"* ]]' "wrong error"
+    as_nobody --userns=never --pid --net -- true
+    check "--userns=never for an unprivileged user: clone3 refused, exit 121 with the flags and a hint" '[[ $RC == 121 && $(wc -l <"$T/err") == 1 && $ERR == "nsjunit-launch: creating namespaces: clone3(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET): Operation not permitted: needs root"*"--userns=auto"*"--privileged"* ]]' "wrong error"
 }
 
 test_check_mode() {
@@ -416,14 +419,13 @@ start_holder() {
     if [[ ${AS:-nobody} == root ]]; then
         "$LAUNCHER" --hold "$sock" "$@" </dev/null >"$out" 2>&1 &
     else
-        setpriv --reuid=65534 --regid=65534 --clear-groups "$U/nsjunit-launch" --hold "$sock" "$@" </dev/null >"$out" 2>&1 &
+        "${NOBODY[@]}" "$U/nsjunit-launch" --hold "$sock" "$@" </dev/null >"$out" 2>&1 &
     fi
     HOLDER_PID=$!
     wait_for '[[ $(cat "$out" 2>/dev/null) == ready ]] || ! kill -0 $HOLDER_PID 2>/dev/null' 50
 }
 
 test_lab_hosts_share_one_user_namespace_and_are_joined_through_their_holders() {
-    as_nobody --version # prepares $U
     local a="$U/home/a.sock" b="$U/home/b.sock" pa pb holder_b ns_b user_a mode
     start_holder "$a" --net --uts --hostname a
     pa=$HOLDER_PID
@@ -507,20 +509,13 @@ test_no_new_privs_in_sandbox() {
 
 test_file_capability_copy_refuses() {
     local name="a copy of the launcher with file capabilities refuses to run (as an ordinary user and as root)"
-    local dir="$T/fcaps" as_user as_root
-    if ! command -v setcap >/dev/null; then
-        not_ok "$name" "setcap (libcap2-bin) is needed to give the copy a file capability"
-        return
-    fi
-    mkdir -m 755 "$dir" && chmod 755 "$T"
-    cp "$LAUNCHER" "$dir/nsjunit-launch" && chmod 755 "$dir/nsjunit-launch" && setcap cap_net_raw+ep "$dir/nsjunit-launch"
-    setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/nsjunit-launch" --pid -- true </dev/null >"$T/out" 2>"$T/err"
-    as_user="$?:$(cat "$T/err")"
-    "$dir/nsjunit-launch" --pid -- true </dev/null >"$T/out" 2>"$T/err"
-    RC=$? OUT=$(cat "$T/out") ERR=$(cat "$T/err")
-    as_root=$RC
-    chmod 700 "$T"
-    check "$name" '[[ $as_user == "125:"*"refusing to run with file capabilities"*"setcap -r"* && $as_root == 125 && $ERR == *"file capabilities"* ]]' \
+    local copy as_user
+    needs setcap "(libcap2-bin) is needed to give the copy a file capability" "$name" || return
+    copy=$(special_copy fcaps 755) && setcap cap_net_raw+ep "$copy"
+    nobody_run "$copy" --pid -- true
+    as_user="$RC:$ERR"
+    capture "$copy" --pid -- true
+    check "$name" '[[ $as_user == "125:"*"refusing to run with file capabilities"*"setcap -r"* && $RC == 125 && $ERR == *"file capabilities"* ]]' \
         "as nobody '$as_user'"
 }
 
@@ -558,10 +553,7 @@ test_capabilities_of_program() {
 test_sandbox_has_no_controlling_terminal() {
     local name="the sandbox is a session of its own: /dev/tty (the terminal, TIOCSTI) cannot be opened inside"
     local pid nopid
-    if ! command -v script >/dev/null; then
-        not_ok "$name" "script (util-linux) is needed to give the launcher a terminal"
-        return
-    fi
+    needs script "(util-linux) is needed to give the launcher a terminal" "$name" || return
     script -qec "$LAUNCHER --pid -- /bin/sh -c 'if true >/dev/tty; then echo has-tty; else echo no-tty; fi' 2>/dev/null" /dev/null </dev/null >"$T/out" 2>&1
     pid=$(tr -d '\r' <"$T/out")
     script -qec "$LAUNCHER -- /bin/sh -c 'if true >/dev/tty; then echo has-tty; else echo no-tty; fi' 2>/dev/null" /dev/null </dev/null >"$T/out" 2>&1
@@ -732,7 +724,6 @@ test_keep_path_stays_visible_under_a_tmpfs() {
     check "--keep-path DIR stays visible (read-write) under a --tmpfs covering it; the rest of the tmpfs is empty" \
         '[[ $RC == 0 && $inside == "run-file run" && $(cat "$top/run/new" 2>/dev/null) == written ]] && ! grep -q " $top " /proc/self/mountinfo' \
         "inside '$inside'"
-    as_nobody --version # prepares $U
     mkdir -p "$U/home/keep/run" && echo run-file >"$U/home/keep/run/file" && chown -R 65534:65534 "$U/home/keep"
     as_nobody --pid --tmpfs "$U/home/keep:1048576" --keep-path "$U/home/keep/run" -- /bin/sh -c \
         'cat "$1/run/file"; ls "$1"; echo written >"$1/run/new"' sh "$U/home/keep"
