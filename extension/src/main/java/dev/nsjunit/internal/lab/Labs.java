@@ -19,7 +19,7 @@ public final class Labs {
   private Labs() {}
 
   /** The lab this test uses; {@code owned} is set when the caller must close it after the test. */
-  public static LabAccess forTest(NetworkPlan plan, ExtensionContext context, Configuration config, boolean[] owned) {
+  public static LabAccess forTest(LabPlan plan, ExtensionContext context, Configuration config, boolean[] owned) {
     if (plan.sharedByClass().isEmpty()) {
       owned[0] = true;
       return start(plan, config);
@@ -34,7 +34,7 @@ public final class Labs {
     return shared.get();
   }
 
-  private static LabAccess start(NetworkPlan plan, Configuration config) {
+  private static LabAccess start(LabPlan plan, Configuration config) {
     try {
       return LabAccess.start(plan.topology(), LauncherBinary.path(config), config.userns());
     } catch (NetemUnavailableException e) {
@@ -51,7 +51,7 @@ public final class Labs {
     private final LabAccess lab;
     private final RuntimeException failure;
 
-    SharedLab(NetworkPlan plan, Configuration config) {
+    SharedLab(LabPlan plan, Configuration config) {
       LabAccess started = null;
       RuntimeException failed = null;
       try {

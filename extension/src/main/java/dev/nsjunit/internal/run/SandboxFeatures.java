@@ -1,7 +1,7 @@
 package dev.nsjunit.internal.run;
 
 import dev.nsjunit.internal.clocks.ClocksFeature;
-import dev.nsjunit.internal.lab.NetworkLabFeature;
+import dev.nsjunit.internal.lab.LabFeature;
 import dev.nsjunit.internal.limits.LimitsFeature;
 import dev.nsjunit.internal.namespaces.NamespacesFeature;
 import dev.nsjunit.internal.spec.SpecReader;
@@ -11,7 +11,7 @@ import java.util.List;
 public final class SandboxFeatures {
   /** Namespaces first: the lab replaces the network namespace they ask for; limits add the cgroup one. */
   public static final List<SandboxFeature> ALL =
-      List.of(new NamespacesFeature(), new ClocksFeature(), new LimitsFeature(), new NetworkLabFeature());
+      List.of(new NamespacesFeature(), new ClocksFeature(), new LimitsFeature(), new LabFeature());
 
   /** Reads a test's spec with every feature. */
   public static final SpecReader SPEC_READER = new SpecReader(ALL);

@@ -1,6 +1,6 @@
 package dev.nsjunit.internal.spec;
 
-import dev.nsjunit.internal.lab.NetworkPlan;
+import dev.nsjunit.internal.lab.LabPlan;
 import dev.nsjunit.internal.namespaces.Namespace;
 
 import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
@@ -46,7 +46,7 @@ public record SandboxSpec(
     boolean expectOomKill,
     List<TmpFsMount> tmpfs,
     Map<String, Long> rlimits,
-    Optional<NetworkPlan> network,
+    Optional<LabPlan> network,
     boolean allCapabilities) {
 
   /** One {@code @TmpFs}: a mount point and its size in bytes. */
@@ -81,7 +81,7 @@ public record SandboxSpec(
     public boolean expectOomKill;
     public final List<TmpFsMount> tmpfs = new ArrayList<>();
     public final Map<String, Long> rlimits = new LinkedHashMap<>();
-    public Optional<NetworkPlan> network = Optional.empty();
+    public Optional<LabPlan> network = Optional.empty();
     public boolean allCapabilities;
     private final boolean classIsolated;
 

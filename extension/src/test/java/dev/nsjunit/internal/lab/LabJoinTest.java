@@ -43,10 +43,10 @@ class LabJoinTest {
     try (LabAccess lab = LabAccess.start(topology, launcher(), "auto")) {
       SandboxSpec spec = new SandboxSpec(EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS), Optional.of("b"),
           Duration.ZERO, Duration.ZERO, Optional.empty(), List.of(), false, CgroupLimits.none(), false, List.of(), Map.of(),
-          Optional.of(new NetworkPlan(topology, "b", Optional.empty())), false);
+          Optional.of(new LabPlan(topology, "b", Optional.empty())), false);
       dev.nsjunit.internal.run.SandboxSetup setup = new dev.nsjunit.internal.run.SandboxSetup(
           spec, null, 0, null, new dev.nsjunit.internal.run.Teardown(), null, Optional.of(lab));
-      new NetworkLabFeature().prepare(setup);
+      new LabFeature().prepare(setup);
       sandbox = setup.launcherOptions();
       hostProcess = ChildCommand.hostProcesses(launcher(), lab, null, null, null).enterHost("a");
       socket = lab.lab().holderSocket("b");

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * the first host), in that host's network namespace, which the lab's holder keeps. The lab itself
  * is started by {@link Labs} (per test, or per class in JUnit's store).
  */
-public final class NetworkLabFeature implements SandboxFeature {
+public final class LabFeature implements SandboxFeature {
   @Override
   public List<Class<? extends Annotation>> annotations() {
     return List.of(Topology.class, OnHost.class);
@@ -46,7 +46,7 @@ public final class NetworkLabFeature implements SandboxFeature {
       throw Attribute.of(OnHost.class, "value").invalid(host, "one of the hosts of @Topology: " + topologySpec.hosts());
     }
     Optional<Class<?>> sharedByClass = topology.get().element() instanceof Class<?> c ? Optional.of(c) : Optional.empty();
-    spec.network = Optional.of(new NetworkPlan(topologySpec, host, sharedByClass));
+    spec.network = Optional.of(new LabPlan(topologySpec, host, sharedByClass));
     // The test joins its host's network namespace instead of getting an empty one.
     spec.namespaces.remove(Namespace.NET);
     spec.namespaces.add(Namespace.UTS);
@@ -57,7 +57,7 @@ public final class NetworkLabFeature implements SandboxFeature {
 
   @Override
   public void prepare(SandboxSetup setup) {
-    Optional<NetworkPlan> plan = setup.spec().network();
+    Optional<LabPlan> plan = setup.spec().network();
     if (plan.isPresent() && setup.lab().isPresent()) {
       LabAccess lab = setup.lab().get();
       setup.launcherOption(LauncherOption.JOIN_HOLDER, lab.lab().holderSocket(plan.get().host()).toString());

@@ -1,9 +1,0 @@
-package dev.nsjunit.internal.lab;
-
-import java.util.Optional;
-
-/**
- * The network part of a sandbox: the topology, the host the test runs on, and who owns the lab:
- * the annotated class (one lab for all its tests) or nobody (a fresh lab for this test).
- */
-public record NetworkPlan(TopologySpec topology, String host, Optional<Class<?>> sharedByClass) {}
