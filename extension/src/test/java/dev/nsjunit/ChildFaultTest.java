@@ -16,23 +16,17 @@ import org.junit.jupiter.api.Test;
  */
 class ChildFaultTest {
 
-  private static Throwable failure(String method) {
-    return SandboxKit.runMethod(Cases.class, method).failureOf(method);
-  }
-
   @Test
   void sigstoppedChildIsKilledAtTheHardLimitAndSaysItCouldNotDumpThreads() {
-    Throwable t = failure("stopsItself");
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
-    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "stopsItself").sandboxFailureOf("stopsItself");
+    assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     assertThat(t.getMessage()).contains("Cases.stopsItself() timed out after 10s").contains("did not answer the request for a thread dump");
   }
 
   @Test
   void childIgnoringSigtermIsStillKilled() {
-    Throwable t = failure("ignoresSigterm");
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
-    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "ignoresSigterm").sandboxFailureOf("ignoresSigterm");
+    assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     // Killed at the hard limit, while still in the test body (its thread dump shows it sleeping there).
     assertThat(t.getMessage()).contains("Cases.ignoresSigterm() timed out after 10s")
         .contains("the whole sandbox was killed")
@@ -55,7 +49,7 @@ class ChildFaultTest {
   @Test
   void heapExhaustionIsReportedAsTheTestsOwnOutOfMemoryErrorWithoutEndingTheParentsRun() {
     // Not rethrown as a real OutOfMemoryError: JUnit would treat that as unrecoverable here.
-    Throwable t = failure("exhaustsHeap");
+    Throwable t = SandboxKit.runMethod(Cases.class, "exhaustsHeap").failureOf("exhaustsHeap");
     assertThat(t).isInstanceOf(SandboxedException.class).hasMessageContaining("Java heap space");
     assertThat(((SandboxedException) t).originalClassName()).isEqualTo("java.lang.OutOfMemoryError");
     assertThat(t.getStackTrace()[0].getMethodName()).isEqualTo("exhaustsHeap");
@@ -63,8 +57,7 @@ class ChildFaultTest {
 
   @Test
   void nativeCrashIsExplainedAsAJvmCrash() {
-    Throwable t = failure("crashesNatively");
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
+    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "crashesNatively").sandboxFailureOf("crashesNatively");
     assertThat(t.getMessage()).contains("the JVM crashed").contains("SIGSEGV");
   }
 

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
 
 /**
  * nsjunit.debug: a real debugger (JDI, which speaks JDWP and does its handshake) attaches to the
@@ -72,17 +71,17 @@ class DebugTest {
       SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "ownNetwork",
           Map.of("nsjunit.debug", Integer.toString(taken.getLocalPort())));
 
-      Throwable failure = onlyFailure(run);
-      assertThat(failure).isInstanceOf(SandboxFailedException.class)
+      SandboxFailedException failure = run.sandboxFailureOf("ownNetwork");
+      assertThat(failure)
           .hasMessageStartingWith("nsjunit.debug=" + taken.getLocalPort() + ": cannot listen on 127.0.0.1:" + taken.getLocalPort());
-      assertThat(((SandboxFailedException) failure).reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
+      assertThat(failure.reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
       assertThat(run.stdout()).as("the test body never ran").doesNotContain("reached");
     }
   }
 
   @Test
   void aPortThatIsNotANumberNamesTheKeyAndTheAllowedValues() {
-    Throwable failure = onlyFailure(SandboxKit.runMethod(Cases.class, "ownNetwork", Map.of("nsjunit.debug", "yes")));
+    Throwable failure = SandboxKit.runMethod(Cases.class, "ownNetwork", Map.of("nsjunit.debug", "yes")).onlyFailure();
 
     assertThat(failure).isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
         .hasMessageContaining("nsjunit.debug").hasMessageContaining("yes").hasMessageContaining("1 to 65535");
@@ -151,12 +150,6 @@ class DebugTest {
 
   private static void assertPassed(SandboxKit.Run run) {
     run.assertAllPassed(1);
-  }
-
-  private static Throwable onlyFailure(SandboxKit.Run run) {
-    run.results().testEvents().assertStatistics(s -> s.failed(1));
-    return run.results().testEvents().failed().stream().findFirst().orElseThrow()
-        .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
   }
 
   static class Cases {

@@ -71,9 +71,9 @@ class SecurityTest {
     Path ran = dir.resolve("test-body-ran");
     System.setProperty("fixture.ran", ran.toString());
     try {
-      Throwable t = SandboxKit.run(TokenCases.class, Map.of("nsjunit.java", wrapper.toString())).failureOf("connects");
-      assertThat(t).isInstanceOf(SandboxFailedException.class);
-      assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
+      SandboxFailedException t = SandboxKit.run(TokenCases.class, Map.of("nsjunit.java", wrapper.toString()))
+          .sandboxFailureOf("connects");
+      assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
       assertThat(t.getMessage()).contains("the channel from the sandbox of TokenCases.connects() broke:"
           + " the child presented the wrong token; another process connected to this test's channel");
     } finally {
