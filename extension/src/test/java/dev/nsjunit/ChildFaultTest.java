@@ -7,7 +7,7 @@ import dev.nsjunit.testing.SandboxKit;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,14 +36,9 @@ class ChildFaultTest {
 
   @Test
   void daemonizedGrandchildDoesNotSurviveTheTest() throws Exception {
-    String marker = "1000." + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
-    System.setProperty("fixture.marker", marker);
-    try {
-      SandboxKit.runMethod(Cases.class, "daemonizes").assertAllPassed(1);
-      assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("daemon left behind").isEmpty();
-    } finally {
-      System.clearProperty("fixture.marker");
-    }
+    String marker = HostProcesses.sleepMarker();
+    SandboxKit.runMethodWithProperties(Cases.class, "daemonizes", Map.of("fixture.marker", marker)).assertAllPassed(1);
+    assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("daemon left behind").isEmpty();
   }
 
   @Test

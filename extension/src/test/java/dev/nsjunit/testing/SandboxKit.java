@@ -124,6 +124,32 @@ public final class SandboxKit {
         .selectors(selectMethod(fixture, m)).execute());
   }
 
+  /**
+   * Runs the fixture's one method of that name with these system properties set in this JVM: the
+   * way a test hands values to its fixture, since a sandbox's child JVM is started with this JVM's
+   * system properties. See {@link #withProperties}.
+   */
+  public static Run runMethodWithProperties(Class<?> fixture, String method, Map<String, String> properties) {
+    return withProperties(properties, () -> runMethod(fixture, method));
+  }
+
+  /** Runs {@code body} with these system properties set, then gives them back their earlier values (or none). */
+  public static <T> T withProperties(Map<String, String> properties, java.util.function.Supplier<T> body) {
+    Map<String, String> earlier = new java.util.HashMap<>();
+    properties.forEach((key, value) -> earlier.put(key, System.setProperty(key, value)));
+    try {
+      return body.get();
+    } finally {
+      earlier.forEach((key, value) -> {
+        if (value == null) {
+          System.clearProperty(key);
+        } else {
+          System.setProperty(key, value);
+        }
+      });
+    }
+  }
+
   private static synchronized Run capture(java.util.function.Supplier<EngineExecutionResults> body) {
     PrintStream out = System.out;
     PrintStream err = System.err;
