@@ -35,34 +35,25 @@ class DebugTest {
 
   @Test
   void aDebuggerStopsInsideASandboxWithItsOwnNetworkThroughTheRelayedPort() throws Exception {
-    int port = freePort();
-    CompletableFuture<SandboxKit.Run> run = CompletableFuture.supplyAsync(
-        () -> SandboxKit.runMethod(Cases.class, "ownNetwork", Map.of("nsjunit.debug", Integer.toString(port))));
+    Debugged debugged = debug("ownNetwork");
 
-    List<Object> arguments = stopAtReachedAndResume(port);
-
-    assertThat(arguments.get(0)).as("the debugged JVM is the sandbox's PID 2").isEqualTo(2L);
-    assertThat(arguments.get(1)).as("nsjunit.sandboxed in the debugged JVM").isEqualTo("true");
-    assertThat((Long) arguments.get(2)).as("network interfaces: loopback only").isEqualTo(1L);
-    SandboxKit.Run result = run.get();
-    assertPassed(result);
-    assertThat(result.stderr()).contains("nsjunit: Cases.ownNetwork() waits for a debugger: attach to localhost:" + port)
+    assertThat(debugged.arguments().get(0)).as("the debugged JVM is the sandbox's PID 2").isEqualTo(2L);
+    assertThat(debugged.arguments().get(1)).as("nsjunit.sandboxed in the debugged JVM").isEqualTo("true");
+    assertThat((Long) debugged.arguments().get(2)).as("network interfaces: loopback only").isEqualTo(1L);
+    SandboxKit.Run result = debugged.run().get().assertAllPassed(1);
+    assertThat(result.stderr())
+        .contains("nsjunit: Cases.ownNetwork() waits for a debugger: attach to localhost:" + debugged.port())
         .contains("nsjunit relays the port into it");
   }
 
   @Test
   void aDebuggerStopsInsideASandboxThatSharesTheHostsNetwork() throws Exception {
-    int port = freePort();
-    CompletableFuture<SandboxKit.Run> run = CompletableFuture.supplyAsync(
-        () -> SandboxKit.runMethod(Cases.class, "hostNetwork", Map.of("nsjunit.debug", Integer.toString(port))));
+    Debugged debugged = debug("hostNetwork");
 
-    List<Object> arguments = stopAtReachedAndResume(port);
-
-    assertThat(arguments.get(0)).isEqualTo(2L);
-    assertThat((Long) arguments.get(2)).as("the host's interfaces").isGreaterThan(1L);
-    SandboxKit.Run result = run.get();
-    assertPassed(result);
-    assertThat(result.stderr()).contains("attach to localhost:" + port).doesNotContain("relays");
+    assertThat(debugged.arguments().get(0)).isEqualTo(2L);
+    assertThat((Long) debugged.arguments().get(2)).as("the host's interfaces").isGreaterThan(1L);
+    SandboxKit.Run result = debugged.run().get().assertAllPassed(1);
+    assertThat(result.stderr()).contains("attach to localhost:" + debugged.port()).doesNotContain("relays");
   }
 
   @Test
@@ -85,6 +76,17 @@ class DebugTest {
 
     assertThat(failure).isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
         .hasMessageContaining("nsjunit.debug").hasMessageContaining("yes").hasMessageContaining("1 to 65535");
+  }
+
+  /** A fixture run under nsjunit.debug: the port, what the debugger read at the breakpoint, the run. */
+  private record Debugged(int port, List<Object> arguments, CompletableFuture<SandboxKit.Run> run) {}
+
+  /** Starts fixture {@code method} with nsjunit.debug on a free port and debugs it with {@link #stopAtReachedAndResume}. */
+  private static Debugged debug(String method) throws Exception {
+    int port = freePort();
+    CompletableFuture<SandboxKit.Run> run = CompletableFuture.supplyAsync(
+        () -> SandboxKit.runMethod(Cases.class, method, Map.of("nsjunit.debug", Integer.toString(port))));
+    return new Debugged(port, stopAtReachedAndResume(port), run);
   }
 
   /** Attaches as an IDE does, stops in Cases.reached(...) and returns its arguments. */
@@ -146,10 +148,6 @@ class DebugTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
-  }
-
-  private static void assertPassed(SandboxKit.Run run) {
-    run.assertAllPassed(1);
   }
 
   static class Cases {
