@@ -7,7 +7,7 @@ import dev.nsjunit.testing.SandboxKit;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,23 +16,17 @@ import org.junit.jupiter.api.Test;
  */
 class ChildFaultTest {
 
-  private static Throwable failure(String method) {
-    return SandboxKit.runMethod(Cases.class, method).failureOf(method);
-  }
-
   @Test
   void sigstoppedChildIsKilledAtTheHardLimitAndSaysItCouldNotDumpThreads() {
-    Throwable t = failure("stopsItself");
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
-    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "stopsItself").sandboxFailureOf("stopsItself");
+    assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     assertThat(t.getMessage()).contains("Cases.stopsItself() timed out after 10s").contains("did not answer the request for a thread dump");
   }
 
   @Test
   void childIgnoringSigtermIsStillKilled() {
-    Throwable t = failure("ignoresSigterm");
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
-    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "ignoresSigterm").sandboxFailureOf("ignoresSigterm");
+    assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     // Killed at the hard limit, while still in the test body (its thread dump shows it sleeping there).
     assertThat(t.getMessage()).contains("Cases.ignoresSigterm() timed out after 10s")
         .contains("the whole sandbox was killed")
@@ -42,20 +36,15 @@ class ChildFaultTest {
 
   @Test
   void daemonizedGrandchildDoesNotSurviveTheTest() throws Exception {
-    String marker = "1000." + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
-    System.setProperty("fixture.marker", marker);
-    try {
-      SandboxKit.runMethod(Cases.class, "daemonizes").assertAllPassed(1);
-      assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("daemon left behind").isEmpty();
-    } finally {
-      System.clearProperty("fixture.marker");
-    }
+    String marker = HostProcesses.sleepMarker();
+    SandboxKit.runMethodWithProperties(Cases.class, "daemonizes", Map.of("fixture.marker", marker)).assertAllPassed(1);
+    assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("daemon left behind").isEmpty();
   }
 
   @Test
   void heapExhaustionIsReportedAsTheTestsOwnOutOfMemoryErrorWithoutEndingTheParentsRun() {
     // Not rethrown as a real OutOfMemoryError: JUnit would treat that as unrecoverable here.
-    Throwable t = failure("exhaustsHeap");
+    Throwable t = SandboxKit.runMethod(Cases.class, "exhaustsHeap").failureOf("exhaustsHeap");
     assertThat(t).isInstanceOf(SandboxedException.class).hasMessageContaining("Java heap space");
     assertThat(((SandboxedException) t).originalClassName()).isEqualTo("java.lang.OutOfMemoryError");
     assertThat(t.getStackTrace()[0].getMethodName()).isEqualTo("exhaustsHeap");
@@ -63,8 +52,7 @@ class ChildFaultTest {
 
   @Test
   void nativeCrashIsExplainedAsAJvmCrash() {
-    Throwable t = failure("crashesNatively");
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
+    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "crashesNatively").sandboxFailureOf("crashesNatively");
     assertThat(t.getMessage()).contains("the JVM crashed").contains("SIGSEGV");
   }
 

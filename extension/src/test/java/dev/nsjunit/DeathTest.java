@@ -8,15 +8,9 @@ import org.junit.jupiter.api.Test;
 /** A child that never reports explains itself: exit code, signal, timeout, System.exit's caller. */
 class DeathTest {
 
-  private static SandboxFailedException death(String method) {
-    Throwable t = SandboxKit.runMethod(Cases.class, method).failureOf(method);
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
-    return (SandboxFailedException) t;
-  }
-
   @Test
   void systemExitIsReportedWithItsCodeAndTheStackOfTheCall() {
-    SandboxFailedException e = death("callsSystemExit");
+    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "callsSystemExit").sandboxFailureOf("callsSystemExit");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.EXITED);
     assertThat(e.getMessage()).contains("called System.exit(3)");
     assertThat(e.getCause()).isNotNull();
@@ -25,14 +19,14 @@ class DeathTest {
 
   @Test
   void runtimeHaltIsReportedWithItsExitCode() {
-    SandboxFailedException e = death("halts");
+    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "halts").sandboxFailureOf("halts");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.EXITED);
     assertThat(e.getMessage()).contains("exited with code 4").contains("Runtime.halt");
   }
 
   @Test
   void killedChildNamesTheSignal() {
-    SandboxFailedException e = death("killsItself");
+    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "killsItself").sandboxFailureOf("killsItself");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.KILLED_BY_SIGNAL);
     assertThat(e.getMessage()).contains("killed by signal 9 (SIGKILL)");
     assertThat(e.getMessage()).contains("about to die"); // the stderr tail
@@ -40,7 +34,7 @@ class DeathTest {
 
   @Test
   void hardTimeoutKillsTheSandboxAndShowsWhereTheTestHung() {
-    SandboxFailedException e = death("hangs");
+    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "hangs").sandboxFailureOf("hangs");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     // The test's name is in the message anyway: the thread dump is what shows where it hung.
     assertThat(e.getMessage()).contains("Cases.hangs() timed out after 10s")

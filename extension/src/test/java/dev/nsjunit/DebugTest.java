@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
 
 /**
  * nsjunit.debug: a real debugger (JDI, which speaks JDWP and does its handshake) attaches to the
@@ -36,34 +35,25 @@ class DebugTest {
 
   @Test
   void aDebuggerStopsInsideASandboxWithItsOwnNetworkThroughTheRelayedPort() throws Exception {
-    int port = freePort();
-    CompletableFuture<SandboxKit.Run> run = CompletableFuture.supplyAsync(
-        () -> SandboxKit.runMethod(Cases.class, "ownNetwork", Map.of("nsjunit.debug", Integer.toString(port))));
+    Debugged debugged = debug("ownNetwork");
 
-    List<Object> arguments = stopAtReachedAndResume(port);
-
-    assertThat(arguments.get(0)).as("the debugged JVM is the sandbox's PID 2").isEqualTo(2L);
-    assertThat(arguments.get(1)).as("nsjunit.sandboxed in the debugged JVM").isEqualTo("true");
-    assertThat((Long) arguments.get(2)).as("network interfaces: loopback only").isEqualTo(1L);
-    SandboxKit.Run result = run.get();
-    assertPassed(result);
-    assertThat(result.stderr()).contains("nsjunit: Cases.ownNetwork() waits for a debugger: attach to localhost:" + port)
+    assertThat(debugged.arguments().get(0)).as("the debugged JVM is the sandbox's PID 2").isEqualTo(2L);
+    assertThat(debugged.arguments().get(1)).as("nsjunit.sandboxed in the debugged JVM").isEqualTo("true");
+    assertThat((Long) debugged.arguments().get(2)).as("network interfaces: loopback only").isEqualTo(1L);
+    SandboxKit.Run result = debugged.run().get().assertAllPassed(1);
+    assertThat(result.stderr())
+        .contains("nsjunit: Cases.ownNetwork() waits for a debugger: attach to localhost:" + debugged.port())
         .contains("nsjunit relays the port into it");
   }
 
   @Test
   void aDebuggerStopsInsideASandboxThatSharesTheHostsNetwork() throws Exception {
-    int port = freePort();
-    CompletableFuture<SandboxKit.Run> run = CompletableFuture.supplyAsync(
-        () -> SandboxKit.runMethod(Cases.class, "hostNetwork", Map.of("nsjunit.debug", Integer.toString(port))));
+    Debugged debugged = debug("hostNetwork");
 
-    List<Object> arguments = stopAtReachedAndResume(port);
-
-    assertThat(arguments.get(0)).isEqualTo(2L);
-    assertThat((Long) arguments.get(2)).as("the host's interfaces").isGreaterThan(1L);
-    SandboxKit.Run result = run.get();
-    assertPassed(result);
-    assertThat(result.stderr()).contains("attach to localhost:" + port).doesNotContain("relays");
+    assertThat(debugged.arguments().get(0)).isEqualTo(2L);
+    assertThat((Long) debugged.arguments().get(2)).as("the host's interfaces").isGreaterThan(1L);
+    SandboxKit.Run result = debugged.run().get().assertAllPassed(1);
+    assertThat(result.stderr()).contains("attach to localhost:" + debugged.port()).doesNotContain("relays");
   }
 
   @Test
@@ -72,20 +62,31 @@ class DebugTest {
       SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "ownNetwork",
           Map.of("nsjunit.debug", Integer.toString(taken.getLocalPort())));
 
-      Throwable failure = onlyFailure(run);
-      assertThat(failure).isInstanceOf(SandboxFailedException.class)
+      SandboxFailedException failure = run.sandboxFailureOf("ownNetwork");
+      assertThat(failure)
           .hasMessageStartingWith("nsjunit.debug=" + taken.getLocalPort() + ": cannot listen on 127.0.0.1:" + taken.getLocalPort());
-      assertThat(((SandboxFailedException) failure).reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
+      assertThat(failure.reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
       assertThat(run.stdout()).as("the test body never ran").doesNotContain("reached");
     }
   }
 
   @Test
   void aPortThatIsNotANumberNamesTheKeyAndTheAllowedValues() {
-    Throwable failure = onlyFailure(SandboxKit.runMethod(Cases.class, "ownNetwork", Map.of("nsjunit.debug", "yes")));
+    Throwable failure = SandboxKit.runMethod(Cases.class, "ownNetwork", Map.of("nsjunit.debug", "yes")).onlyFailure();
 
     assertThat(failure).isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
         .hasMessageContaining("nsjunit.debug").hasMessageContaining("yes").hasMessageContaining("1 to 65535");
+  }
+
+  /** A fixture run under nsjunit.debug: the port, what the debugger read at the breakpoint, the run. */
+  private record Debugged(int port, List<Object> arguments, CompletableFuture<SandboxKit.Run> run) {}
+
+  /** Starts fixture {@code method} with nsjunit.debug on a free port and debugs it with {@link #stopAtReachedAndResume}. */
+  private static Debugged debug(String method) throws Exception {
+    int port = freePort();
+    CompletableFuture<SandboxKit.Run> run = CompletableFuture.supplyAsync(
+        () -> SandboxKit.runMethod(Cases.class, method, Map.of("nsjunit.debug", Integer.toString(port))));
+    return new Debugged(port, stopAtReachedAndResume(port), run);
   }
 
   /** Attaches as an IDE does, stops in Cases.reached(...) and returns its arguments. */
@@ -147,16 +148,6 @@ class DebugTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
-  }
-
-  private static void assertPassed(SandboxKit.Run run) {
-    run.assertAllPassed(1);
-  }
-
-  private static Throwable onlyFailure(SandboxKit.Run run) {
-    run.results().testEvents().assertStatistics(s -> s.failed(1));
-    return run.results().testEvents().failed().stream().findFirst().orElseThrow()
-        .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
   }
 
   static class Cases {

@@ -12,7 +12,7 @@ import dev.nsjunit.testing.SandboxKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
@@ -34,14 +34,10 @@ class FreshPidTest {
 
   @Test
   void processesTheTestLeftRunningAreGoneWhenItEnds() throws Exception {
-    String marker = "1000." + Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000);
-    System.setProperty("fixture.sleepMarker", marker);
-    try {
-      SandboxKit.runMethod(Cases.class, "leavesASleeperBehind").assertAllPassed(1);
-      assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("processes left by the test").isEmpty();
-    } finally {
-      System.clearProperty("fixture.sleepMarker");
-    }
+    String marker = HostProcesses.sleepMarker();
+    SandboxKit.runMethodWithProperties(Cases.class, "leavesASleeperBehind", Map.of("fixture.sleepMarker", marker))
+        .assertAllPassed(1);
+    assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("processes left by the test").isEmpty();
   }
 
   @Test

@@ -102,12 +102,11 @@ class LimitsTest {
   /** A tmpfs that would hide what the child JVM needs fails before anything starts, naming both. */
   @Test
   void tmpFsOverTheChildJvmFailsBeforeStartNamingTheClash() {
-    Throwable t = SandboxKit.runMethod(Cases.class, "hidesTheJdk").failureOf("hidesTheJdk");
-    assertThat(t).isInstanceOf(SandboxFailedException.class)
-        .hasMessageStartingWith("@TmpFs(path = \"/usr\") would hide the child JVM's java executable "
+    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "hidesTheJdk").sandboxFailureOf("hidesTheJdk");
+    assertThat(t).hasMessageStartingWith("@TmpFs(path = \"/usr\") would hide the child JVM's java executable "
             + Path.of(System.getProperty("java.home"), "bin", "java"))
         .hasMessageContaining("choose another path");
-    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
+    assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
   }
 
   @Test

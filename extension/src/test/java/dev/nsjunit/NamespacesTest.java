@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -23,11 +24,9 @@ class NamespacesTest {
   @Test
   void isolatedNetnsHasOnlyLoopbackAndCannotReachTheHostsServices() throws Exception {
     try (ServerSocket hostService = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      System.setProperty("fixture.hostPort", Integer.toString(hostService.getLocalPort()));
-      SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "network").assertAllPassed(1);
+      SandboxKit.Run run = SandboxKit.runMethodWithProperties(Cases.class, "network", hostPort(hostService))
+          .assertAllPassed(1);
       assertThat(run.stdout()).contains("interfaces=[lo]");
-    } finally {
-      System.clearProperty("fixture.hostPort");
     }
   }
 
@@ -41,12 +40,8 @@ class NamespacesTest {
 
   @Test
   void isolatedIpcIsANewIpcNamespace() throws Exception {
-    System.setProperty("fixture.hostIpcNs", Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString());
-    try {
-      SandboxKit.runMethod(Cases.class, "ipc").assertAllPassed(1);
-    } finally {
-      System.clearProperty("fixture.hostIpcNs");
-    }
+    SandboxKit.runMethodWithProperties(Cases.class, "ipc",
+        Map.of("fixture.hostIpcNs", Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString())).assertAllPassed(1);
   }
 
   /**
@@ -56,16 +51,10 @@ class NamespacesTest {
    */
   @Test
   void clockOffsetMovesMonotonicAndBoottimeButNotTheWallClock() throws Exception {
-    System.setProperty("fixture.hostNanoTime", Long.toString(System.nanoTime()));
-    System.setProperty("fixture.hostUptimeMillis", Long.toString(uptimeMillis()));
-    System.setProperty("fixture.hostWallMillis", Long.toString(System.currentTimeMillis()));
-    try {
-      SandboxKit.runMethod(Cases.class, "clocks").assertAllPassed(1);
-    } finally {
-      System.clearProperty("fixture.hostNanoTime");
-      System.clearProperty("fixture.hostUptimeMillis");
-      System.clearProperty("fixture.hostWallMillis");
-    }
+    SandboxKit.runMethodWithProperties(Cases.class, "clocks", Map.of(
+        "fixture.hostNanoTime", Long.toString(System.nanoTime()),
+        "fixture.hostUptimeMillis", Long.toString(uptimeMillis()),
+        "fixture.hostWallMillis", Long.toString(System.currentTimeMillis()))).assertAllPassed(1);
   }
 
   /** CLOCK_BOOTTIME as /proc/uptime shows it (a time namespace shifts it by its boottime offset). */
@@ -106,11 +95,13 @@ class NamespacesTest {
   void twoIsolatedTestsBindTheSamePort() throws Exception {
     // This JVM holds the port on the host; the sandbox binds it again in its own namespace.
     try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      System.setProperty("fixture.hostPort", Integer.toString(held.getLocalPort()));
-      SandboxKit.runMethod(Cases.class, "network").assertAllPassed(1);
-    } finally {
-      System.clearProperty("fixture.hostPort");
+      SandboxKit.runMethodWithProperties(Cases.class, "network", hostPort(held)).assertAllPassed(1);
     }
+  }
+
+  /** The port of a service on the host, which the fixture "network" must not reach from its namespace. */
+  private static Map<String, String> hostPort(ServerSocket service) {
+    return Map.of("fixture.hostPort", Integer.toString(service.getLocalPort()));
   }
 
   static class Cases {

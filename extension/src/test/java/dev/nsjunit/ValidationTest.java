@@ -3,14 +3,12 @@ package dev.nsjunit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nsjunit.testing.SandboxKit;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.platform.engine.TestExecutionResult;
 
 /** Bad input fails the test before anything starts, naming annotation, attribute, value and the allowed form. */
 class ValidationTest {
@@ -57,7 +55,7 @@ class ValidationTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidAnnotations")
   void invalidAnnotationValueFailsWithAClearMessage(String method, String names, String allowed) {
-    Throwable t = failure(SandboxKit.runMethod(Cases.class, method));
+    Throwable t = SandboxKit.runMethod(Cases.class, method).onlyFailure();
     assertThat(t).isInstanceOf(ExtensionConfigurationException.class);
     assertThat(t.getMessage()).contains(names).containsAnyOf("allowed is", "allowed are", "must be").contains(allowed);
   }
@@ -75,18 +73,9 @@ class ValidationTest {
   @ParameterizedTest(name = "{0}={1}")
   @MethodSource("invalidConfiguration")
   void invalidConfigurationFailsWithAClearMessage(String key, String value, String allowed) {
-    SandboxKit.Run run = SandboxKit.run(ConfigCases.class, Map.of(key, value));
-    Throwable t = failure(run);
+    Throwable t = SandboxKit.run(ConfigCases.class, Map.of(key, value)).onlyFailure();
     assertThat(t).isInstanceOf(ExtensionConfigurationException.class);
     assertThat(t.getMessage()).contains(key + "=\"" + value + "\"").contains(allowed);
-  }
-
-  private static Throwable failure(SandboxKit.Run run) {
-    List<TestExecutionResult> results = run.results().testEvents().finished().list().stream()
-        .map(e -> e.getPayload(TestExecutionResult.class).orElseThrow()).toList();
-    assertThat(results).hasSize(1);
-    assertThat(results.get(0).getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
-    return results.get(0).getThrowable().orElseThrow();
   }
 
   static class Cases {

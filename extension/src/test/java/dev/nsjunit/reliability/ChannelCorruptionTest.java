@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
  * Something inside the sandbox writes garbage into the channel, truncates a frame, or closes it:
  * the test fails with a clear message naming it, and the parent neither hangs nor runs out of
  * memory. The fixture writes to the channel's socket descriptor with libc, as native code would.
+ * No hang: a parent stuck reading would end at the fixtures' 60 s hard limit with reason
+ * TIMED_OUT, which every test below rules out by checking the reason.
  */
 class ChannelCorruptionTest {
 
@@ -50,19 +52,9 @@ class ChannelCorruptionTest {
     return found;
   }
 
-  /**
-   * The failure of {@code method}. No hang: a parent stuck reading would end at the fixtures'
-   * 60 s hard limit with reason TIMED_OUT, which every test below rules out by checking the reason.
-   */
-  private static SandboxFailedException failure(String method) {
-    Throwable t = SandboxKit.runMethod(Cases.class, method).failureOf(method);
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
-    return (SandboxFailedException) t;
-  }
-
   @Test
   void garbageOnTheChannelFailsTheTestByName() {
-    SandboxFailedException e = failure("writesGarbage");
+    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "writesGarbage").sandboxFailureOf("writesGarbage");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
     // "this" read as a big-endian length: 0x74686973
     assertThat(e.getMessage()).contains("the channel from the sandbox of Cases.writesGarbage() broke")
@@ -71,7 +63,7 @@ class ChannelCorruptionTest {
 
   @Test
   void aTruncatedFrameFailsTheTestByName() {
-    SandboxFailedException e = failure("truncatesAFrame");
+    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "truncatesAFrame").sandboxFailureOf("truncatesAFrame");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
     assertThat(e.getMessage()).contains("the channel from the sandbox of Cases.truncatesAFrame() broke")
         .contains("the stream ended inside a frame of 100 bytes (truncated)");
@@ -79,7 +71,7 @@ class ChannelCorruptionTest {
 
   @Test
   void aChannelClosedEarlyFailsTheTestByName() {
-    SandboxFailedException e = failure("closesTheChannel");
+    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "closesTheChannel").sandboxFailureOf("closesTheChannel");
     // The parent sees a clean end of the channel; the child's runner cannot send its result and
     // exits with its own error code, whose stderr says why.
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.EXITED);
@@ -90,7 +82,7 @@ class ChannelCorruptionTest {
 
   @Test
   void aHugeFrameLengthIsRefusedWithoutAllocatingIt() {
-    SandboxFailedException e = failure("announcesAGiantFrame");
+    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "announcesAGiantFrame").sandboxFailureOf("announcesAGiantFrame");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
     assertThat(e.getMessage()).contains("Cases.announcesAGiantFrame()")
         .contains("frame length 2147483647 is outside 1..16777216");

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,14 +25,8 @@ class SandboxPromisesTest {
 
   @Test
   void aTestCannotUnmountItsProcToSeeTheHostsProcesses() {
-    System.setProperty("fixture.hostPid", Long.toString(ProcessHandle.current().pid()));
-    try {
-      SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "unmountsProc");
-      run.assertAllPassed(1);
-      assertThat(run.stdout()).contains("umount -l /proc: exit 32");
-    } finally {
-      System.clearProperty("fixture.hostPid");
-    }
+    SandboxKit.Run run = SandboxKit.runMethodWithProperties(Cases.class, "unmountsProc", hostPid()).assertAllPassed(1);
+    assertThat(run.stdout()).contains("umount -l /proc: exit 32");
   }
 
   @Test
@@ -54,20 +49,20 @@ class SandboxPromisesTest {
    */
   @Test
   void withAllCapabilitiesATestKeepsCapSysAdminAndUnmountingProcRevealsNoHostProcess() {
-    System.setProperty("fixture.hostPid", Long.toString(ProcessHandle.current().pid()));
-    try {
-      SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "unmountsProcWithAllCapabilities");
-      run.assertAllPassed(1);
-      assertThat(run.stdout()).contains("umount -l /proc: exit 0").contains("pids in /proc after: []");
-    } finally {
-      System.clearProperty("fixture.hostPid");
-    }
+    SandboxKit.Run run =
+        SandboxKit.runMethodWithProperties(Cases.class, "unmountsProcWithAllCapabilities", hostPid()).assertAllPassed(1);
+    assertThat(run.stdout()).contains("umount -l /proc: exit 0").contains("pids in /proc after: []");
+  }
+
+  /** This JVM's pid, for the fixtures that look for it in their sandbox's /proc. */
+  private static Map<String, String> hostPid() {
+    return Map.of("fixture.hostPid", Long.toString(ProcessHandle.current().pid()));
   }
 
   /** The documented opt-out for a whole run: the configuration parameter. */
   @Test
   void theConfigurationParameterGivesEveryIsolatedTestAllCapabilities() {
-    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "printsItsCapabilities", java.util.Map.of("nsjunit.capabilities", "all"));
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "printsItsCapabilities", Map.of("nsjunit.capabilities", "all"));
     run.assertAllPassed(1);
     assertThat(run.stdout()).contains("CAP_SYS_ADMIN effective: true");
     SandboxKit.Run restricted = SandboxKit.runMethod(Cases.class, "printsItsCapabilities");

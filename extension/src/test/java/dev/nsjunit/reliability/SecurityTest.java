@@ -36,12 +36,8 @@ class SecurityTest {
 
   /** Runs the fixture that looks at this JVM's run directory from inside its sandbox. */
   private static SandboxKit.Run listChannelSockets() {
-    System.setProperty("fixture.runDir", RunDirectory.get().path().toString());
-    try {
-      return SandboxKit.runMethod(Cases.class, "listsChannelSockets").assertAllPassed(1);
-    } finally {
-      System.clearProperty("fixture.runDir");
-    }
+    return SandboxKit.runMethodWithProperties(Cases.class, "listsChannelSockets",
+        Map.of("fixture.runDir", RunDirectory.get().path().toString())).assertAllPassed(1);
   }
 
   @Test
@@ -69,16 +65,11 @@ class SecurityTest {
     Files.writeString(wrapper, "#!/bin/bash\nexec " + java + " \"${@:1:$#-1}\" 0123456789abcdef0123456789abcdef\n");
     Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
     Path ran = dir.resolve("test-body-ran");
-    System.setProperty("fixture.ran", ran.toString());
-    try {
-      Throwable t = SandboxKit.run(TokenCases.class, Map.of("nsjunit.java", wrapper.toString())).failureOf("connects");
-      assertThat(t).isInstanceOf(SandboxFailedException.class);
-      assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
-      assertThat(t.getMessage()).contains("the channel from the sandbox of TokenCases.connects() broke:"
-          + " the child presented the wrong token; another process connected to this test's channel");
-    } finally {
-      System.clearProperty("fixture.ran");
-    }
+    SandboxFailedException t = SandboxKit.withProperties(Map.of("fixture.ran", ran.toString()),
+        () -> SandboxKit.run(TokenCases.class, Map.of("nsjunit.java", wrapper.toString()))).sandboxFailureOf("connects");
+    assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
+    assertThat(t.getMessage()).contains("the channel from the sandbox of TokenCases.connects() broke:"
+        + " the child presented the wrong token; another process connected to this test's channel");
     assertThat(ran).as("the test body, run on a channel with the wrong token").doesNotExist();
   }
 

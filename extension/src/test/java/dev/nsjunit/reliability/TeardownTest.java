@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 
 /**
@@ -28,11 +27,6 @@ import org.junit.platform.engine.reporting.ReportEntry;
  * exit path, a failure half way through setup included, leaves nothing behind.
  */
 class TeardownTest {
-
-  private static Throwable failure(SandboxKit.Run run) {
-    return run.results().testEvents().finished().list().get(0)
-        .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).orElseThrow();
-  }
 
   private static Map<String, String> entries(SandboxKit.Run run) {
     Map<String, String> all = new HashMap<>();
@@ -53,9 +47,8 @@ class TeardownTest {
   @Test
   void aTimedOutTestWithLimitsIsReportedAsATimeoutWithItsUsage() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "sleepsPastItsTimeout");
-    Throwable t = failure(run);
-    assertThat(t).isInstanceOf(SandboxFailedException.class);
-    assertThat(((SandboxFailedException) t).reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    SandboxFailedException t = run.sandboxFailureOf("sleepsPastItsTimeout");
+    assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     assertThat(t).hasMessageContaining("sleepsPastItsTimeout() timed out after 8s");
     assertThat(entries(run)).containsKey("nsjunit.memory.peak.bytes").containsEntry("nsjunit.oom.kills", "0");
     assertThat(Long.parseLong(entries(run).get("nsjunit.memory.peak.bytes"))).isGreaterThan(1L << 20);
@@ -73,7 +66,7 @@ class TeardownTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "hostnameAndLimits",
           Map.of("nsjunit.debug", Integer.toString(taken.getLocalPort())));
-      assertThat(failure(run)).hasMessageStartingWith("nsjunit.debug=" + taken.getLocalPort() + ": cannot listen");
+      assertThat(run.onlyFailure()).hasMessageStartingWith("nsjunit.debug=" + taken.getLocalPort() + ": cannot listen");
     }
     assertThat(sandboxFiles(runDirectory)).as("files of sandboxes in " + runDirectory).isEqualTo(before);
     assertThat(HostCgroups.named(ownCgroupPrefix())).as("the test's cgroups").isEmpty();

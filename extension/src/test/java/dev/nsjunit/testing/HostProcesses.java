@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Looks at the host's processes through /proc, to prove what a sandbox left (or did not). */
 public final class HostProcesses {
@@ -30,6 +32,15 @@ public final class HostProcesses {
       throw new IllegalStateException(e);
     }
     return found;
+  }
+
+  /**
+   * An argument for {@code sleep} that no other process has: 1000 seconds and six random decimals
+   * ("1000.042137"), all of one length so that no marker is part of another. A test's fixture
+   * starts {@code sleep MARKER}; {@link #awaitNoneWithArgument} then shows whether it outlived the test.
+   */
+  public static String sleepMarker() {
+    return String.format(Locale.ROOT, "1000.%06d", ThreadLocalRandom.current().nextInt(1_000_000));
   }
 
   /** Waits up to {@code millis} for no process to carry {@code marker}; returns what is left. */

@@ -3,6 +3,7 @@ package dev.nsjunit.testing;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
+import dev.nsjunit.SandboxFailedException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,26 @@ public final class SandboxKit {
     /** The exception of test {@code name}, which must have failed (not passed, not aborted). */
     public Throwable failureOf(String name) {
       return throwableOf(name, TestExecutionResult.Status.FAILED);
+    }
+
+    /**
+     * The exception of test {@code name}, which must have failed with a {@link SandboxFailedException}
+     * (the sandbox itself failed: the child died, timed out, broke its channel, could not be set up).
+     */
+    public SandboxFailedException sandboxFailureOf(String name) {
+      Throwable t = failureOf(name);
+      Assertions.assertThat(t).isInstanceOf(SandboxFailedException.class);
+      return (SandboxFailedException) t;
+    }
+
+    /** The exception of the run's only test, which must have failed: fails when another number of tests finished. */
+    public Throwable onlyFailure() {
+      List<TestExecutionResult> finished = results.testEvents().finished().list().stream()
+          .map(e -> e.getPayload(TestExecutionResult.class).orElseThrow()).toList();
+      Assertions.assertThat(finished).as("finished tests " + finishedNames()).hasSize(1);
+      Assertions.assertThat(finished.get(0).getStatus()).as("the only test ended with " + finished.get(0).getThrowable()
+          .map(Throwable::toString).orElse("no exception")).isEqualTo(TestExecutionResult.Status.FAILED);
+      return finished.get(0).getThrowable().orElseThrow();
     }
 
     /** The exception of test {@code name}, which must have been aborted. */
@@ -101,6 +122,32 @@ public final class SandboxKit {
     return capture(() -> EngineTestKit.engine("junit-jupiter").enableImplicitConfigurationParameters(true)
         .configurationParameters(configuration)
         .selectors(selectMethod(fixture, m)).execute());
+  }
+
+  /**
+   * Runs the fixture's one method of that name with these system properties set in this JVM: the
+   * way a test hands values to its fixture, since a sandbox's child JVM is started with this JVM's
+   * system properties. See {@link #withProperties}.
+   */
+  public static Run runMethodWithProperties(Class<?> fixture, String method, Map<String, String> properties) {
+    return withProperties(properties, () -> runMethod(fixture, method));
+  }
+
+  /** Runs {@code body} with these system properties set, then gives them back their earlier values (or none). */
+  public static <T> T withProperties(Map<String, String> properties, java.util.function.Supplier<T> body) {
+    Map<String, String> earlier = new java.util.HashMap<>();
+    properties.forEach((key, value) -> earlier.put(key, System.setProperty(key, value)));
+    try {
+      return body.get();
+    } finally {
+      earlier.forEach((key, value) -> {
+        if (value == null) {
+          System.clearProperty(key);
+        } else {
+          System.setProperty(key, value);
+        }
+      });
+    }
   }
 
   private static synchronized Run capture(java.util.function.Supplier<EngineExecutionResults> body) {

@@ -269,13 +269,7 @@ class EmulatedLinkTest {
       a.socket().setSoTimeout(2000);
       b.socket().setSoTimeout(2000);
       for (int i = 0; i < 5; i++) {
-        long start = System.nanoTime();
-        a.send(ByteBuffer.wrap(new byte[] {(byte) i}), new InetSocketAddress(lab.address("b"), PORT));
-        var p = new java.net.DatagramPacket(new byte[16], 16);
-        b.socket().receive(p);
-        b.send(ByteBuffer.wrap(new byte[] {(byte) i}), new InetSocketAddress(lab.address("a"), PORT));
-        a.socket().receive(new java.net.DatagramPacket(new byte[16], 16));
-        times.add(NetworkTesting.elapsedMs(start));
+        times.add(oneRoundTrip(lab, a, b, (byte) i));
       }
     }
     Collections.sort(times);
@@ -288,19 +282,27 @@ class EmulatedLinkTest {
       a.socket().setSoTimeout(300);
       b.socket().setSoTimeout(300);
       for (int i = 0; i < 50; i++) {
-        long start = System.nanoTime();
-        a.send(ByteBuffer.wrap(new byte[] {(byte) i}), new InetSocketAddress(lab.address("b"), PORT));
         try {
-          b.socket().receive(new java.net.DatagramPacket(new byte[16], 16));
-          b.send(ByteBuffer.wrap(new byte[] {(byte) i}), new InetSocketAddress(lab.address("a"), PORT));
-          a.socket().receive(new java.net.DatagramPacket(new byte[16], 16));
-          return NetworkTesting.elapsedMs(start);
+          return oneRoundTrip(lab, a, b, (byte) i);
         } catch (SocketTimeoutException e) {
           // lost one way or the other: try again
         }
       }
     }
     throw new AssertionError("no round trip in 50 tries over " + lab.link("a", "b"));
+  }
+
+  /**
+   * Milliseconds for datagram {@code n} from {@code a} (bound in host a) to host b and its echo
+   * from {@code b} back to host a; a datagram lost either way ends in the sockets' timeout.
+   */
+  private static long oneRoundTrip(Lab lab, DatagramChannel a, DatagramChannel b, byte n) throws IOException {
+    long start = System.nanoTime();
+    a.send(ByteBuffer.wrap(new byte[] {n}), new InetSocketAddress(lab.address("b"), PORT));
+    b.socket().receive(new java.net.DatagramPacket(new byte[16], 16));
+    b.send(ByteBuffer.wrap(new byte[] {n}), new InetSocketAddress(lab.address("a"), PORT));
+    a.socket().receive(new java.net.DatagramPacket(new byte[16], 16));
+    return NetworkTesting.elapsedMs(start);
   }
 
   /** A thread that hands every datagram to {@code sink} until none came for 500 ms. */

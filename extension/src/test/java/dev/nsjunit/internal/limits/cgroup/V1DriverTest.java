@@ -2,51 +2,22 @@ package dev.nsjunit.internal.limits.cgroup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The v1/hybrid driver against this machine's real cgroups. Groups are created below this JVM's
  * own group in each hierarchy and removed after each test. Skipped on pure v2 hosts, where
- * {@link V2DriverTest} covers the same ground.
+ * {@link V2DriverTest} covers the same ground. The tests every driver shares (quota, OOM kill,
+ * sweep) are in {@link CgroupDriverContract}.
  */
-class V1DriverTest {
-  private static final AtomicInteger COUNTER = new AtomicInteger(1000);
-  private static final long MIB = 1024 * 1024;
-
-  private CgroupDriver driver;
-  private final List<TestCgroup> groups = new ArrayList<>();
-  private final Sandboxes sandboxes = new Sandboxes();
-
-  @BeforeEach
-  void detect() throws CgroupException {
-    driver = CgroupDriver.detect();
-    assumeTrue(driver instanceof V1Driver, "not a v1/hybrid host: " + driver.describe());
-  }
-
-  @AfterEach
-  void cleanUp() throws InterruptedException {
-    sandboxes.destroyAll();
-    for (TestCgroup g : groups) {
-      g.close();
-      assertThat(g.attachDirectories()).allSatisfy(dir -> assertThat(dir).doesNotExist());
-    }
-  }
-
-  private TestCgroup create(CgroupLimits limits) throws CgroupException {
-    TestCgroup group = driver.create(CgroupNames.forThisJvm(COUNTER.incrementAndGet()), limits);
-    groups.add(group);
-    return group;
+class V1DriverTest extends CgroupDriverContract {
+  @Override
+  Class<? extends CgroupDriver> driverType() {
+    return V1Driver.class;
   }
 
   private static Path dirOf(TestCgroup group, String hierarchy) {
@@ -54,10 +25,6 @@ class V1DriverTest {
         .filter(d -> d.toString().startsWith("/sys/fs/cgroup/" + hierarchy + "/"))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + hierarchy + " group in " + group.attachDirectories()));
-  }
-
-  private static String read(Path dir, String file) throws Exception {
-    return Files.readString(dir.resolve(file)).strip();
   }
 
   @Test
@@ -106,7 +73,7 @@ class V1DriverTest {
 
   @Test
   void cpusetOutsideTheJvmsCpusFailsNamingBothAndLeavesNothing() throws Exception {
-    String name = CgroupNames.forThisJvm(COUNTER.incrementAndGet());
+    String name = newName();
     String allowed = read(ownGroup("cpuset"), "cpuset.effective_cpus");
     assertThatThrownBy(() -> driver.create(name, CgroupLimits.none().withCpuset("0-4095")))
         .isInstanceOf(CgroupException.class)
@@ -150,78 +117,9 @@ class V1DriverTest {
   }
 
   @Test
-  void busyLoopUsesCpuTimeAndIsThrottledByItsQuota() throws Exception {
-    TestCgroup group = create(CgroupLimits.none().withCpus(0.2));
-    Process busy = sandboxes.start("sh", "-c", "while :; do :; done");
-    long attached = System.nanoTime(); // usage is charged to the group from here on, at the earliest
-    Sandboxes.attach(busy, group);
-    Usage usage = Sandboxes.awaitUsage(group,
-        u -> u.throttledTime().compareTo(Duration.ZERO) > 0 && u.cpuTime().compareTo(Duration.ofMillis(100)) > 0,
-        "100 ms of CPU time and some throttling");
-    Duration inGroup = Duration.ofNanos(System.nanoTime() - attached);
-    // The quota is the feature: 20 ms per 100 ms period, a ceiling however fast or busy the machine
-    // (plus one period of slack for where the reading falls in a period).
-    assertThat(usage.cpuTime()).as("CPU time in %d ms", inGroup.toMillis())
-        .isLessThanOrEqualTo(inGroup.dividedBy(5).plusMillis(100));
-  }
-
-  @Test
-  void allocationBeyondTheMemoryLimitIsOomKilledAndCounted() throws Exception {
-    TestCgroup group = create(CgroupLimits.none().withMemory(16 * MIB));
-    // waits for a line on stdin, so that it is attached before it allocates
-    Process hog = sandboxes.start("sh", "-c", "read go; head -c 64M /dev/zero | tail");
-    Sandboxes.attach(hog, group);
-    try (OutputStream in = hog.getOutputStream()) {
-      in.write('\n');
-    }
-    assertThat(Sandboxes.dies(hog)).isTrue();
-    assertThat(group.oomKills()).isGreaterThanOrEqualTo(1);
-    Usage usage = group.usage();
-    assertThat(usage.oomKills()).isGreaterThanOrEqualTo(1);
-    assertThat(usage.memoryPeakBytes()).isGreaterThan(8 * MIB).isLessThanOrEqualTo(16 * MIB);
-  }
-
-  @Test
   void closeKillsWhatIsStillRunningAndRemovesEveryDirectory() throws Exception {
-    TestCgroup group = driver.create(CgroupNames.forThisJvm(COUNTER.incrementAndGet()), CgroupLimits.none().withPids(10));
-    Process parent = sandboxes.start("sh", "-c", "read go; sleep 30 & sleep 30 & wait");
-    Sandboxes.attach(parent, group);
-    try (OutputStream in = parent.getOutputStream()) {
-      in.write('\n'); // forks its two children only once attached, so they start in the group
-    }
-    Sandboxes.awaitUsage(group, u -> u.pidsCurrent() == 3, "the shell and its two sleeps");
-    List<ProcessHandle> sleeps = parent.toHandle().children().toList();
-    assertThat(sleeps).hasSize(2);
-    List<Path> dirs = group.attachDirectories();
-    assertThat(dirs).hasSizeGreaterThanOrEqualTo(5);
-
-    group.close();
-
-    assertThat(Sandboxes.dies(parent)).isTrue();
-    for (ProcessHandle sleep : sleeps) {
-      assertThat(sleep.onExit()).as("sleep %d, a child of the shell", sleep.pid()).succeedsWithin(Duration.ofSeconds(5));
-    }
-    assertThat(dirs).allSatisfy(d -> assertThat(d).doesNotExist());
-    assertThat(group.usage().pidsCurrent()).as("usage read just before removal").isGreaterThanOrEqualTo(1);
-    group.close(); // idempotent
-  }
-
-  @Test
-  void sweepRemovesTheGroupOfADeadJvmAndKillsItsProcess() throws Exception {
-    Process gone = sandboxes.start("sleep", "30");
-    String deadOwner = CgroupNames.ownerTag(gone.toHandle());
-    gone.destroyForcibly();
-    gone.waitFor();
-    TestCgroup orphan = driver.create("nsjunit-" + deadOwner + "-7", CgroupLimits.none().withMemory(32 * MIB));
-    TestCgroup ours = create(CgroupLimits.none());
-    Process left = sandboxes.start("sleep", "30");
-    Sandboxes.attach(left, orphan);
-
-    assertThat(driver.sweepOrphans()).isGreaterThanOrEqualTo(1);
-
-    assertThat(Sandboxes.dies(left)).isTrue();
-    assertThat(orphan.attachDirectories()).allSatisfy(d -> assertThat(d).doesNotExist());
-    assertThat(ours.attachDirectories()).allSatisfy(d -> assertThat(d).isDirectory());
+    // one directory in each hierarchy used for killing and counting: memory, cpuacct, pids, freezer, unified
+    assertCloseKillsWhatIsStillRunningAndRemovesEveryDirectory(CgroupLimits.none().withPids(10), 5);
   }
 
   @Test

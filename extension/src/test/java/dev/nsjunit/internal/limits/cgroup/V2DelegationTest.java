@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How the v2 driver gets a parent for test groups, decided from a v2 layout built in a temporary
- * directory (plain files stand in for cgroup files, so only the decisions are checked here, not
- * the writes). The same paths are ALSO verified for real in the cgroup v2 VM: the leaf move by
+ * directory ({@link FakeV2Tree}: plain files stand in for cgroup files, so only the decisions are
+ * checked here, not the writes). The same paths are ALSO verified for real in the cgroup v2 VM: the leaf move by
  * {@link V2DriverTest} run alone in its cgroup, the "holds other processes" message by
  * {@link V2SharedCgroupCheck}, the missing cpuset controller by {@link V2DriverTest}.
  */
@@ -24,26 +24,14 @@ class V2DelegationTest {
   private static final String MOUNTINFO = "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
 
   @TempDir Path root;
+  private FakeV2Tree tree;
   private Path job;
 
   @BeforeEach
   void jobCgroupWithDelegatedControllers() throws Exception {
-    job = group("sys/fs/cgroup/job", "cpu memory pids", "", SELF);
-    Files.createDirectories(root.resolve("proc/4243"));
-    Files.writeString(root.resolve("proc/4243/comm"), "java\n");
-  }
-
-  private Path group(String path, String controllers, String subtree, long... procs) throws Exception {
-    Path dir = Files.createDirectories(root.resolve(path));
-    Files.writeString(dir.resolve("cgroup.controllers"), controllers + "\n");
-    Files.writeString(dir.resolve("cgroup.subtree_control"), subtree + "\n");
-    StringBuilder pids = new StringBuilder();
-    for (long pid : procs) {
-      pids.append(pid).append('\n');
-    }
-    Files.writeString(dir.resolve("cgroup.procs"), pids);
-    Files.writeString(dir.resolve("cgroup.type"), "domain\n"); // every group but the hierarchy's root has it
-    return dir;
+    tree = new FakeV2Tree(root);
+    job = tree.group("sys/fs/cgroup/job", "cpu memory pids", "", SELF);
+    tree.process(4243, "java");
   }
 
   private V2Driver driver(String ownCgroup, Optional<Path> delegated) throws Exception {
@@ -63,9 +51,9 @@ class V2DelegationTest {
 
   @Test
   void jvmAlreadyInItsLeafUsesTheLeafsParentWithoutMovingAgain() throws Exception {
-    Files.writeString(job.resolve("cgroup.procs"), "");
-    Files.writeString(job.resolve("cgroup.subtree_control"), "cpu memory pids\n");
-    group("sys/fs/cgroup/job/nsjunit-jvm-4242-0", "cpu memory pids", "", SELF);
+    tree.procs(job);
+    tree.subtree(job, "cpu memory pids");
+    tree.group("sys/fs/cgroup/job/nsjunit-jvm-4242-0", "cpu memory pids", "", SELF);
     V2Driver.Plan plan = driver("/job/nsjunit-jvm-4242-0", Optional.empty()).plan(Set.of("memory", "pids"));
     assertThat(plan.parent()).isEqualTo(job);
     assertThat(plan.moveSelfInto()).isEmpty();
@@ -74,7 +62,7 @@ class V2DelegationTest {
 
   @Test
   void otherProcessesInTheJvmsCgroupAreNamedAndTheFixesGiven() throws Exception {
-    Files.writeString(job.resolve("cgroup.procs"), "4243\n4242\n");
+    tree.procs(job, 4243, SELF);
     assertThatThrownBy(() -> driver("/job", Optional.empty()).create("nsjunit-1-2-3", CgroupLimits.none().withMemory(1 << 24)))
         .isInstanceOf(CgroupException.class)
         .hasMessageContaining("below " + job)
@@ -88,8 +76,8 @@ class V2DelegationTest {
 
   @Test
   void otherProcessesDoNotMatterWhenTheControllersAreAlreadyEnabled() throws Exception {
-    Files.writeString(job.resolve("cgroup.procs"), "4243\n4242\n");
-    Files.writeString(job.resolve("cgroup.subtree_control"), "memory\n");
+    tree.procs(job, 4243, SELF);
+    tree.subtree(job, "memory");
     V2Driver.Plan plan = driver("/job", Optional.empty()).plan(Set.of("memory"));
     assertThat(plan.moveSelfInto()).isEmpty();
     assertThat(plan.enable()).isEmpty();
@@ -108,8 +96,8 @@ class V2DelegationTest {
 
   @Test
   void aConfiguredDelegatedParentIsUsedInsteadOfTheJvmsCgroup() throws Exception {
-    Files.writeString(job.resolve("cgroup.procs"), "4243\n4242\n");
-    Path ci = group("sys/fs/cgroup/ci-tests", "cpu memory pids cpuset", "memory");
+    tree.procs(job, 4243, SELF);
+    Path ci = tree.group("sys/fs/cgroup/ci-tests", "cpu memory pids cpuset", "memory");
     V2Driver.Plan plan = driver("/job", Optional.of(Path.of("/sys/fs/cgroup/ci-tests"))).plan(Set.of("cpuset"));
     assertThat(plan.parent()).isEqualTo(ci);
     assertThat(plan.moveSelfInto()).isEmpty();
@@ -118,7 +106,7 @@ class V2DelegationTest {
 
   @Test
   void aConfiguredParentWithProcessesIsRefused() throws Exception {
-    group("sys/fs/cgroup/ci-tests", "cpu memory pids", "", 4243);
+    tree.group("sys/fs/cgroup/ci-tests", "cpu memory pids", "", 4243);
     assertThatThrownBy(() -> driver("/job", Optional.of(Path.of("/sys/fs/cgroup/ci-tests"))).plan(Set.of("memory")))
         .hasMessageContaining("named by nsjunit.cgroup.parent holds processes (4243 (java))")
         .hasMessageContaining("write \"+cpu +memory +pids\" to its cgroup.subtree_control");
@@ -133,7 +121,7 @@ class V2DelegationTest {
 
   @Test
   void theHierarchysRootMayEnableControllersWhileItHoldsProcesses() throws Exception {
-    Path top = group("sys/fs/cgroup", "cpu memory pids", "", 1, 4243, SELF);
+    Path top = tree.group("sys/fs/cgroup", "cpu memory pids", "", 1, 4243, SELF);
     Files.delete(top.resolve("cgroup.type")); // only the real root lacks it; a namespace's root has it
     V2Driver.Plan plan = driver("/", Optional.empty()).plan(Set.of("memory"));
     assertThat(plan.parent()).isEqualTo(top);
@@ -143,7 +131,7 @@ class V2DelegationTest {
 
   @Test
   void aContainersNamespaceRootIsNotExemptAndNamesItsProcesses() throws Exception {
-    Path nsRoot = group("sys/fs/cgroup", "cpu memory pids", "", 1, 4243, SELF); // with cgroup.type
+    Path nsRoot = tree.group("sys/fs/cgroup", "cpu memory pids", "", 1, 4243, SELF); // with cgroup.type
     assertThatThrownBy(() -> driver("/", Optional.empty()).plan(Set.of("memory")))
         .isInstanceOf(OwnCgroupRefusal.class)
         .hasMessageContaining("below " + nsRoot + ": it holds processes other than this JVM")
@@ -153,9 +141,9 @@ class V2DelegationTest {
 
   @Test
   void aJvmThatSharesTheLeafOfAnotherPlacesItsGroupsBesideTheLeaf() throws Exception {
-    Files.writeString(job.resolve("cgroup.procs"), "");
-    Files.writeString(job.resolve("cgroup.subtree_control"), "cpu memory pids\n");
-    group("sys/fs/cgroup/job/nsjunit-leaf", "cpu memory pids", "", SELF, 4243);
+    tree.procs(job);
+    tree.subtree(job, "cpu memory pids");
+    tree.group("sys/fs/cgroup/job/nsjunit-leaf", "cpu memory pids", "", SELF, 4243);
     V2Driver.Plan plan = driver("/job/nsjunit-leaf", Optional.empty()).plan(Set.of("memory"));
     assertThat(plan.parent()).isEqualTo(job);
     assertThat(plan.enable()).isEmpty();

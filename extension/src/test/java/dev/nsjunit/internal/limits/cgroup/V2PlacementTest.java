@@ -14,9 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which placement the v2 driver turns to when the JVM's cgroup is shared, and what it says when
- * that fails too, decided on a v2 layout built in a temporary directory. The placements
- * themselves (a real systemd scope, real processes moved into a leaf) run in the cgroup v2 guest:
- * .ci/guest/run-all's scenarios shared, forks2, container and systemd.
+ * that fails too, decided on a v2 layout built in a temporary directory ({@link FakeV2Tree}). The
+ * placements themselves (a real systemd scope, real processes moved into a leaf) run in the cgroup
+ * v2 guest: .ci/guest/run-all's scenarios shared, forks2, container and systemd.
  */
 class V2PlacementTest {
   private static final long SELF = 4242;
@@ -27,13 +27,9 @@ class V2PlacementTest {
 
   @BeforeEach
   void serviceCgroupSharedWithMaven() throws Exception {
-    job = Files.createDirectories(root.resolve("sys/fs/cgroup/system.slice/ci.service"));
-    Files.writeString(job.resolve("cgroup.controllers"), "cpu memory pids\n");
-    Files.writeString(job.resolve("cgroup.subtree_control"), "\n");
-    Files.writeString(job.resolve("cgroup.type"), "domain\n");
-    Files.writeString(job.resolve("cgroup.procs"), "4243\n" + SELF + "\n");
-    Files.createDirectories(root.resolve("proc/4243"));
-    Files.writeString(root.resolve("proc/4243/comm"), "mvn\n");
+    FakeV2Tree tree = new FakeV2Tree(root);
+    job = tree.group("sys/fs/cgroup/system.slice/ci.service", "cpu memory pids", "", 4243, SELF);
+    tree.process(4243, "mvn");
   }
 
   private V2Driver driver(CgroupPlacement placement) throws Exception {
