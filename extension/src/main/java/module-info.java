@@ -1,7 +1,7 @@
 /**
- * nsjunit. The API is {@code dev.nsjunit} (the annotations and what a test uses) and
- * {@code dev.nsjunit.assertj}; everything below {@code dev.nsjunit.internal} is exported only to
- * what must reach it reflectively.
+ * nsjunit. The API is {@code dev.nsjunit} (the annotations and what a test uses) and {@code
+ * dev.nsjunit.assertj}; everything below {@code dev.nsjunit.internal} is exported only to what must
+ * reach it reflectively.
  */
 module dev.nsjunit {
   requires transitive org.junit.jupiter.api;
@@ -13,7 +13,8 @@ module dev.nsjunit {
   exports dev.nsjunit;
   exports dev.nsjunit.assertj;
   // JUnit instantiates the extension every annotation names.
-  exports dev.nsjunit.internal to org.junit.platform.commons;
+  exports dev.nsjunit.internal to
+      org.junit.platform.commons;
   // jnr-ffi implements LibC in a class loader of its own (an unnamed module): this export cannot be
   // qualified. It holds only the libc binding.
   exports dev.nsjunit.internal.ffi;
@@ -21,5 +22,6 @@ module dev.nsjunit {
   // The child runs one test with the engines on its path.
   uses org.junit.platform.engine.TestEngine;
 
-  provides org.junit.platform.launcher.TestExecutionListener with dev.nsjunit.internal.jvm.LaunchedTestPlans;
+  provides org.junit.platform.launcher.TestExecutionListener with
+      dev.nsjunit.internal.jvm.LaunchedTestPlans;
 }

@@ -1,12 +1,12 @@
 #include "cgroups.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,10 +25,11 @@ void attach_to_cgroups(pid_t sandbox, const struct options *o)
 		snprintf(path, sizeof path, "%s/cgroup.procs", o->cgroups[i]);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
-			die_with_error(EXIT_OUTER_SETUP, hint_cgroup_join, "joining cgroup", "open(\"%s\", O_WRONLY)", path);
+			die_with_error(EXIT_OUTER_SETUP, hint_cgroup_join, "joining cgroup",
+				       "open(\"%s\", O_WRONLY)", path);
 		if (write(fd, pid, (size_t)len) != len)
-			die_with_error(EXIT_OUTER_SETUP, hint_cgroup_join, "joining cgroup", "write(\"%s\", \"%d\")", path,
-				       (int)sandbox);
+			die_with_error(EXIT_OUTER_SETUP, hint_cgroup_join, "joining cgroup",
+				       "write(\"%s\", \"%d\")", path, (int)sandbox);
 		close(fd);
 	}
 }
@@ -37,7 +38,8 @@ void attach_to_cgroups(pid_t sandbox, const struct options *o)
 void enter_cgroup_namespace(void)
 {
 	if (unshare(CLONE_NEWCGROUP) < 0)
-		die_with_error(EXIT_NAMESPACE, hint_namespaces, "creating cgroup namespace", "unshare(CLONE_NEWCGROUP)");
+		die_with_error(EXIT_NAMESPACE, hint_namespaces, "creating cgroup namespace",
+			       "unshare(CLONE_NEWCGROUP)");
 }
 
 /* SIGKILL for every process listed in DIR/cgroup.procs and in the groups below DIR (the test

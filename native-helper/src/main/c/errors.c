@@ -57,7 +57,8 @@ const char *hint_for(hint_fn *hint, int err)
 	const char *h;
 	/* Under AppArmor's restriction creating the user namespace works, but the process has no
 	 * capabilities in it: whatever step comes next fails, and the restriction is the reason. */
-	if ((err == EPERM || err == EACCES) && in_sandbox_user_namespace() && apparmor_restricts_userns("/proc/sys"))
+	if ((err == EPERM || err == EACCES) && in_sandbox_user_namespace() &&
+	    apparmor_restricts_userns("/proc/sys"))
 		return hint_user_namespace(err);
 	h = hint ? hint(err) : NULL;
 	return h ? h : generic_hint(err);
@@ -210,7 +211,8 @@ noreturn void die_with_errno(int err, int code, const char *hint, const char *st
 	vsnprintf(call, sizeof call, call_fmt, ap);
 	va_end(ap);
 	if (err)
-		snprintf(line, sizeof line, "nsjunit-launch: %s: %s: %s: %s", step, call, strerror(err), hint);
+		snprintf(line, sizeof line, "nsjunit-launch: %s: %s: %s: %s", step, call,
+			 strerror(err), hint);
 	else
 		snprintf(line, sizeof line, "nsjunit-launch: %s: %s: %s", step, call, hint);
 	print_and_exit(code, line);

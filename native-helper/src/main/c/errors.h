@@ -25,11 +25,11 @@ typedef const char *hint_fn(int err);
 
 /* die_with_error(code, hint_fn_or_NULL, "what was being done", "syscall(%s...)", ...)
  * errno is captured before any argument is evaluated. */
-#define die_with_error(code, hint, step, ...)                                              \
-	do {                                                                               \
-		int saved_errno_ = errno;                                                  \
-		die_with_errno(saved_errno_, (code), hint_for((hint), saved_errno_), (step), \
-			       __VA_ARGS__);                                               \
+#define die_with_error(code, hint, step, ...)                                                      \
+	do {                                                                                       \
+		int saved_errno_ = errno;                                                          \
+		die_with_errno(saved_errno_, (code), hint_for((hint), saved_errno_), (step),       \
+			       __VA_ARGS__);                                                       \
 	} while (0)
 
 /* err == 0 leaves out the strerror part (for failures that are not a failed syscall). */

@@ -19,7 +19,8 @@ static void socket_address(const char *path, struct sockaddr_un *addr, const cha
 	addr->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof addr->sun_path) {
 		errno = ENAMETOOLONG;
-		die_with_error(EXIT_USAGE, NULL, step, "socket path \"%s\" (at most %zu bytes)", path, sizeof addr->sun_path - 1);
+		die_with_error(EXIT_USAGE, NULL, step, "socket path \"%s\" (at most %zu bytes)",
+			       path, sizeof addr->sun_path - 1);
 	}
 	memcpy(addr->sun_path, path, strlen(path));
 }
@@ -38,7 +39,8 @@ static int open_for(const struct holder_request *r)
 	case HOLDER_TUN:
 		return open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	case HOLDER_SOCKET:
-		if (!((domain == AF_INET || domain == AF_INET6) && (base_type == SOCK_STREAM || base_type == SOCK_DGRAM)) &&
+		if (!((domain == AF_INET || domain == AF_INET6) &&
+		      (base_type == SOCK_STREAM || base_type == SOCK_DGRAM)) &&
 		    !(domain == AF_NETLINK && base_type == SOCK_RAW && protocol == NETLINK_ROUTE)) {
 			errno = EAFNOSUPPORT;
 			return -1;
@@ -101,12 +103,15 @@ noreturn void hold_namespaces(const char *path, struct channels *ch)
 	socket_address(path, &addr, "listening as namespace holder");
 	server = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (server < 0)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "listening as namespace holder", "socket(AF_UNIX)");
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "listening as namespace holder",
+			       "socket(AF_UNIX)");
 	umask(0177); /* the socket file is created 0600 */
 	if (bind(server, (struct sockaddr *)&addr, sizeof addr) < 0)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "listening as namespace holder", "bind(\"%s\")", path);
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "listening as namespace holder",
+			       "bind(\"%s\")", path);
 	if (listen(server, 64) < 0)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "listening as namespace holder", "listen(\"%s\")", path);
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "listening as namespace holder",
+			       "listen(\"%s\")", path);
 
 	/* Like PROGRAM would: a relayed SIGTERM ends the holder (the outer's SIGKILL does anyway). */
 	reset_signal_state();
@@ -119,7 +124,8 @@ noreturn void hold_namespaces(const char *path, struct channels *ch)
 	for (;;) {
 		int conn = accept4(server, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0) {
-			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
+			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE ||
+			    errno == ENFILE)
 				continue;
 			_exit(EXIT_INTERNAL);
 		}
@@ -136,7 +142,10 @@ int request_from_holder(const char *path, enum holder_op op)
 	int32_t err = 0;
 	struct iovec iov = {.iov_base = &err, .iov_len = sizeof err};
 	char control[CMSG_SPACE(sizeof(int))];
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control,
+			     .msg_controllen = sizeof control};
 	struct cmsghdr *c;
 	int conn, fd;
 
@@ -152,17 +161,21 @@ int request_from_holder(const char *path, enum holder_op op)
 	if (got != (ssize_t)sizeof err) {
 		if (got >= 0)
 			errno = ECONNRESET; /* the holder closed without answering (it refused this user) */
-		die_with_error(EXIT_NAMESPACE, hint_holder, step, "recvmsg(\"%s\", '%c')", path, op);
+		die_with_error(EXIT_NAMESPACE, hint_holder, step, "recvmsg(\"%s\", '%c')", path,
+			       op);
 	}
 	close(conn);
 	if (err != 0) {
 		errno = err;
-		die_with_error(EXIT_NAMESPACE, NULL, step, "the holder at \"%s\" could not open '%c'", path, op);
+		die_with_error(EXIT_NAMESPACE, NULL, step,
+			       "the holder at \"%s\" could not open '%c'", path, op);
 	}
 	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int))) {
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int))) {
 		errno = EPROTO;
-		die_with_error(EXIT_NAMESPACE, hint_holder, step, "recvmsg(\"%s\", '%c'): no descriptor", path, op);
+		die_with_error(EXIT_NAMESPACE, hint_holder, step,
+			       "recvmsg(\"%s\", '%c'): no descriptor", path, op);
 	}
 	memcpy(&fd, CMSG_DATA(c), sizeof fd);
 	return fd;

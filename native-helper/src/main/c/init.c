@@ -20,10 +20,7 @@ static void report_program_status(int status_channel, int status)
 /* A PID 1 only receives signals from its own namespace if it has a handler; the relayed
  * signals are blocked and read via signalfd, but a handler keeps that true even if the
  * mask were ever changed. */
-static void ignore_quietly(int sig)
-{
-	(void)sig;
-}
+static void ignore_quietly(int sig) { (void)sig; }
 
 noreturn void run_as_init(const struct options *o, struct channels *ch)
 {

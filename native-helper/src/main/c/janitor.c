@@ -73,7 +73,8 @@ static int is_run_directory(const char *path)
 	const char *last = strrchr(path, '/');
 	const char *parent;
 
-	if (!last || last == path || strncmp(last + 1, "run-", 4) != 0 || strstr(path, "/../") || strstr(path, "/./"))
+	if (!last || last == path || strncmp(last + 1, "run-", 4) != 0 || strstr(path, "/../") ||
+	    strstr(path, "/./"))
 		return 0;
 	for (parent = last - 1; parent > path && *parent != '/'; parent--)
 		;
@@ -83,7 +84,8 @@ static int is_run_directory(const char *path)
 static void clean_up(struct watched *groups, struct watched *dirs)
 {
 	if (groups->n > 0)
-		remove_cgroup_trees((const char *const *)groups->paths, groups->n, JANITOR_BUDGET_MS);
+		remove_cgroup_trees((const char *const *)groups->paths, groups->n,
+				    JANITOR_BUDGET_MS);
 	for (int i = 0; i < dirs->n; i++)
 		if (is_run_directory(dirs->paths[i]))
 			nftw(dirs->paths[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);

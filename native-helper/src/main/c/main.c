@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 		join_holder_network_namespace(opts.join_holder);
 	else if (opts.join_net)
 		join_network_namespace(opts.join_net);
-	if (!in_sandbox_user_namespace() && !opts.userns_of && !opts.join_holder && needs_new_user_namespace(&opts))
+	if (!in_sandbox_user_namespace() && !opts.userns_of && !opts.join_holder &&
+	    needs_new_user_namespace(&opts))
 		enter_new_user_namespace();
 	if (opts.time)
 		create_time_namespace(&opts);

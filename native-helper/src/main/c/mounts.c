@@ -22,7 +22,8 @@
 void make_mounts_private(void)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "making mounts private", "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
+		die_with_error(EXIT_MOUNT, hint_mount, "making mounts private",
+			       "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
 }
 
 /* The host's /proc would show the host's pids; a fresh one shows our pid namespace. The host's
@@ -33,9 +34,12 @@ void make_mounts_private(void)
 void mount_proc(void)
 {
 	if (umount2("/proc", MNT_DETACH) < 0 && errno != EINVAL && errno != EPERM)
-		die_with_error(EXIT_MOUNT, hint_mount, "mounting /proc", "umount2(\"/proc\", MNT_DETACH)");
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting /proc",
+			       "umount2(\"/proc\", MNT_DETACH)");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "mounting /proc", "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+		die_with_error(
+			EXIT_MOUNT, hint_mount, "mounting /proc",
+			"mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)");
 }
 
 /* mkdir -p; -1 with errno set (and the component that failed in failed) on the first error. */
@@ -71,7 +75,8 @@ static void replicate_entries(int old, const char *source_prefix, const char *ta
 	struct dirent *de;
 
 	if (!dir)
-		die_with_error(EXIT_MOUNT, NULL, "making a mount point", "fdopendir(%s)", source_prefix);
+		die_with_error(EXIT_MOUNT, NULL, "making a mount point", "fdopendir(%s)",
+			       source_prefix);
 	while ((de = readdir(dir))) {
 		char src[PATH_MAX], dst[PATH_MAX], link[PATH_MAX];
 		struct stat st;
@@ -81,17 +86,21 @@ static void replicate_entries(int old, const char *source_prefix, const char *ta
 		    fstatat(old, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		snprintf(src, sizeof src, "%s/%s", source_prefix, de->d_name);
-		snprintf(dst, sizeof dst, "%s/%s", strcmp(target, "/") == 0 ? "" : target, de->d_name);
+		snprintf(dst, sizeof dst, "%s/%s", strcmp(target, "/") == 0 ? "" : target,
+			 de->d_name);
 		if (S_ISLNK(st.st_mode)) {
 			n = readlinkat(old, de->d_name, link, sizeof link - 1);
 			if (n < 0 || (link[n] = '\0', symlink(link, dst) < 0))
-				die_with_error(EXIT_MOUNT, NULL, "making a mount point", "symlink(\"%s\")", dst);
+				die_with_error(EXIT_MOUNT, NULL, "making a mount point",
+					       "symlink(\"%s\")", dst);
 			continue;
 		}
 		if (S_ISDIR(st.st_mode) ? mkdir(dst, 0755) < 0 : mknod(dst, S_IFREG | 0644, 0) < 0)
-			die_with_error(EXIT_MOUNT, NULL, "making a mount point", "creating \"%s\"", dst);
+			die_with_error(EXIT_MOUNT, NULL, "making a mount point", "creating \"%s\"",
+				       dst);
 		if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-			die_with_error(EXIT_MOUNT, hint_mount, "making a mount point", "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC)", src, dst);
+			die_with_error(EXIT_MOUNT, hint_mount, "making a mount point",
+				       "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC)", src, dst);
 	}
 	closedir(dir);
 }
@@ -105,17 +114,22 @@ static void shadow_root(mode_t mode)
 	int old;
 
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /", "mount(\"tmpfs\", \"/tmp\", \"tmpfs\")");
+		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /",
+			       "mount(\"tmpfs\", \"/tmp\", \"tmpfs\")");
 	if (mkdir("/tmp/.nsjunit-old-root", 0700) < 0 || chdir("/tmp") < 0)
-		die_with_error(EXIT_MOUNT, NULL, "making a mount point below /", "mkdir(\"/tmp/.nsjunit-old-root\")");
+		die_with_error(EXIT_MOUNT, NULL, "making a mount point below /",
+			       "mkdir(\"/tmp/.nsjunit-old-root\")");
 	if (syscall(SYS_pivot_root, ".", ".nsjunit-old-root") < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /", "pivot_root(\"/tmp\", \"/tmp/.nsjunit-old-root\")");
+		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /",
+			       "pivot_root(\"/tmp\", \"/tmp/.nsjunit-old-root\")");
 	if (chdir("/") < 0 || (old = open(old_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		die_with_error(EXIT_MOUNT, NULL, "making a mount point below /", "open(\"%s\")", old_root);
+		die_with_error(EXIT_MOUNT, NULL, "making a mount point below /", "open(\"%s\")",
+			       old_root);
 	replicate_entries(old, old_root, "/");
 	close(old);
 	if (umount2(old_root, MNT_DETACH) < 0 || rmdir(old_root) < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /", "umount2(\"%s\", MNT_DETACH)", old_root);
+		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point below /",
+			       "umount2(\"%s\", MNT_DETACH)", old_root);
 	chmod("/", mode);
 }
 
@@ -137,7 +151,8 @@ static void shadow_directory(const char *dir)
 	}
 	/* old still reaches the covered directory, and /proc/self/fd/N/ENTRY its entries. */
 	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point", "mount(\"tmpfs\", \"%s\", \"tmpfs\")", dir);
+		die_with_error(EXIT_MOUNT, hint_mount, "making a mount point",
+			       "mount(\"tmpfs\", \"%s\", \"tmpfs\")", dir);
 	chmod(dir, st.st_mode & 07777);
 	snprintf(prefix, sizeof prefix, "/proc/self/fd/%d", old);
 	replicate_entries(old, prefix, dir);
@@ -170,7 +185,9 @@ void mount_tmpfs(const char *path, unsigned long long bytes)
 	make_mount_point(path);
 	snprintf(data, sizeof data, "size=%llu,mode=1777", bytes);
 	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "mounting --tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")", path, data);
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting --tmpfs",
+			       "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")",
+			       path, data);
 }
 
 /* Opened before the --tmpfs mounts, so the directory stays reachable through the descriptor
@@ -179,7 +196,8 @@ int hold_kept_path(const char *path)
 {
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		die_with_error(EXIT_MOUNT, NULL, "keeping --keep-path visible", "open(\"%s\", O_PATH|O_DIRECTORY)", path);
+		die_with_error(EXIT_MOUNT, NULL, "keeping --keep-path visible",
+			       "open(\"%s\", O_PATH|O_DIRECTORY)", path);
 	return fd;
 }
 
@@ -191,13 +209,15 @@ void restore_kept_path(const char *path, int fd)
 	char source[64];
 
 	if (fstat(fd, &kept) < 0)
-		die_with_error(EXIT_MOUNT, NULL, "keeping --keep-path visible", "fstat(\"%s\")", path);
+		die_with_error(EXIT_MOUNT, NULL, "keeping --keep-path visible", "fstat(\"%s\")",
+			       path);
 	if (stat(path, &now) < 0 || now.st_dev != kept.st_dev || now.st_ino != kept.st_ino) {
 		make_mount_point(path);
 		snprintf(source, sizeof source, "/proc/self/fd/%d", fd);
 		if (mount(source, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-			die_with_error(EXIT_MOUNT, hint_mount, "keeping --keep-path visible", "mount(\"%s\" (%s), \"%s\", NULL, MS_BIND|MS_REC)",
-				       source, path, path);
+			die_with_error(EXIT_MOUNT, hint_mount, "keeping --keep-path visible",
+				       "mount(\"%s\" (%s), \"%s\", NULL, MS_BIND|MS_REC)", source,
+				       path, path);
 	}
 	close(fd);
 }
@@ -228,9 +248,12 @@ static unsigned long locked_flags(const char *path)
 void bind_mount_read_only(const char *source, const char *dest)
 {
 	if (mount(source, dest, NULL, MS_BIND, NULL) < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "bind-mounting --bind-ro", "mount(\"%s\", \"%s\", NULL, MS_BIND)", source, dest);
-	if (mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(dest), NULL) < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "bind-mounting --bind-ro", "mount(NULL, \"%s\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)", dest);
+		die_with_error(EXIT_MOUNT, hint_mount, "bind-mounting --bind-ro",
+			       "mount(\"%s\", \"%s\", NULL, MS_BIND)", source, dest);
+	if (mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(dest), NULL) <
+	    0)
+		die_with_error(EXIT_MOUNT, hint_mount, "bind-mounting --bind-ro",
+			       "mount(NULL, \"%s\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)", dest);
 }
 
 struct cgroup_mount {
@@ -249,7 +272,8 @@ static void unescape_octal(char *s)
 {
 	char *out = s;
 	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
 			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
 			s += 3;
 		} else {
@@ -268,7 +292,8 @@ static void strip_rw_ro(const char *super_options, char *out, size_t len)
 	out[0] = '\0';
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		if (strcmp(tok, "rw") != 0 && strcmp(tok, "ro") != 0 && used < len)
-			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", tok);
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "",
+						 tok);
 }
 
 static int is_cgroup_path(const char *path)
@@ -286,7 +311,8 @@ static int find_cgroup_mounts(struct cgroup_mount *mounts, int max)
 	int n = 0;
 
 	if (!f)
-		die_with_error(EXIT_MOUNT, NULL, "reading host cgroup mounts", "fopen(\"/proc/self/mountinfo\")");
+		die_with_error(EXIT_MOUNT, NULL, "reading host cgroup mounts",
+			       "fopen(\"/proc/self/mountinfo\")");
 	while (getline(&line, &cap, f) > 0) {
 		char target[PATH_MAX], fstype[32], super[256];
 		char *dash = strstr(line, " - ");
@@ -294,7 +320,8 @@ static int find_cgroup_mounts(struct cgroup_mount *mounts, int max)
 		    sscanf(dash + 3, "%31s %*s %255s", fstype, super) != 2)
 			continue;
 		unescape_octal(target);
-		if ((strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0) || !is_cgroup_path(target))
+		if ((strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0) ||
+		    !is_cgroup_path(target))
 			continue;
 		if (n == max)
 			break;
@@ -316,7 +343,8 @@ static int find_cgroup_links(struct cgroup_link *links, int max)
 	int n = 0;
 
 	if (!dir)
-		die_with_error(EXIT_MOUNT, hint_mount, "reading host cgroup mounts", "opendir(\"" CGROUP_ROOT "\")");
+		die_with_error(EXIT_MOUNT, hint_mount, "reading host cgroup mounts",
+			       "opendir(\"" CGROUP_ROOT "\")");
 	while ((de = readdir(dir)) && n < max) {
 		char path[PATH_MAX];
 		ssize_t len;
@@ -349,26 +377,38 @@ void mount_cgroupfs(void)
 	 * matching line: it then fails with a NullPointerException instead of seeing the limits. */
 	for (int i = n_mounts - 1; i >= 0; i--)
 		if (umount2(mounts[i].target, MNT_DETACH) < 0 && errno != EINVAL)
-			die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "umount2(\"%s\", MNT_DETACH)", mounts[i].target);
+			die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs",
+				       "umount2(\"%s\", MNT_DETACH)", mounts[i].target);
 	if (umount2(CGROUP_ROOT, MNT_DETACH) < 0 && errno != EINVAL)
-		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "umount2(\"" CGROUP_ROOT "\", MNT_DETACH)");
-	if (mount("tmpfs", CGROUP_ROOT, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=65536") < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "mount(\"tmpfs\", \"" CGROUP_ROOT "\", \"tmpfs\")");
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs",
+			       "umount2(\"" CGROUP_ROOT "\", MNT_DETACH)");
+	if (mount("tmpfs", CGROUP_ROOT, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=755,size=65536") < 0)
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs",
+			       "mount(\"tmpfs\", \"" CGROUP_ROOT "\", \"tmpfs\")");
 	for (int i = 0; i < n_links; i++) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof path, CGROUP_ROOT "/%.255s", links[i].name);
 		if (symlink(links[i].target, path) < 0)
-			die_with_error(EXIT_MOUNT, NULL, "mounting cgroupfs", "symlink(\"%s\", \"%s\")", links[i].target, path);
+			die_with_error(EXIT_MOUNT, NULL, "mounting cgroupfs",
+				       "symlink(\"%s\", \"%s\")", links[i].target, path);
 	}
 	for (int i = 0; i < n_mounts; i++) {
-		if (strcmp(mounts[i].target, CGROUP_ROOT) != 0 && mkdir(mounts[i].target, 0755) < 0 && errno != EEXIST)
-			die_with_error(EXIT_MOUNT, NULL, "mounting cgroupfs", "mkdir(\"%s\")", mounts[i].target);
-		if (mount(mounts[i].fstype, mounts[i].target, mounts[i].fstype, ro, mounts[i].options) < 0)
-			die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs",
-				       "mount(\"%s\", \"%s\", \"%s\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, \"%s\")",
-				       mounts[i].fstype, mounts[i].target, mounts[i].fstype, mounts[i].options);
+		if (strcmp(mounts[i].target, CGROUP_ROOT) != 0 &&
+		    mkdir(mounts[i].target, 0755) < 0 && errno != EEXIST)
+			die_with_error(EXIT_MOUNT, NULL, "mounting cgroupfs", "mkdir(\"%s\")",
+				       mounts[i].target);
+		if (mount(mounts[i].fstype, mounts[i].target, mounts[i].fstype, ro,
+			  mounts[i].options) < 0)
+			die_with_error(
+				EXIT_MOUNT, hint_mount, "mounting cgroupfs",
+				"mount(\"%s\", \"%s\", \"%s\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, \"%s\")",
+				mounts[i].fstype, mounts[i].target, mounts[i].fstype,
+				mounts[i].options);
 	}
 	/* Last, because creating the mount points needed a writable tmpfs. */
 	if (mount(NULL, CGROUP_ROOT, NULL, MS_REMOUNT | MS_BIND | ro, NULL) < 0)
-		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs", "mount(NULL, \"" CGROUP_ROOT "\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)");
+		die_with_error(EXIT_MOUNT, hint_mount, "mounting cgroupfs",
+			       "mount(NULL, \"" CGROUP_ROOT
+			       "\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)");
 }

@@ -34,19 +34,22 @@ static void describe_flags(unsigned long flags, char *buf, size_t len)
 		unsigned long flag;
 		const char *name;
 	} names[] = {
-		{CLONE_NEWPID, "CLONE_NEWPID"}, {CLONE_NEWNS, "CLONE_NEWNS"},   {CLONE_NEWNET, "CLONE_NEWNET"},
-		{CLONE_NEWUTS, "CLONE_NEWUTS"}, {CLONE_NEWIPC, "CLONE_NEWIPC"}, {CLONE_NEWUSER, "CLONE_NEWUSER"},
+		{CLONE_NEWPID, "CLONE_NEWPID"}, {CLONE_NEWNS, "CLONE_NEWNS"},
+		{CLONE_NEWNET, "CLONE_NEWNET"}, {CLONE_NEWUTS, "CLONE_NEWUTS"},
+		{CLONE_NEWIPC, "CLONE_NEWIPC"}, {CLONE_NEWUSER, "CLONE_NEWUSER"},
 	};
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (flags & names[i].flag)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "|" : "", names[i].name);
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "|" : "",
+						 names[i].name);
 	if (used == 0)
 		snprintf(buf, len, "0");
 }
 
-static void write_proc_file(const char *path, const char *content, const char *step, hint_fn *hint, int code)
+static void write_proc_file(const char *path, const char *content, const char *step, hint_fn *hint,
+			    int code)
 {
 	size_t len = strlen(content);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -71,10 +74,12 @@ static void join_network_namespace_fd(int fd, const char *what)
 		join_user_namespace(owner, what);
 		close(owner);
 	} else if (errno != EPERM) { /* EPERM: owned by an ancestor of ours, nothing to join */
-		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace", "ioctl(%s, NS_GET_USERNS)", what);
+		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace",
+			       "ioctl(%s, NS_GET_USERNS)", what);
 	}
 	if (setns(fd, CLONE_NEWNET) < 0)
-		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace", "setns(%s, CLONE_NEWNET)", what);
+		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace",
+			       "setns(%s, CLONE_NEWNET)", what);
 	close(fd);
 }
 
@@ -83,7 +88,8 @@ void join_network_namespace(const char *path)
 	char what[4200];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace", "open(\"%s\")", path);
+		die_with_error(EXIT_NAMESPACE, hint_setns, "joining network namespace",
+			       "open(\"%s\")", path);
 	snprintf(what, sizeof what, "\"%s\"", path);
 	join_network_namespace_fd(fd, what);
 }
@@ -113,9 +119,11 @@ void create_time_namespace(const struct options *o)
 	 * here, before clone3, not with CLONE_NEWTIME in clone3. Both need CAP_SYS_ADMIN in our
 	 * own user namespace: without root the outer has entered a user namespace by now. */
 	if (unshare(CLONE_NEWTIME) < 0)
-		die_with_error(EXIT_NAMESPACE, hint_time_namespace, "creating time namespace", "unshare(CLONE_NEWTIME)");
-	snprintf(offsets, sizeof offsets, "monotonic %lld %ld\nboottime %lld %ld\n", o->monotonic_offset.seconds,
-		 o->monotonic_offset.nanoseconds, o->boottime_offset.seconds, o->boottime_offset.nanoseconds);
+		die_with_error(EXIT_NAMESPACE, hint_time_namespace, "creating time namespace",
+			       "unshare(CLONE_NEWTIME)");
+	snprintf(offsets, sizeof offsets, "monotonic %lld %ld\nboottime %lld %ld\n",
+		 o->monotonic_offset.seconds, o->monotonic_offset.nanoseconds,
+		 o->boottime_offset.seconds, o->boottime_offset.nanoseconds);
 	write_proc_file("/proc/self/timens_offsets", offsets, "setting time namespace offsets",
 			hint_time_namespace, EXIT_OUTER_SETUP);
 }
@@ -131,7 +139,8 @@ pid_t clone_sandbox(unsigned long flags)
 		int err = errno;
 		describe_flags(flags, names, sizeof names);
 		errno = err;
-		die_with_error(EXIT_NAMESPACE, hint_namespaces, "creating namespaces", "clone3(%s)", names);
+		die_with_error(EXIT_NAMESPACE, hint_namespaces, "creating namespaces", "clone3(%s)",
+			       names);
 	}
 	return (pid_t)pid;
 }
@@ -139,5 +148,6 @@ pid_t clone_sandbox(unsigned long flags)
 void set_hostname(const char *name)
 {
 	if (sethostname(name, strlen(name)) < 0)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "setting hostname", "sethostname(\"%s\")", name);
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "setting hostname", "sethostname(\"%s\")",
+			       name);
 }

@@ -99,9 +99,9 @@ static const struct {
 	const char *resource_name;
 	int resource;
 } rlimit_names[] = {
-	RLIMIT_NAME("nofile", RLIMIT_NOFILE), RLIMIT_NAME("nproc", RLIMIT_NPROC),
-	RLIMIT_NAME("core", RLIMIT_CORE),     RLIMIT_NAME("as", RLIMIT_AS),
-	RLIMIT_NAME("fsize", RLIMIT_FSIZE),   RLIMIT_NAME("stack", RLIMIT_STACK),
+	RLIMIT_NAME("nofile", RLIMIT_NOFILE),   RLIMIT_NAME("nproc", RLIMIT_NPROC),
+	RLIMIT_NAME("core", RLIMIT_CORE),       RLIMIT_NAME("as", RLIMIT_AS),
+	RLIMIT_NAME("fsize", RLIMIT_FSIZE),     RLIMIT_NAME("stack", RLIMIT_STACK),
 	RLIMIT_NAME("memlock", RLIMIT_MEMLOCK), RLIMIT_NAME("cpu", RLIMIT_CPU),
 };
 
@@ -120,8 +120,9 @@ static bool parse_rlimit_value(const char *s, rlim_t *out)
 
 static void parse_rlimit(const char *arg, struct rlimit_setting *out)
 {
-	static const char *allowed = "NAME=SOFT[:HARD], NAME one of nofile nproc core as fsize stack memlock cpu, "
-				     "values integers or \"unlimited\"";
+	static const char *allowed =
+		"NAME=SOFT[:HARD], NAME one of nofile nproc core as fsize stack memlock cpu, "
+		"values integers or \"unlimited\"";
 	char name[16];
 	const char *eq = strchr(arg, '=');
 	const char *colon;
@@ -135,7 +136,8 @@ static void parse_rlimit(const char *arg, struct rlimit_setting *out)
 		if (strcmp(name, rlimit_names[i].name) == 0)
 			break;
 	if (i == sizeof rlimit_names / sizeof rlimit_names[0])
-		die_usage("--rlimit \"%s\": unknown limit \"%s\"; expected %s", shown(arg), name, allowed);
+		die_usage("--rlimit \"%s\": unknown limit \"%s\"; expected %s", shown(arg), name,
+			  allowed);
 	out->name = rlimit_names[i].name;
 	out->resource_name = rlimit_names[i].resource_name;
 	out->resource = rlimit_names[i].resource;
@@ -151,15 +153,19 @@ static void parse_rlimit(const char *arg, struct rlimit_setting *out)
 	    !parse_rlimit_value(colon ? colon + 1 : soft, &out->value.rlim_max))
 		die_usage("--rlimit \"%s\": expected %s", shown(arg), allowed);
 	if (out->value.rlim_cur > out->value.rlim_max)
-		die_usage("--rlimit \"%s\": the soft limit must not exceed the hard limit", shown(arg));
+		die_usage("--rlimit \"%s\": the soft limit must not exceed the hard limit",
+			  shown(arg));
 }
 
 static void parse_tmpfs(const char *arg, struct tmpfs_mount *out)
 {
 	/* Split at the last ':' so the size is always the part after it. */
 	const char *colon = strrchr(arg, ':');
-	if (!colon || colon == arg || arg[0] != '/' || !parse_unsigned(colon + 1, &out->bytes) || out->bytes == 0)
-		die_usage("--tmpfs \"%s\": expected ABSOLUTE_PATH:BYTES with BYTES a positive integer", shown(arg));
+	if (!colon || colon == arg || arg[0] != '/' || !parse_unsigned(colon + 1, &out->bytes) ||
+	    out->bytes == 0)
+		die_usage(
+			"--tmpfs \"%s\": expected ABSOLUTE_PATH:BYTES with BYTES a positive integer",
+			shown(arg));
 	out->path = strndup(arg, (size_t)(colon - arg));
 }
 
@@ -167,7 +173,9 @@ static void parse_bind(const char *arg, struct bind_mount *out)
 {
 	const char *colon = strchr(arg, ':');
 	if (!colon || colon == arg || colon[1] != '/')
-		die_usage("--bind-ro \"%s\": expected SRC:DST with DST an absolute path that exists", shown(arg));
+		die_usage(
+			"--bind-ro \"%s\": expected SRC:DST with DST an absolute path that exists",
+			shown(arg));
 	out->source = strndup(arg, (size_t)(colon - arg));
 	out->dest = colon + 1;
 }
@@ -176,11 +184,15 @@ static int parse_keep_fd(const char *arg)
 {
 	long long fd;
 	if (!parse_long_long(arg, &fd) || fd < 3 || fd > INT_MAX)
-		die_usage("--keep-fd \"%s\": expected a descriptor number >= 3 (0, 1 and 2 are always kept)", shown(arg));
+		die_usage(
+			"--keep-fd \"%s\": expected a descriptor number >= 3 (0, 1 and 2 are always kept)",
+			shown(arg));
 	/* Checked here, before the launcher opens its own pipes, so a closed number cannot
 	 * be confused with one of them. */
 	if (fcntl((int)fd, F_GETFD) < 0)
-		die_usage("--keep-fd %lld: descriptor %lld is not open in the launcher; open it in the parent process", fd, fd);
+		die_usage(
+			"--keep-fd %lld: descriptor %lld is not open in the launcher; open it in the parent process",
+			fd, fd);
 	return (int)fd;
 }
 
@@ -196,11 +208,11 @@ static const char *find_status_file(int argc, char **argv)
 	return NULL;
 }
 
-#define ADD(array, count, value, option)                                                          \
-	do {                                                                                      \
-		if ((count) >= MAX_REPEATED)                                                      \
-			die_usage("%s: given more than %d times", option, MAX_REPEATED);            \
-		(array)[(count)++] = (value);                                                     \
+#define ADD(array, count, value, option)                                                           \
+	do {                                                                                       \
+		if ((count) >= MAX_REPEATED)                                                       \
+			die_usage("%s: given more than %d times", option, MAX_REPEATED);           \
+		(array)[(count)++] = (value);                                                      \
 	} while (0)
 
 void parse_options(int argc, char **argv, struct options *o)
@@ -223,7 +235,8 @@ void parse_options(int argc, char **argv, struct options *o)
 			break;
 		}
 		if (strncmp(arg, "--", 2) != 0)
-			die_usage("\"%s\": unexpected argument; put the program after \"--\"", shown(arg));
+			die_usage("\"%s\": unexpected argument; put the program after \"--\"",
+				  shown(arg));
 
 		/* --name=value or --name value */
 		eq = strchr(arg, '=');
@@ -235,16 +248,16 @@ void parse_options(int argc, char **argv, struct options *o)
 			snprintf(name, sizeof name, "%s", arg);
 		}
 
-#define FLAG(opt, field)                                                                          \
-	if (strcmp(name, opt) == 0) {                                                             \
-		if (value)                                                                        \
+#define FLAG(opt, field)                                                                           \
+	if (strcmp(name, opt) == 0) {                                                              \
+		if (value)                                                                         \
 			die_usage("%s takes no value (got \"%s\")", opt, shown(value));            \
-		field = true;                                                                     \
-		continue;                                                                         \
+		field = true;                                                                      \
+		continue;                                                                          \
 	}
-#define WITH_VALUE(opt)                                                                           \
-	(strcmp(name, opt) == 0 &&                                                                \
-	 (value || (i + 1 < argc ? (value = argv[++i], true)                                     \
+#define WITH_VALUE(opt)                                                                            \
+	(strcmp(name, opt) == 0 &&                                                                 \
+	 (value || (i + 1 < argc ? (value = argv[++i], true)                                       \
 				 : (die_usage("%s needs a value", opt), false))))
 
 		FLAG("--check", o->check)
@@ -258,7 +271,8 @@ void parse_options(int argc, char **argv, struct options *o)
 		FLAG("--ipc", o->ipc)
 		FLAG("--cgroupns", o->cgroupns)
 		FLAG("--time", o->time)
-		if (strcmp(name, "--user") == 0 && !value) { /* the old spelling of --userns=always */
+		if (strcmp(name, "--user") == 0 &&
+		    !value) { /* the old spelling of --userns=always */
 			o->userns = USERNS_ALWAYS;
 			continue;
 		}
@@ -268,15 +282,20 @@ void parse_options(int argc, char **argv, struct options *o)
 		if (WITH_VALUE("--hostname")) {
 			size_t len = strlen(value);
 			if (len < 1 || len > HOSTNAME_MAX_CHARS)
-				die_usage("--hostname \"%s\": must be 1 to %d characters", shown(value), HOSTNAME_MAX_CHARS);
+				die_usage("--hostname \"%s\": must be 1 to %d characters",
+					  shown(value), HOSTNAME_MAX_CHARS);
 			o->hostname = value;
 		} else if (WITH_VALUE("--monotonic-offset")) {
 			if (!parse_clock_offset(value, &o->monotonic_offset))
-				die_usage("--monotonic-offset \"%s\": expected signed seconds with at most 9 decimals (exact to the nanosecond), e.g. 30, -2.5, 0.000001", shown(value));
+				die_usage(
+					"--monotonic-offset \"%s\": expected signed seconds with at most 9 decimals (exact to the nanosecond), e.g. 30, -2.5, 0.000001",
+					shown(value));
 			has_monotonic = true;
 		} else if (WITH_VALUE("--boottime-offset")) {
 			if (!parse_clock_offset(value, &o->boottime_offset))
-				die_usage("--boottime-offset \"%s\": expected signed seconds with at most 9 decimals (exact to the nanosecond), e.g. 30, -2.5, 0.000001", shown(value));
+				die_usage(
+					"--boottime-offset \"%s\": expected signed seconds with at most 9 decimals (exact to the nanosecond), e.g. 30, -2.5, 0.000001",
+					shown(value));
 			has_boottime = true;
 		} else if (WITH_VALUE("--cgroup")) {
 			if (value[0] == '\0')
@@ -302,7 +321,8 @@ void parse_options(int argc, char **argv, struct options *o)
 			else if (strcmp(value, "never") == 0)
 				o->userns = USERNS_NEVER;
 			else
-				die_usage("--userns \"%s\": expected auto, always or never", shown(value));
+				die_usage("--userns \"%s\": expected auto, always or never",
+					  shown(value));
 		} else if (WITH_VALUE("--join-net")) {
 			o->join_net = value;
 		} else if (WITH_VALUE("--join-holder")) {
@@ -313,7 +333,8 @@ void parse_options(int argc, char **argv, struct options *o)
 			o->hold = value;
 		} else if (WITH_VALUE("--keep-path")) {
 			if (value[0] != '/')
-				die_usage("--keep-path \"%s\": expected an absolute directory path", shown(value));
+				die_usage("--keep-path \"%s\": expected an absolute directory path",
+					  shown(value));
 			ADD(o->keep_paths, o->n_keep_paths, value, "--keep-path");
 		} else if (WITH_VALUE("--chdir")) {
 			o->chdir = value;
@@ -336,7 +357,9 @@ void parse_options(int argc, char **argv, struct options *o)
 		o->mount = true;
 
 	if (o->hostname && !o->uts)
-		die_usage("--hostname \"%s\" requires --uts (a hostname can only be set in a new UTS namespace)", shown(o->hostname));
+		die_usage(
+			"--hostname \"%s\" requires --uts (a hostname can only be set in a new UTS namespace)",
+			shown(o->hostname));
 	if (has_monotonic && !o->time)
 		die_usage("--monotonic-offset %s requires --time", shown(o->monotonic_offset.text));
 	if (has_boottime && !o->time)
@@ -350,29 +373,42 @@ void parse_options(int argc, char **argv, struct options *o)
 	for (int k = 0; k < o->n_keep_paths; k++)
 		for (int t = 0; t < o->n_tmpfs; t++)
 			if (is_same_or_below(o->tmpfs[t].path, o->keep_paths[k]))
-				die_usage("--tmpfs \"%s\" would replace --keep-path \"%s\" itself: a kept directory can only be below a --tmpfs",
-					  shown(o->tmpfs[t].path), o->keep_paths[k]);
+				die_usage(
+					"--tmpfs \"%s\" would replace --keep-path \"%s\" itself: a kept directory can only be below a --tmpfs",
+					shown(o->tmpfs[t].path), o->keep_paths[k]);
 	if (o->n_binds && !o->mount)
-		die_usage("--bind-ro \"%s:%s\" requires --mount", o->binds[0].source, o->binds[0].dest);
+		die_usage("--bind-ro \"%s:%s\" requires --mount", o->binds[0].source,
+			  o->binds[0].dest);
 	if (o->join_net && o->net)
-		die_usage("--join-net \"%s\" cannot be combined with --net (the sandbox joins that namespace instead)", shown(o->join_net));
+		die_usage(
+			"--join-net \"%s\" cannot be combined with --net (the sandbox joins that namespace instead)",
+			shown(o->join_net));
 	if (o->join_holder && (o->net || o->join_net))
-		die_usage("--join-holder \"%s\" cannot be combined with --net or --join-net (the sandbox joins the holder's network namespace)", shown(o->join_holder));
+		die_usage(
+			"--join-holder \"%s\" cannot be combined with --net or --join-net (the sandbox joins the holder's network namespace)",
+			shown(o->join_holder));
 	if (o->userns_of && o->join_holder)
-		die_usage("--userns-of \"%s\" cannot be combined with --join-holder (which joins the holder's user namespace already)", shown(o->userns_of));
+		die_usage(
+			"--userns-of \"%s\" cannot be combined with --join-holder (which joins the holder's user namespace already)",
+			shown(o->userns_of));
 	if (o->janitor) {
 		if (argc > 2)
-			die_usage("--janitor takes no other option and no program: it reads what to clean up from stdin");
+			die_usage(
+				"--janitor takes no other option and no program: it reads what to clean up from stdin");
 		return;
 	}
 	if (o->hold && (o->pid || o->check || o->program))
-		die_usage("--hold \"%s\" runs no program: it cannot be combined with --pid, --check or a PROGRAM after \"--\"", shown(o->hold));
+		die_usage(
+			"--hold \"%s\" runs no program: it cannot be combined with --pid, --check or a PROGRAM after \"--\"",
+			shown(o->hold));
 	if (o->hold)
 		return;
 	if (o->check && o->program)
-		die_usage("--check runs no program, but \"%s\" was given after \"--\"", shown(o->program[0]));
+		die_usage("--check runs no program, but \"%s\" was given after \"--\"",
+			  shown(o->program[0]));
 	if (!o->check && !o->program)
-		die_usage("no program given: expected nsjunit-launch [OPTIONS] -- PROGRAM [ARG...]");
+		die_usage(
+			"no program given: expected nsjunit-launch [OPTIONS] -- PROGRAM [ARG...]");
 }
 
 unsigned long clone_flags(const struct options *o)

@@ -58,9 +58,10 @@ struct options {
 	struct bind_mount binds[MAX_REPEATED];
 	int n_binds;
 	const char *join_net;
-	const char *join_holder; /* --join-holder SOCKET: the holder's network (and user) namespace */
-	const char *userns_of;   /* --userns-of SOCKET: the holder's user namespace only */
-	const char *hold;        /* --hold SOCKET: hold the namespaces instead of running PROGRAM */
+	const char
+		*join_holder;  /* --join-holder SOCKET: the holder's network (and user) namespace */
+	const char *userns_of; /* --userns-of SOCKET: the holder's user namespace only */
+	const char *hold;      /* --hold SOCKET: hold the namespaces instead of running PROGRAM */
 	const char *keep_paths[MAX_REPEATED]; /* --keep-path DIR: stays visible under a --tmpfs */
 	int n_keep_paths;
 	bool all_capabilities; /* --all-capabilities: PROGRAM keeps every capability the sandbox has */

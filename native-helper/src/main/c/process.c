@@ -25,7 +25,8 @@
 void die_with_parent(pid_t expected_parent, bool check_parent)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "tying the sandbox to the launcher", "prctl(PR_SET_PDEATHSIG, SIGKILL)");
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "tying the sandbox to the launcher",
+			       "prctl(PR_SET_PDEATHSIG, SIGKILL)");
 	if (check_parent && getppid() != expected_parent)
 		_exit(EXIT_INTERNAL);
 }
@@ -36,7 +37,8 @@ void die_with_parent(pid_t expected_parent, bool check_parent)
 void leave_the_terminal(void)
 {
 	if (setsid() < 0)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "starting a session of its own", "setsid()");
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "starting a session of its own",
+			       "setsid()");
 }
 
 void apply_rlimits(const struct options *o)
@@ -44,18 +46,22 @@ void apply_rlimits(const struct options *o)
 	for (int i = 0; i < o->n_rlimits; i++) {
 		const struct rlimit_setting *r = &o->rlimits[i];
 		if (setrlimit(r->resource, &r->value) < 0)
-			die_with_errno(errno, EXIT_SANDBOX_SETUP,
-				       errno == EPERM ? "raising a hard limit needs CAP_SYS_RESOURCE (use a value <= ulimit -H), and nofile can never exceed sysctl fs.nr_open"
-						      : "the value is not allowed for this limit",
-				       "setting --rlimit", "setrlimit(%s, {%llu, %llu})", r->resource_name,
-				       (unsigned long long)r->value.rlim_cur, (unsigned long long)r->value.rlim_max);
+			die_with_errno(
+				errno, EXIT_SANDBOX_SETUP,
+				errno == EPERM
+					? "raising a hard limit needs CAP_SYS_RESOURCE (use a value <= ulimit -H), and nofile can never exceed sysctl fs.nr_open"
+					: "the value is not allowed for this limit",
+				"setting --rlimit", "setrlimit(%s, {%llu, %llu})", r->resource_name,
+				(unsigned long long)r->value.rlim_cur,
+				(unsigned long long)r->value.rlim_max);
 	}
 }
 
 void change_directory(const char *dir)
 {
 	if (chdir(dir) < 0)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "changing to --chdir directory", "chdir(\"%s\")", dir);
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "changing to --chdir directory",
+			       "chdir(\"%s\")", dir);
 }
 
 /* The outer's stdin is the JVM's "parent alive" pipe; PROGRAM must not read (or hold) it. */
@@ -69,17 +75,15 @@ void replace_stdin_with_dev_null(void)
 	close(fd);
 }
 
-static int compare_ints(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
+static int compare_ints(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 static void close_fds_via_proc(const int *keep, int n_keep)
 {
 	DIR *dir = opendir("/proc/self/fd");
 	struct dirent *de;
 	if (!dir)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "closing inherited descriptors", "opendir(\"/proc/self/fd\")");
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "closing inherited descriptors",
+			       "opendir(\"/proc/self/fd\")");
 	while ((de = readdir(dir))) {
 		int fd = atoi(de->d_name), kept = fd < 3 || fd == dirfd(dir);
 		for (int i = 0; i < n_keep && !kept; i++)
@@ -101,7 +105,8 @@ void close_inherited_fds(const struct options *o, const struct channels *ch)
 	for (int i = 0; i < o->n_keep_fds; i++) {
 		keep[n++] = o->keep_fds[i];
 		if (fcntl(o->keep_fds[i], F_SETFD, 0) < 0)
-			die_with_error(EXIT_SANDBOX_SETUP, NULL, "keeping --keep-fd descriptor", "fcntl(%d, F_SETFD, 0)", o->keep_fds[i]);
+			die_with_error(EXIT_SANDBOX_SETUP, NULL, "keeping --keep-fd descriptor",
+				       "fcntl(%d, F_SETFD, 0)", o->keep_fds[i]);
 	}
 	keep[n++] = ch->error_write;
 	if (ch->status_write >= 0)
@@ -112,7 +117,9 @@ void close_inherited_fds(const struct options *o, const struct channels *ch)
 		unsigned int to = i < n ? (unsigned int)keep[i] : ~0U;
 		if (to > from && syscall(SYS_close_range, from, to - 1, 0) < 0) {
 			if (errno != ENOSYS && errno != EINVAL)
-				die_with_error(EXIT_SANDBOX_SETUP, NULL, "closing inherited descriptors", "close_range(%u, %u)", from, to - 1);
+				die_with_error(EXIT_SANDBOX_SETUP, NULL,
+					       "closing inherited descriptors",
+					       "close_range(%u, %u)", from, to - 1);
 			close_fds_via_proc(keep, n); /* kernel < 5.9 */
 			return;
 		}
@@ -132,11 +139,18 @@ noreturn void exec_program(char **program)
 	code = EXIT_EXEC_FAILED;
 	if (err == ENOENT) {
 		code = EXIT_NOT_FOUND;
-		snprintf(hint, sizeof hint, "program not found: %s; check the path exists inside the sandbox (after --chdir) or is on PATH", program[0]);
+		snprintf(
+			hint, sizeof hint,
+			"program not found: %s; check the path exists inside the sandbox (after --chdir) or is on PATH",
+			program[0]);
 	} else if (err == EACCES) {
-		snprintf(hint, sizeof hint, "permission denied: %s must be an executable file, not on a noexec mount", program[0]);
+		snprintf(hint, sizeof hint,
+			 "permission denied: %s must be an executable file, not on a noexec mount",
+			 program[0]);
 	} else if (err == ENOEXEC) {
-		snprintf(hint, sizeof hint, "%s is not an executable for this machine (a script needs a #! line)", program[0]);
+		snprintf(hint, sizeof hint,
+			 "%s is not an executable for this machine (a script needs a #! line)",
+			 program[0]);
 	} else {
 		snprintf(hint, sizeof hint, "%s", hint_for(NULL, err));
 	}

@@ -33,7 +33,8 @@ void block_relayed_signals(void)
 void take_charge_of_signals(void)
 {
 	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR || signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		die_with_error(EXIT_INTERNAL, NULL, "setting signal dispositions", "signal(SIGCHLD, SIG_DFL)");
+		die_with_error(EXIT_INTERNAL, NULL, "setting signal dispositions",
+			       "signal(SIGCHLD, SIG_DFL)");
 }
 
 /* The kernel's struct sigaction (not glibc's): glibc refuses to touch the two real-time signals
@@ -55,5 +56,6 @@ void reset_signal_state(void)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 	sigemptyset(&empty);
 	if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)
-		die_with_error(EXIT_SANDBOX_SETUP, NULL, "resetting signal mask", "sigprocmask(SIG_SETMASK, {})");
+		die_with_error(EXIT_SANDBOX_SETUP, NULL, "resetting signal mask",
+			       "sigprocmask(SIG_SETMASK, {})");
 }

@@ -31,10 +31,12 @@ static void write_line(const char *path, const char *line)
 		fprintf(stderr, "nsjunit-launch: writing status file: path too long: %s\n", path);
 		return;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* private, like the run directory it is written to */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  0600); /* private, like the run directory it is written to */
 	if (fd < 0 || write(fd, line, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
 	    close(fd) < 0 || rename(tmp, path) < 0) {
-		fprintf(stderr, "nsjunit-launch: writing status file: %s: %s: check that its directory exists and is writable\n",
+		fprintf(stderr,
+			"nsjunit-launch: writing status file: %s: %s: check that its directory exists and is writable\n",
 			tmp, strerror(errno));
 		if (fd >= 0)
 			unlink(tmp);
@@ -48,7 +50,8 @@ void write_status_wait(const char *path, int status)
 
 	if (WIFSIGNALED(status))
 		snprintf(line, sizeof line, "signal %d %s%s", WTERMSIG(status),
-			 signal_name(WTERMSIG(status), name, sizeof name), WCOREDUMP(status) ? " core" : "");
+			 signal_name(WTERMSIG(status), name, sizeof name),
+			 WCOREDUMP(status) ? " core" : "");
 	else
 		snprintf(line, sizeof line, "exit %d", WEXITSTATUS(status));
 	write_line(path, line);

@@ -36,7 +36,9 @@ static enum parent_word read_parent_pipe(short revents)
 	if (revents & POLLIN) {
 		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
 		if (n > 0)
-			return memchr(buf, 's', (size_t)n) ? PARENT_STOP : PARENT_QUIET; /* other data is ignored */
+			return memchr(buf, 's', (size_t)n)
+				       ? PARENT_STOP
+				       : PARENT_QUIET; /* other data is ignored */
 		if (n == 0 || (errno != EINTR && errno != EAGAIN))
 			return PARENT_GONE;
 		return PARENT_QUIET;
@@ -68,7 +70,8 @@ static bool read_error_record(int fd, struct outcome *out)
 	return true;
 }
 
-void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options *o, struct outcome *out)
+void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options *o,
+		       struct outcome *out)
 {
 	sigset_t signals;
 	struct pollfd fds[2];
@@ -97,7 +100,8 @@ void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options 
 				kill_and_reap(sandbox);
 				if (word == PARENT_GONE)
 					remove_cgroups_of_dead_parent(o); /* nobody else will */
-				out->kind = word == PARENT_GONE ? OUTCOME_PARENT_GONE : OUTCOME_STOPPED;
+				out->kind =
+					word == PARENT_GONE ? OUTCOME_PARENT_GONE : OUTCOME_STOPPED;
 				return;
 			}
 		}
@@ -128,7 +132,8 @@ void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options 
 	if (o->pid) {
 		int program_status;
 		/* No status means init itself was killed: report that. */
-		if (read(ch->status_read, &program_status, sizeof program_status) == sizeof program_status)
+		if (read(ch->status_read, &program_status, sizeof program_status) ==
+		    sizeof program_status)
 			out->wait_status = program_status;
 	}
 }

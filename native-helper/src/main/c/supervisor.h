@@ -13,7 +13,7 @@ enum outcome_kind {
 	OUTCOME_PROGRAM_ENDED, /* wait_status is PROGRAM's */
 	OUTCOME_SETUP_FAILED,  /* error_code and message came from the sandbox */
 	OUTCOME_PARENT_GONE,   /* EOF on stdin without "stop": the parent died */
-	OUTCOME_STOPPED,       /* "stop" on stdin: the parent ended the sandbox and stays to clean up */
+	OUTCOME_STOPPED, /* "stop" on stdin: the parent ended the sandbox and stays to clean up */
 };
 
 struct outcome {
@@ -23,7 +23,8 @@ struct outcome {
 	char message[ERROR_LINE_MAX];
 };
 
-void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options *opts, struct outcome *out);
+void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options *opts,
+		       struct outcome *out);
 int report_outcome(const struct outcome *out, const char *status_file);
 
 #endif

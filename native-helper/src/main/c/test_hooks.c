@@ -4,10 +4,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
-#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 void test_hook(const char *point)

@@ -47,11 +47,14 @@ static void write_own_map(const char *file, const char *content)
 	snprintf(path, sizeof path, "/proc/self/%s", file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		die_with_error(EXIT_OUTER_SETUP, hint_user_namespace, "mapping the caller to root in its user namespace",
+		die_with_error(EXIT_OUTER_SETUP, hint_user_namespace,
+			       "mapping the caller to root in its user namespace",
 			       "open(\"%s\", O_WRONLY)", path);
 	if (write(fd, content, len) != (ssize_t)len)
-		die_with_error(EXIT_OUTER_SETUP, hint_user_namespace, "mapping the caller to root in its user namespace",
-			       "write(\"%s\", \"%.*s\")", path, (int)strcspn(content, "\n"), content);
+		die_with_error(EXIT_OUTER_SETUP, hint_user_namespace,
+			       "mapping the caller to root in its user namespace",
+			       "write(\"%s\", \"%.*s\")", path, (int)strcspn(content, "\n"),
+			       content);
 	close(fd);
 }
 
@@ -61,10 +64,12 @@ static void write_own_map(const char *file, const char *content)
 void enter_new_user_namespace(void)
 {
 	char map[64];
-	unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid(); /* before unshare: then unmapped */
+	unsigned uid = (unsigned)getuid(),
+		 gid = (unsigned)getgid(); /* before unshare: then unmapped */
 
 	if (unshare(CLONE_NEWUSER) < 0)
-		die_with_error(EXIT_NAMESPACE, hint_user_namespace, "creating a user namespace", "unshare(CLONE_NEWUSER)");
+		die_with_error(EXIT_NAMESPACE, hint_user_namespace, "creating a user namespace",
+			       "unshare(CLONE_NEWUSER)");
 	entered = true;
 	/* "deny" first: an unprivileged process may only write its gid_map after denying setgroups. */
 	write_own_map("setgroups", "deny");
@@ -79,12 +84,14 @@ bool join_user_namespace(int fd, const char *what)
 	struct stat target, own;
 
 	if (fstat(fd, &target) < 0 || stat("/proc/self/ns/user", &own) < 0)
-		die_with_error(EXIT_NAMESPACE, NULL, "joining a user namespace", "stat(user namespace of %s)", what);
+		die_with_error(EXIT_NAMESPACE, NULL, "joining a user namespace",
+			       "stat(user namespace of %s)", what);
 	if (target.st_dev == own.st_dev && target.st_ino == own.st_ino)
 		return false;
 	/* Allowed because this user created it (its owner has every capability in it). */
 	if (setns(fd, CLONE_NEWUSER) < 0)
-		die_with_error(EXIT_NAMESPACE, hint_setns, "joining a user namespace", "setns(user namespace of %s, CLONE_NEWUSER)", what);
+		die_with_error(EXIT_NAMESPACE, hint_setns, "joining a user namespace",
+			       "setns(user namespace of %s, CLONE_NEWUSER)", what);
 	entered = true;
 	return true;
 }

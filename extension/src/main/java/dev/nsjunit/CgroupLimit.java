@@ -13,11 +13,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Runs the test in a cgroup of its own with resource limits, the way a container would: to
  * reproduce an OOM kill in a 64 MiB container, starvation on half a CPU, or running out of pids.
  *
- * <p>The group is created below the cgroup of the JVM that runs the tests (cgroup v1, v2 and
- * hybrid layouts), limits are written before any process joins it, and the launcher joins it
- * before it starts the child JVM, so the test is limited from its first instruction. The child
- * JVM sees its limits as in a container: {@code Runtime.maxMemory()},
- * {@code availableProcessors()} and {@code OperatingSystemMXBean} report the cgroup's values.
+ * <p>The group is created below the cgroup of the JVM that runs the tests (cgroup v1, v2 and hybrid
+ * layouts), limits are written before any process joins it, and the launcher joins it before it
+ * starts the child JVM, so the test is limited from its first instruction. The child JVM sees its
+ * limits as in a container: {@code Runtime.maxMemory()}, {@code availableProcessors()} and {@code
+ * OperatingSystemMXBean} report the cgroup's values.
  *
  * <p>An OOM kill fails the test with {@link OomKilledException} (use {@link ExpectOomKill} when the
  * kill is the point). Peak memory, CPU time, throttled time, peak pids and OOM kills are published
@@ -30,7 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @ExtendWith(SandboxExtension.class)
 public @interface CgroupLimit {
-  /** Memory limit in bytes, with an optional binary suffix K, M, G (KiB, MiB, GiB): {@code "64M"}. */
+  /**
+   * Memory limit in bytes, with an optional binary suffix K, M, G (KiB, MiB, GiB): {@code "64M"}.
+   */
   String memory() default "";
 
   /** Swap allowed on top of {@link #memory()}, same form; default {@code "0"}: no swap escape. */

@@ -10,9 +10,9 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The test passes if and only if the kernel OOM-killed a process in its sandbox (the test's JVM
- * or a process it started). Needs a {@link CgroupLimit#memory()}; the message of a test that was
- * not killed gives the limit and the peak usage, so you can see how far away it was.
+ * The test passes if and only if the kernel OOM-killed a process in its sandbox (the test's JVM or
+ * a process it started). Needs a {@link CgroupLimit#memory()}; the message of a test that was not
+ * killed gives the limit and the peak usage, so you can see how far away it was.
  */
 @Documented
 @Inherited

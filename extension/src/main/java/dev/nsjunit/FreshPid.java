@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Every nsjunit annotation implies this one: a fresh pid namespace is what guarantees that
  * nothing a sandboxed test starts outlives it.
  *
- * <p>Usable on a test method, a test class (every test in it, {@code @Nested} classes included)
- * and as a meta-annotation. See {@code docs/user-guide.md}.
+ * <p>Usable on a test method, a test class (every test in it, {@code @Nested} classes included) and
+ * as a meta-annotation. See {@code docs/user-guide.md}.
  */
 @Documented
 @Inherited

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (including the host's own loopback services) is reachable from inside. Also gives the test a
  * fresh pid namespace (see {@link FreshPid}).
  *
- * <p>Usable on a test method, a test class and as a meta-annotation. See
- * {@code docs/user-guide.md}.
+ * <p>Usable on a test method, a test class and as a meta-annotation. See {@code
+ * docs/user-guide.md}.
  */
 @Documented
 @Inherited

@@ -43,14 +43,17 @@ public @interface Link {
 
   /**
    * An emulated link instead of a veth pair: two TUN devices with a relay in the test JVM that
-   * applies {@link #delay()}, {@link #jitter()}, {@link #loss()}, {@link #duplicate()},
-   * {@link #reorder()} and {@link #corrupt()} itself, drawn from a random source seeded with
-   * {@link #seed()}. Works on kernels without netem, and the same seed drops, delays and reorders
-   * the same packets (by their order in each direction), so a failing pattern replays exactly.
-   * Two hosts only.
+   * applies {@link #delay()}, {@link #jitter()}, {@link #loss()}, {@link #duplicate()}, {@link
+   * #reorder()} and {@link #corrupt()} itself, drawn from a random source seeded with {@link
+   * #seed()}. Works on kernels without netem, and the same seed drops, delays and reorders the same
+   * packets (by their order in each direction), so a failing pattern replays exactly. Two hosts
+   * only.
    */
   boolean emulated() default false;
 
-  /** Seed of an {@link #emulated()} link; -1 picks one at random. The seed is printed when a test fails. */
+  /**
+   * Seed of an {@link #emulated()} link; -1 picks one at random. The seed is printed when a test
+   * fails.
+   */
   long seed() default -1;
 }

@@ -10,12 +10,12 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The full sandbox in one annotation: a fresh pid namespace ({@link FreshPid}), a network
- * namespace with only loopback ({@link IsolatedNetns}), an IPC namespace ({@link IsolatedIpc})
- * and a UTS namespace with {@link #hostname()} ({@link Hostname}), plus per-test options.
+ * The full sandbox in one annotation: a fresh pid namespace ({@link FreshPid}), a network namespace
+ * with only loopback ({@link IsolatedNetns}), an IPC namespace ({@link IsolatedIpc}) and a UTS
+ * namespace with {@link #hostname()} ({@link Hostname}), plus per-test options.
  *
- * <p>Combine it with {@link ClockOffset} to shift clocks. Usable on a test method, a test class
- * and as a meta-annotation (build your own {@code @ClusterNode} on top of it).
+ * <p>Combine it with {@link ClockOffset} to shift clocks. Usable on a test method, a test class and
+ * as a meta-annotation (build your own {@code @ClusterNode} on top of it).
  */
 @Documented
 @Inherited

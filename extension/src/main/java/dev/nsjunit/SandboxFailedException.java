@@ -2,8 +2,8 @@ package dev.nsjunit;
 
 /**
  * A sandboxed test ended without reporting a result of its own: the sandbox could not be set up,
- * the child JVM exited or was killed, timed out, or its channel broke. The message says which,
- * with the exit code or signal and the last lines of the child's stderr.
+ * the child JVM exited or was killed, timed out, or its channel broke. The message says which, with
+ * the exit code or signal and the last lines of the child's stderr.
  */
 public class SandboxFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -15,8 +15,8 @@ public class SandboxFailedException extends RuntimeException {
     /** This machine does not let the test JVM create namespaces. */
     UNPRIVILEGED,
     /**
-     * The test asks for cgroup limits and no cgroup could take them here (not delegated,
-     * read-only, no placement possible); the test was not started, never run without its limits.
+     * The test asks for cgroup limits and no cgroup could take them here (not delegated, read-only,
+     * no placement possible); the test was not started, never run without its limits.
      */
     LIMITS_UNAVAILABLE,
     /** The child JVM exited (System.exit, Runtime.halt, a crash) before reporting. */

@@ -1,7 +1,6 @@
 package dev.nsjunit;
 
 import dev.nsjunit.assertj.SandboxUsageAssert;
-
 import dev.nsjunit.internal.limits.cgroup.CgroupException;
 import dev.nsjunit.internal.limits.cgroup.OwnCgroup;
 import dev.nsjunit.internal.limits.cgroup.Usage;
@@ -18,7 +17,8 @@ import java.util.OptionalLong;
  *     .hasNoOomKills();
  * }</pre>
  *
- * @param memoryPeakBytes highest memory charge so far (page cache included, as the kernel counts it)
+ * @param memoryPeakBytes highest memory charge so far (page cache included, as the kernel counts
+ *     it)
  * @param memoryCurrentBytes memory charged now
  * @param cpuTime CPU time used by every process of the sandbox
  * @param throttledTime time held back by the {@code cpus} quota
@@ -49,11 +49,18 @@ public record SandboxUsage(
     try {
       Usage u = OwnCgroup.usage();
       return new SandboxUsage(
-          u.memoryPeakBytes(), u.memoryCurrentBytes(), u.cpuTime(), u.throttledTime(), u.pidsCurrent(), u.pidsPeak(), u.oomKills());
+          u.memoryPeakBytes(),
+          u.memoryCurrentBytes(),
+          u.cpuTime(),
+          u.throttledTime(),
+          u.pidsCurrent(),
+          u.pidsPeak(),
+          u.oomKills());
     } catch (CgroupException | RuntimeException e) {
       throw new IllegalStateException(
           "SandboxUsage.current() could not read this sandbox's cgroup (is the test annotated with @CgroupLimit?): "
-              + e.getMessage(), e);
+              + e.getMessage(),
+          e);
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.nsjunit;
 
 /**
- * Stands in for an exception thrown inside a sandbox whose class could not be rebuilt in the
- * JVM that reports the test (its class is not serializable, or not loadable there).
+ * Stands in for an exception thrown inside a sandbox whose class could not be rebuilt in the JVM
+ * that reports the test (its class is not serializable, or not loadable there).
  *
  * <p>It keeps what a reader of the failure needs: the original class name, message, stack trace,
  * causes and suppressed exceptions. {@link #toString()} reads like the original, so stack traces

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * bridge in a hidden switch namespace). Each test runs on the host named by {@link OnHost} (the
  * first host when absent); host names resolve everywhere through a generated {@code /etc/hosts}.
  *
- * <p>On a test method the network is fresh for that test. On a class it lives for the class:
- * every test of the class runs on its host, and tests that run concurrently (JUnit parallel
- * execution) talk to each other over the links. Nothing is ever routed to the machine's own
- * network. A {@link Network} parameter gives the test its faults and processes on other hosts.
- * See {@code docs/network.md}.
+ * <p>On a test method the network is fresh for that test. On a class it lives for the class: every
+ * test of the class runs on its host, and tests that run concurrently (JUnit parallel execution)
+ * talk to each other over the links. Nothing is ever routed to the machine's own network. A {@link
+ * Network} parameter gives the test its faults and processes on other hosts. See {@code
+ * docs/network.md}.
  */
 @Documented
 @Inherited

@@ -18,17 +18,23 @@ class ChildFaultTest {
 
   @Test
   void sigstoppedChildIsKilledAtTheHardLimitAndSaysItCouldNotDumpThreads() {
-    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "stopsItself").sandboxFailureOf("stopsItself");
+    SandboxFailedException t =
+        SandboxKit.runMethod(Cases.class, "stopsItself").sandboxFailureOf("stopsItself");
     assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
-    assertThat(t.getMessage()).contains("Cases.stopsItself() timed out after 10s").contains("did not answer the request for a thread dump");
+    assertThat(t.getMessage())
+        .contains("Cases.stopsItself() timed out after 10s")
+        .contains("did not answer the request for a thread dump");
   }
 
   @Test
   void childIgnoringSigtermIsStillKilled() {
-    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "ignoresSigterm").sandboxFailureOf("ignoresSigterm");
+    SandboxFailedException t =
+        SandboxKit.runMethod(Cases.class, "ignoresSigterm").sandboxFailureOf("ignoresSigterm");
     assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
-    // Killed at the hard limit, while still in the test body (its thread dump shows it sleeping there).
-    assertThat(t.getMessage()).contains("Cases.ignoresSigterm() timed out after 10s")
+    // Killed at the hard limit, while still in the test body (its thread dump shows it sleeping
+    // there).
+    assertThat(t.getMessage())
+        .contains("Cases.ignoresSigterm() timed out after 10s")
         .contains("the whole sandbox was killed")
         .contains("Threads of the child JVM at the timeout:")
         .contains("dev.nsjunit.ChildFaultTest$Cases.ignoresSigterm(ChildFaultTest.java:");
@@ -37,8 +43,11 @@ class ChildFaultTest {
   @Test
   void daemonizedGrandchildDoesNotSurviveTheTest() throws Exception {
     String marker = HostProcesses.sleepMarker();
-    SandboxKit.runMethodWithProperties(Cases.class, "daemonizes", Map.of("fixture.marker", marker)).assertAllPassed(1);
-    assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("daemon left behind").isEmpty();
+    SandboxKit.runMethodWithProperties(Cases.class, "daemonizes", Map.of("fixture.marker", marker))
+        .assertAllPassed(1);
+    assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000))
+        .as("daemon left behind")
+        .isEmpty();
   }
 
   @Test
@@ -46,13 +55,15 @@ class ChildFaultTest {
     // Not rethrown as a real OutOfMemoryError: JUnit would treat that as unrecoverable here.
     Throwable t = SandboxKit.runMethod(Cases.class, "exhaustsHeap").failureOf("exhaustsHeap");
     assertThat(t).isInstanceOf(SandboxedException.class).hasMessageContaining("Java heap space");
-    assertThat(((SandboxedException) t).originalClassName()).isEqualTo("java.lang.OutOfMemoryError");
+    assertThat(((SandboxedException) t).originalClassName())
+        .isEqualTo("java.lang.OutOfMemoryError");
     assertThat(t.getStackTrace()[0].getMethodName()).isEqualTo("exhaustsHeap");
   }
 
   @Test
   void nativeCrashIsExplainedAsAJvmCrash() {
-    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "crashesNatively").sandboxFailureOf("crashesNatively");
+    SandboxFailedException t =
+        SandboxKit.runMethod(Cases.class, "crashesNatively").sandboxFailureOf("crashesNatively");
     assertThat(t.getMessage()).contains("the JVM crashed").contains("SIGSEGV");
   }
 
@@ -64,13 +75,15 @@ class ChildFaultTest {
     @org.junit.jupiter.api.Test
     @Sandbox(timeout = "10s")
     void stopsItself() throws Exception {
-      new ProcessBuilder("kill", "-STOP", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+      new ProcessBuilder("kill", "-STOP", Long.toString(ProcessHandle.current().pid()))
+          .start()
+          .waitFor();
     }
 
     @org.junit.jupiter.api.Test
     @Sandbox(timeout = "10s")
     void ignoresSigterm() throws Exception {
-      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> { });
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> {});
       Thread.sleep(60_000);
     }
 
@@ -85,8 +98,11 @@ class ChildFaultTest {
       // has exec'd sleep: wait for that.
       ProcessHandle daemon = null;
       for (long deadline = System.nanoTime() + 10_000_000_000L; daemon == null; Thread.sleep(10)) {
-        daemon = ProcessHandle.allProcesses()
-            .filter(p -> p.info().commandLine().orElse("").endsWith("sleep " + marker)).findFirst().orElse(null);
+        daemon =
+            ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").endsWith("sleep " + marker))
+                .findFirst()
+                .orElse(null);
         if (daemon == null && System.nanoTime() > deadline) {
           throw new AssertionError("the daemonized sleep " + marker + " is not running");
         }

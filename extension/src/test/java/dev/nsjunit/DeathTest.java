@@ -10,7 +10,8 @@ class DeathTest {
 
   @Test
   void systemExitIsReportedWithItsCodeAndTheStackOfTheCall() {
-    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "callsSystemExit").sandboxFailureOf("callsSystemExit");
+    SandboxFailedException e =
+        SandboxKit.runMethod(Cases.class, "callsSystemExit").sandboxFailureOf("callsSystemExit");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.EXITED);
     assertThat(e.getMessage()).contains("called System.exit(3)");
     assertThat(e.getCause()).isNotNull();
@@ -26,7 +27,8 @@ class DeathTest {
 
   @Test
   void killedChildNamesTheSignal() {
-    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "killsItself").sandboxFailureOf("killsItself");
+    SandboxFailedException e =
+        SandboxKit.runMethod(Cases.class, "killsItself").sandboxFailureOf("killsItself");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.KILLED_BY_SIGNAL);
     assertThat(e.getMessage()).contains("killed by signal 9 (SIGKILL)");
     assertThat(e.getMessage()).contains("about to die"); // the stderr tail
@@ -37,7 +39,8 @@ class DeathTest {
     SandboxFailedException e = SandboxKit.runMethod(Cases.class, "hangs").sandboxFailureOf("hangs");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     // The test's name is in the message anyway: the thread dump is what shows where it hung.
-    assertThat(e.getMessage()).contains("Cases.hangs() timed out after 10s")
+    assertThat(e.getMessage())
+        .contains("Cases.hangs() timed out after 10s")
         .contains("Threads of the child JVM at the timeout:")
         .contains("java.lang.Thread.sleep(")
         .contains("dev.nsjunit.DeathTest$Cases.hangs(DeathTest.java:");
@@ -58,12 +61,16 @@ class DeathTest {
     @org.junit.jupiter.api.Test
     void killsItself() throws Exception {
       System.err.println("about to die");
-      new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+      new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid()))
+          .start()
+          .waitFor();
       Thread.sleep(10_000);
     }
 
     @org.junit.jupiter.api.Test
-    @Sandbox(timeout = "10s") // from the launch, JVM start included: the body must be reached on a busy machine
+    @Sandbox(
+        timeout = "10s") // from the launch, JVM start included: the body must be reached on a busy
+    // machine
     void hangs() throws Exception {
       Thread.sleep(600_000);
     }

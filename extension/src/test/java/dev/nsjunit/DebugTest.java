@@ -37,12 +37,20 @@ class DebugTest {
   void aDebuggerStopsInsideASandboxWithItsOwnNetworkThroughTheRelayedPort() throws Exception {
     Debugged debugged = debug("ownNetwork");
 
-    assertThat(debugged.arguments().get(0)).as("the debugged JVM is the sandbox's PID 2").isEqualTo(2L);
-    assertThat(debugged.arguments().get(1)).as("nsjunit.sandboxed in the debugged JVM").isEqualTo("true");
-    assertThat((Long) debugged.arguments().get(2)).as("network interfaces: loopback only").isEqualTo(1L);
+    assertThat(debugged.arguments().get(0))
+        .as("the debugged JVM is the sandbox's PID 2")
+        .isEqualTo(2L);
+    assertThat(debugged.arguments().get(1))
+        .as("nsjunit.sandboxed in the debugged JVM")
+        .isEqualTo("true");
+    assertThat((Long) debugged.arguments().get(2))
+        .as("network interfaces: loopback only")
+        .isEqualTo(1L);
     SandboxKit.Run result = debugged.run().get().assertAllPassed(1);
     assertThat(result.stderr())
-        .contains("nsjunit: Cases.ownNetwork() waits for a debugger: attach to localhost:" + debugged.port())
+        .contains(
+            "nsjunit: Cases.ownNetwork() waits for a debugger: attach to localhost:"
+                + debugged.port())
         .contains("nsjunit relays the port into it");
   }
 
@@ -53,18 +61,27 @@ class DebugTest {
     assertThat(debugged.arguments().get(0)).isEqualTo(2L);
     assertThat((Long) debugged.arguments().get(2)).as("the host's interfaces").isGreaterThan(1L);
     SandboxKit.Run result = debugged.run().get().assertAllPassed(1);
-    assertThat(result.stderr()).contains("attach to localhost:" + debugged.port()).doesNotContain("relays");
+    assertThat(result.stderr())
+        .contains("attach to localhost:" + debugged.port())
+        .doesNotContain("relays");
   }
 
   @Test
   void aTakenPortFailsTheTestBeforeAnySandboxStarts() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "ownNetwork",
-          Map.of("nsjunit.debug", Integer.toString(taken.getLocalPort())));
+      SandboxKit.Run run =
+          SandboxKit.runMethod(
+              Cases.class,
+              "ownNetwork",
+              Map.of("nsjunit.debug", Integer.toString(taken.getLocalPort())));
 
       SandboxFailedException failure = run.sandboxFailureOf("ownNetwork");
       assertThat(failure)
-          .hasMessageStartingWith("nsjunit.debug=" + taken.getLocalPort() + ": cannot listen on 127.0.0.1:" + taken.getLocalPort());
+          .hasMessageStartingWith(
+              "nsjunit.debug="
+                  + taken.getLocalPort()
+                  + ": cannot listen on 127.0.0.1:"
+                  + taken.getLocalPort());
       assertThat(failure.reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
       assertThat(run.stdout()).as("the test body never ran").doesNotContain("reached");
     }
@@ -72,20 +89,34 @@ class DebugTest {
 
   @Test
   void aPortThatIsNotANumberNamesTheKeyAndTheAllowedValues() {
-    Throwable failure = SandboxKit.runMethod(Cases.class, "ownNetwork", Map.of("nsjunit.debug", "yes")).onlyFailure();
+    Throwable failure =
+        SandboxKit.runMethod(Cases.class, "ownNetwork", Map.of("nsjunit.debug", "yes"))
+            .onlyFailure();
 
-    assertThat(failure).isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
-        .hasMessageContaining("nsjunit.debug").hasMessageContaining("yes").hasMessageContaining("1 to 65535");
+    assertThat(failure)
+        .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+        .hasMessageContaining("nsjunit.debug")
+        .hasMessageContaining("yes")
+        .hasMessageContaining("1 to 65535");
   }
 
-  /** A fixture run under nsjunit.debug: the port, what the debugger read at the breakpoint, the run. */
-  private record Debugged(int port, List<Object> arguments, CompletableFuture<SandboxKit.Run> run) {}
+  /**
+   * A fixture run under nsjunit.debug: the port, what the debugger read at the breakpoint, the run.
+   */
+  private record Debugged(
+      int port, List<Object> arguments, CompletableFuture<SandboxKit.Run> run) {}
 
-  /** Starts fixture {@code method} with nsjunit.debug on a free port and debugs it with {@link #stopAtReachedAndResume}. */
+  /**
+   * Starts fixture {@code method} with nsjunit.debug on a free port and debugs it with {@link
+   * #stopAtReachedAndResume}.
+   */
   private static Debugged debug(String method) throws Exception {
     int port = freePort();
-    CompletableFuture<SandboxKit.Run> run = CompletableFuture.supplyAsync(
-        () -> SandboxKit.runMethod(Cases.class, method, Map.of("nsjunit.debug", Integer.toString(port))));
+    CompletableFuture<SandboxKit.Run> run =
+        CompletableFuture.supplyAsync(
+            () ->
+                SandboxKit.runMethod(
+                    Cases.class, method, Map.of("nsjunit.debug", Integer.toString(port))));
     return new Debugged(port, stopAtReachedAndResume(port), run);
   }
 
@@ -102,11 +133,14 @@ class DebugTest {
         for (Event e : events) {
           if (e instanceof ClassPrepareEvent prepared) {
             ReferenceType type = prepared.referenceType();
-            vm.eventRequestManager().createBreakpointRequest(type.methodsByName("reached").get(0).location()).enable();
+            vm.eventRequestManager()
+                .createBreakpointRequest(type.methodsByName("reached").get(0).location())
+                .enable();
           } else if (e instanceof BreakpointEvent hit) {
             List<Object> arguments = new java.util.ArrayList<>();
             for (Value v : hit.thread().frame(0).getArgumentValues()) {
-              arguments.add(v instanceof LongValue l ? (Object) l.value() : ((StringReference) v).value());
+              arguments.add(
+                  v instanceof LongValue l ? (Object) l.value() : ((StringReference) v).value());
             }
             events.resume();
             return arguments;
@@ -127,8 +161,11 @@ class DebugTest {
 
   /** The parent opens the port before the sandbox starts; until then a connect is refused. */
   private static VirtualMachine attach(int port) throws Exception {
-    AttachingConnector socket = Bootstrap.virtualMachineManager().attachingConnectors().stream()
-        .filter(c -> c.name().equals("com.sun.jdi.SocketAttach")).findFirst().orElseThrow();
+    AttachingConnector socket =
+        Bootstrap.virtualMachineManager().attachingConnectors().stream()
+            .filter(c -> c.name().equals("com.sun.jdi.SocketAttach"))
+            .findFirst()
+            .orElseThrow();
     Map<String, Connector.Argument> args = socket.defaultArguments();
     args.get("hostname").setValue("localhost");
     args.get("port").setValue(Integer.toString(port));
@@ -165,7 +202,8 @@ class DebugTest {
 
     /** Where the debugger stops: its arguments are what the test sees in the sandbox. */
     static void reached(long pid, String sandboxed, long interfaces) {
-      System.out.println("reached pid=" + pid + " sandboxed=" + sandboxed + " interfaces=" + interfaces);
+      System.out.println(
+          "reached pid=" + pid + " sandboxed=" + sandboxed + " interfaces=" + interfaces);
     }
 
     private static long interfaces() throws Exception {

@@ -28,16 +28,27 @@ class FreshPidTest {
   @Test
   void aFailingAssertionInTheSandboxFailsTheTest() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "expectsToBePid1");
-    run.results().testEvents().assertThatEvents().haveExactly(1,
-        event(test("expectsToBePid1"), finishedWithFailure(instanceOf(AssertionFailedError.class), message(m -> m.contains("expected: <1> but was: <2>")))));
+    run.results()
+        .testEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("expectsToBePid1"),
+                finishedWithFailure(
+                    instanceOf(AssertionFailedError.class),
+                    message(m -> m.contains("expected: <1> but was: <2>")))));
   }
 
   @Test
   void processesTheTestLeftRunningAreGoneWhenItEnds() throws Exception {
     String marker = HostProcesses.sleepMarker();
-    SandboxKit.runMethodWithProperties(Cases.class, "leavesASleeperBehind", Map.of("fixture.sleepMarker", marker))
+    SandboxKit.runMethodWithProperties(
+            Cases.class, "leavesASleeperBehind", Map.of("fixture.sleepMarker", marker))
         .assertAllPassed(1);
-    assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000)).as("processes left by the test").isEmpty();
+    assertThat(HostProcesses.awaitNoneWithArgument(marker, 5_000))
+        .as("processes left by the test")
+        .isEmpty();
   }
 
   @Test
@@ -50,12 +61,19 @@ class FreshPidTest {
     @org.junit.jupiter.api.Test
     @FreshPid
     void looksAround() throws Exception {
-      String pid1 = new String(Files.readAllBytes(Path.of("/proc/1/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-      String all = ProcessHandle.allProcesses().map(p -> Long.toString(p.pid())).collect(Collectors.joining(","));
+      String pid1 =
+          new String(Files.readAllBytes(Path.of("/proc/1/cmdline")), StandardCharsets.UTF_8)
+              .replace('\0', ' ');
+      String all =
+          ProcessHandle.allProcesses()
+              .map(p -> Long.toString(p.pid()))
+              .collect(Collectors.joining(","));
       System.out.println("pid=" + ProcessHandle.current().pid() + " pid1=" + pid1 + " all=" + all);
       assertThat(ProcessHandle.current().pid()).isEqualTo(2);
       assertThat(pid1).contains("nsjunit-launch");
-      assertThat(ProcessHandle.allProcesses().count()).as("processes visible: " + all).isLessThanOrEqualTo(3);
+      assertThat(ProcessHandle.allProcesses().count())
+          .as("processes visible: " + all)
+          .isLessThanOrEqualTo(3);
     }
 
     @org.junit.jupiter.api.Test

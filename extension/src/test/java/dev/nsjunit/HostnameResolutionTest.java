@@ -29,7 +29,9 @@ class HostnameResolutionTest {
   void theMachinesHostsFileIsNotChanged() throws Exception {
     String before = Files.readString(Path.of("/etc/hosts"));
     SandboxKit.runMethod(Cases.class, "hostnameResolves").assertAllPassed(1);
-    assertThat(Files.readString(Path.of("/etc/hosts"))).isEqualTo(before).doesNotContain("fixture-broker-7");
+    assertThat(Files.readString(Path.of("/etc/hosts")))
+        .isEqualTo(before)
+        .doesNotContain("fixture-broker-7");
   }
 
   static class Cases {

@@ -27,16 +27,21 @@ class JvmOptionsTest {
   }
 
   @Test
-  void aCollectorChosenInJavaToolOptionsReachesTheChildOnceAndReplacesTheFastStartOne() throws Exception {
+  void aCollectorChosenInJavaToolOptionsReachesTheChildOnceAndReplacesTheFastStartOne()
+      throws Exception {
     // Without care the child would get -XX:+UseSerialGC (fast start) and -XX:+UseParallelGC (the
     // environment) and refuse to start.
-    String out = runFixture(EnvironmentCases.class, List.of(),
-        Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC -Dfrom.tool.options=yes"));
+    String out =
+        runFixture(
+            EnvironmentCases.class,
+            List.of(),
+            Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC -Dfrom.tool.options=yes"));
 
     assertThat(out).contains("test parallelCollectorAndToolProperty() SUCCESSFUL");
   }
 
-  private static String runFixture(Class<?> fixture, List<String> jvmOptions, Map<String, String> env) throws Exception {
+  private static String runFixture(
+      Class<?> fixture, List<String> jvmOptions, Map<String, String> env) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
@@ -44,7 +49,12 @@ class JvmOptionsTest {
     if (launcher != null) {
       cmd.add("-Dnsjunit.launcher=" + launcher);
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FixtureMain.class.getName(), fixture.getName()));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            FixtureMain.class.getName(),
+            fixture.getName()));
     ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
     builder.environment().putAll(env);
     Process p = builder.start();
@@ -59,7 +69,9 @@ class JvmOptionsTest {
     void limited() {
       assertThat(ProcessHandle.current().pid()).isEqualTo(2L);
       long max = Runtime.getRuntime().maxMemory();
-      assertThat(max).as("max heap under a 128M limit with a parent -Xmx1g: the JVM's own choice for the limit")
+      assertThat(max)
+          .as(
+              "max heap under a 128M limit with a parent -Xmx1g: the JVM's own choice for the limit")
           .isLessThan(128L << 20);
     }
 
@@ -67,7 +79,9 @@ class JvmOptionsTest {
     @FreshPid
     void unlimited() {
       assertThat(ProcessHandle.current().pid()).isEqualTo(2L);
-      assertThat(Runtime.getRuntime().maxMemory()).as("the parent's -Xmx1g").isGreaterThan(900L << 20);
+      assertThat(Runtime.getRuntime().maxMemory())
+          .as("the parent's -Xmx1g")
+          .isGreaterThan(900L << 20);
     }
   }
 
@@ -76,7 +90,8 @@ class JvmOptionsTest {
     @FreshPid
     void parallelCollectorAndToolProperty() {
       assertThat(ProcessHandle.current().pid()).isEqualTo(2L);
-      assertThat(ManagementFactory.getGarbageCollectorMXBeans()).extracting(GarbageCollectorMXBean::getName)
+      assertThat(ManagementFactory.getGarbageCollectorMXBeans())
+          .extracting(GarbageCollectorMXBean::getName)
           .contains("PS Scavenge");
       assertThat(System.getProperty("from.tool.options")).isEqualTo("yes");
       assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())

@@ -21,7 +21,9 @@ import org.junit.platform.engine.TestExecutionResult;
 class LifecycleTest {
 
   static void assertInSandbox() {
-    assertThat(System.getProperty("nsjunit.sandboxed")).as("running in a sandbox").isEqualTo("true");
+    assertThat(System.getProperty("nsjunit.sandboxed"))
+        .as("running in a sandbox")
+        .isEqualTo("true");
     assertThat(ProcessHandle.current().pid()).isEqualTo(2);
   }
 
@@ -29,7 +31,10 @@ class LifecycleTest {
   void everyParameterizedInvocationGetsItsOwnSandbox() {
     SandboxKit.Run run = SandboxKit.run(ParameterizedCases.class);
     run.assertAllPassed(3);
-    assertThat(run.stdout()).contains("value=1 in sandbox").contains("value=2 in sandbox").contains("value=3 in sandbox");
+    assertThat(run.stdout())
+        .contains("value=1 in sandbox")
+        .contains("value=2 in sandbox")
+        .contains("value=3 in sandbox");
   }
 
   @Test
@@ -43,8 +48,11 @@ class LifecycleTest {
     run.results().testEvents().assertStatistics(s -> s.started(3));
     assertThat(run.resultOf("a").getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
     assertThat(run.resultOf("b").getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
-    // The failing one fails with its own error, raised in its sandbox (not an assertInSandbox failure).
-    assertThat(run.failureOf("c fails")).isInstanceOf(AssertionError.class).hasMessage("c fails on purpose");
+    // The failing one fails with its own error, raised in its sandbox (not an assertInSandbox
+    // failure).
+    assertThat(run.failureOf("c fails"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("c fails on purpose");
     assertThat(run.stdout()).contains("dynamic a in sandbox").contains("dynamic b in sandbox");
   }
 
@@ -53,7 +61,9 @@ class LifecycleTest {
     SandboxKit.Run run = SandboxKit.run(ClassLevelCases.class);
     run.assertAllPassed(2);
     // @BeforeAll ran in the sandbox, not here: it would have printed with a host pid.
-    assertThat(run.stdout()).contains("beforeAll pid=2").doesNotContain("beforeAll pid=" + ProcessHandle.current().pid());
+    assertThat(run.stdout())
+        .contains("beforeAll pid=2")
+        .doesNotContain("beforeAll pid=" + ProcessHandle.current().pid());
   }
 
   @Test
@@ -84,18 +94,24 @@ class LifecycleTest {
     @FreshPid
     Stream<DynamicTest> dynamics() {
       return Stream.of(
-          DynamicTest.dynamicTest("a", () -> {
-            assertInSandbox();
-            System.out.println("dynamic a in sandbox");
-          }),
-          DynamicTest.dynamicTest("b", () -> {
-            assertInSandbox();
-            System.out.println("dynamic b in sandbox");
-          }),
-          DynamicTest.dynamicTest("c fails", () -> {
-            assertInSandbox();
-            throw new AssertionError("c fails on purpose");
-          }));
+          DynamicTest.dynamicTest(
+              "a",
+              () -> {
+                assertInSandbox();
+                System.out.println("dynamic a in sandbox");
+              }),
+          DynamicTest.dynamicTest(
+              "b",
+              () -> {
+                assertInSandbox();
+                System.out.println("dynamic b in sandbox");
+              }),
+          DynamicTest.dynamicTest(
+              "c fails",
+              () -> {
+                assertInSandbox();
+                throw new AssertionError("c fails on purpose");
+              }));
     }
   }
 

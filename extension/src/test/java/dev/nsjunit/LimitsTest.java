@@ -1,11 +1,10 @@
 package dev.nsjunit;
 
-import dev.nsjunit.assertj.SandboxUsageAssert;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.nsjunit.assertj.SandboxUsageAssert;
 import dev.nsjunit.testing.SandboxKit;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,12 +19,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 
-/** @CgroupLimit, @ExpectOomKill, @TmpFs and @Rlimit against the real kernel of this machine. */
+/**
+ * @CgroupLimit, @ExpectOomKill, @TmpFs and @Rlimit against the real kernel of this machine.
+ */
 class LimitsTest {
 
   private static Map<String, String> entries(SandboxKit.Run run) {
     Map<String, String> all = new java.util.HashMap<>();
-    run.results().allEvents().reportingEntryPublished().list()
+    run.results()
+        .allEvents()
+        .reportingEntryPublished()
+        .list()
         .forEach(e -> all.putAll(e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()));
     return all;
   }
@@ -39,10 +43,14 @@ class LimitsTest {
 
   @Test
   void oomKilledTestFailsWithLimitAndPeakInMessage() {
-    Throwable t = SandboxKit.runMethod(Cases.class, "allocatesOffHeapUntilKilled").failureOf("allocatesOffHeapUntilKilled");
+    Throwable t =
+        SandboxKit.runMethod(Cases.class, "allocatesOffHeapUntilKilled")
+            .failureOf("allocatesOffHeapUntilKilled");
     assertThat(t).isInstanceOf(OomKilledException.class);
-    assertThat(t.getMessage()).contains("the child JVM of Cases.allocatesOffHeapUntilKilled() was killed by the kernel OOM killer:"
-        + " memory limit 64 MiB, peak 6");
+    assertThat(t.getMessage())
+        .contains(
+            "the child JVM of Cases.allocatesOffHeapUntilKilled() was killed by the kernel OOM killer:"
+                + " memory limit 64 MiB, peak 6");
     assertThat(((OomKilledException) t).limitBytes()).isEqualTo(64L << 20);
     assertThat(((OomKilledException) t).peakBytes()).isGreaterThan(60L << 20);
   }
@@ -51,9 +59,12 @@ class LimitsTest {
   void expectOomKillPassesOnlyWhenTheKernelKilled() {
     SandboxKit.Run run = SandboxKit.run(ExpectCases.class);
     run.results().testEvents().assertStatistics(s -> s.started(2));
-    assertThat(run.resultOf("growsWithoutBound").getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
-    assertThat(run.failureOf("staysSmall")).isInstanceOf(org.opentest4j.AssertionFailedError.class)
-        .hasMessageContaining("expected the kernel OOM killer to kill a process in the sandbox of ExpectCases.staysSmall()")
+    assertThat(run.resultOf("growsWithoutBound").getStatus())
+        .isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    assertThat(run.failureOf("staysSmall"))
+        .isInstanceOf(org.opentest4j.AssertionFailedError.class)
+        .hasMessageContaining(
+            "expected the kernel OOM killer to kill a process in the sandbox of ExpectCases.staysSmall()")
         .hasMessageContaining("(@ExpectOomKill), but none was killed: memory limit 64 MiB, peak");
   }
 
@@ -69,7 +80,9 @@ class LimitsTest {
     Map<String, String> entries = entries(SandboxKit.runMethod(Cases.class, "seesLimits"));
     assertThat(Long.parseLong(entries.get("nsjunit.memory.peak.bytes"))).isGreaterThan(1 << 20);
     assertThat(Long.parseLong(entries.get("nsjunit.cpu.time.ms"))).isGreaterThan(0);
-    assertThat(entries).containsEntry("nsjunit.oom.kills", "0").containsKey("nsjunit.cpu.throttled.ms");
+    assertThat(entries)
+        .containsEntry("nsjunit.oom.kills", "0")
+        .containsKey("nsjunit.cpu.throttled.ms");
   }
 
   @Test
@@ -102,9 +115,12 @@ class LimitsTest {
   /** A tmpfs that would hide what the child JVM needs fails before anything starts, naming both. */
   @Test
   void tmpFsOverTheChildJvmFailsBeforeStartNamingTheClash() {
-    SandboxFailedException t = SandboxKit.runMethod(Cases.class, "hidesTheJdk").sandboxFailureOf("hidesTheJdk");
-    assertThat(t).hasMessageStartingWith("@TmpFs(path = \"/usr\") would hide the child JVM's java executable "
-            + Path.of(System.getProperty("java.home"), "bin", "java"))
+    SandboxFailedException t =
+        SandboxKit.runMethod(Cases.class, "hidesTheJdk").sandboxFailureOf("hidesTheJdk");
+    assertThat(t)
+        .hasMessageStartingWith(
+            "@TmpFs(path = \"/usr\") would hide the child JVM's java executable "
+                + Path.of(System.getProperty("java.home"), "bin", "java"))
         .hasMessageContaining("choose another path");
     assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.SETUP_FAILED);
   }
@@ -117,14 +133,17 @@ class LimitsTest {
   @Test
   void testReadsItsOwnLiveUsageWithAssertjStyleChecks() {
     SandboxKit.runMethod(UsageCases.class, "starvedOnAFifthOfACpu").assertAllPassed(1);
-    Throwable t = SandboxKit.runMethod(UsageCases.class, "claimsToBeTiny").failureOf("claimsToBeTiny");
-    assertThat(t).isInstanceOf(AssertionError.class)
+    Throwable t =
+        SandboxKit.runMethod(UsageCases.class, "claimsToBeTiny").failureOf("claimsToBeTiny");
+    assertThat(t)
+        .isInstanceOf(AssertionError.class)
         .hasMessageContaining("Expected the sandbox's memory peak to be below 1 MiB but it was");
   }
 
   @Test
   void liveUsageOutsideASandboxSaysWhatIsMissing() {
-    assertThatThrownBy(SandboxUsage::current).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(SandboxUsage::current)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("@CgroupLimit");
   }
 
@@ -139,7 +158,11 @@ class LimitsTest {
       }
       SandboxUsage usage = SandboxUsage.current();
       System.out.println("usage " + usage + " " + x);
-      SandboxUsageAssert.assertThat(usage).wasThrottled().hasNoOomKills().hasMemoryPeakBelow("256M").hasPidsAtMost(100);
+      SandboxUsageAssert.assertThat(usage)
+          .wasThrottled()
+          .hasNoOomKills()
+          .hasMemoryPeakBelow("256M")
+          .hasPidsAtMost(100);
       assertThat(usage.cpuTime()).isPositive();
     }
 
@@ -154,9 +177,15 @@ class LimitsTest {
     @org.junit.jupiter.api.Test
     @CgroupLimit(memory = "256M", cpus = "1")
     void seesLimits() {
-      OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-      System.out.println("total=" + os.getTotalMemorySize() + " cpus=" + Runtime.getRuntime().availableProcessors()
-          + " maxHeap=" + Runtime.getRuntime().maxMemory());
+      OperatingSystemMXBean os =
+          (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      System.out.println(
+          "total="
+              + os.getTotalMemorySize()
+              + " cpus="
+              + Runtime.getRuntime().availableProcessors()
+              + " maxHeap="
+              + Runtime.getRuntime().maxMemory());
       assertThat(os.getTotalMemorySize()).isEqualTo(256L << 20);
       assertThat(Runtime.getRuntime().availableProcessors()).isEqualTo(1);
       assertThat(Runtime.getRuntime().maxMemory()).isLessThanOrEqualTo(256L << 20);
@@ -171,7 +200,8 @@ class LimitsTest {
     @org.junit.jupiter.api.Test
     @CgroupLimit(memory = "128M")
     void helperGetsKilled() throws Exception {
-      Process hog = new ProcessBuilder("python3", "-c", "b = bytearray(400 << 20); print(len(b))").start();
+      Process hog =
+          new ProcessBuilder("python3", "-c", "b = bytearray(400 << 20); print(len(b))").start();
       assertThat(hog.waitFor()).isEqualTo(137); // SIGKILL from the OOM killer
     }
 
@@ -180,12 +210,15 @@ class LimitsTest {
     void forkBomb() {
       List<Process> started = new ArrayList<>();
       // Depending on what needs the next task first, fork fails (IOException) or the JVM's thread
-      // for watching the new process cannot start (OutOfMemoryError: unable to create native thread).
-      assertThatThrownBy(() -> {
-        for (int i = 0; i < 200; i++) {
-          started.add(new ProcessBuilder("sleep", "60").start());
-        }
-      }).isInstanceOfAny(IOException.class, OutOfMemoryError.class);
+      // for watching the new process cannot start (OutOfMemoryError: unable to create native
+      // thread).
+      assertThatThrownBy(
+              () -> {
+                for (int i = 0; i < 200; i++) {
+                  started.add(new ProcessBuilder("sleep", "60").start());
+                }
+              })
+          .isInstanceOfAny(IOException.class, OutOfMemoryError.class);
       assertThat(started.size()).isLessThan(64);
     }
 
@@ -193,14 +226,17 @@ class LimitsTest {
     @TmpFs(path = "/nsjunit-test-data", size = "8M")
     void fillsTheDisk() throws Exception {
       Path file = Path.of("/nsjunit-test-data/big");
-      assertThatThrownBy(() -> {
-        try (OutputStream out = Files.newOutputStream(file)) {
-          byte[] mb = new byte[1 << 20];
-          for (int i = 0; i < 9; i++) {
-            out.write(mb);
-          }
-        }
-      }).isInstanceOf(IOException.class).hasMessageContaining("No space left on device");
+      assertThatThrownBy(
+              () -> {
+                try (OutputStream out = Files.newOutputStream(file)) {
+                  byte[] mb = new byte[1 << 20];
+                  for (int i = 0; i < 9; i++) {
+                    out.write(mb);
+                  }
+                }
+              })
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("No space left on device");
     }
 
     @org.junit.jupiter.api.Test
@@ -208,8 +244,11 @@ class LimitsTest {
     @Hostname("private-tmp")
     void privateTmp() throws Exception {
       Files.writeString(Path.of("/tmp/nsjunit-private-tmp-marker"), "inside only");
-      String tmp = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-          .filter(l -> l.split(" ")[4].equals("/tmp") && l.contains(" - tmpfs ")).reduce((a, b) -> b).orElse("none");
+      String tmp =
+          Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+              .filter(l -> l.split(" ")[4].equals("/tmp") && l.contains(" - tmpfs "))
+              .reduce((a, b) -> b)
+              .orElse("none");
       System.out.println("/tmp is a tmpfs of " + tmp.replaceAll(".*size=(\\d+k).*", "$1"));
     }
 
@@ -222,11 +261,13 @@ class LimitsTest {
     void opensTooManyFiles() {
       List<java.io.InputStream> open = new ArrayList<>();
       try {
-        assertThatThrownBy(() -> {
-          for (int i = 0; i < 100; i++) {
-            open.add(Files.newInputStream(Path.of("/proc/self/status")));
-          }
-        }).hasMessageContaining("Too many open files");
+        assertThatThrownBy(
+                () -> {
+                  for (int i = 0; i < 100; i++) {
+                    open.add(Files.newInputStream(Path.of("/proc/self/status")));
+                  }
+                })
+            .hasMessageContaining("Too many open files");
       } finally {
         for (java.io.InputStream in : open) {
           try {
@@ -251,7 +292,10 @@ class LimitsTest {
     void staysSmall() {}
   }
 
-  /** Allocates native memory outside the Java heap and touches every page, as a leaking JNI library would. */
+  /**
+   * Allocates native memory outside the Java heap and touches every page, as a leaking JNI library
+   * would.
+   */
   static void touchOffHeap(long bytes) throws Exception {
     Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
     f.setAccessible(true);

@@ -24,8 +24,9 @@ class NamespacesTest {
   @Test
   void isolatedNetnsHasOnlyLoopbackAndCannotReachTheHostsServices() throws Exception {
     try (ServerSocket hostService = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      SandboxKit.Run run = SandboxKit.runMethodWithProperties(Cases.class, "network", hostPort(hostService))
-          .assertAllPassed(1);
+      SandboxKit.Run run =
+          SandboxKit.runMethodWithProperties(Cases.class, "network", hostPort(hostService))
+              .assertAllPassed(1);
       assertThat(run.stdout()).contains("interfaces=[lo]");
     }
   }
@@ -33,15 +34,22 @@ class NamespacesTest {
   @Test
   void hostnameIsSetInsideAndUnchangedOutside() throws Exception {
     String before = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-    assertThat(before).as("this machine's hostname, or the test below proves nothing").isNotEqualTo("node-1");
+    assertThat(before)
+        .as("this machine's hostname, or the test below proves nothing")
+        .isNotEqualTo("node-1");
     SandboxKit.runMethod(Cases.class, "hostname").assertAllPassed(1);
     assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()).isEqualTo(before);
   }
 
   @Test
   void isolatedIpcIsANewIpcNamespace() throws Exception {
-    SandboxKit.runMethodWithProperties(Cases.class, "ipc",
-        Map.of("fixture.hostIpcNs", Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString())).assertAllPassed(1);
+    SandboxKit.runMethodWithProperties(
+            Cases.class,
+            "ipc",
+            Map.of(
+                "fixture.hostIpcNs",
+                Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString()))
+        .assertAllPassed(1);
   }
 
   /**
@@ -51,15 +59,22 @@ class NamespacesTest {
    */
   @Test
   void clockOffsetMovesMonotonicAndBoottimeButNotTheWallClock() throws Exception {
-    SandboxKit.runMethodWithProperties(Cases.class, "clocks", Map.of(
-        "fixture.hostNanoTime", Long.toString(System.nanoTime()),
-        "fixture.hostUptimeMillis", Long.toString(uptimeMillis()),
-        "fixture.hostWallMillis", Long.toString(System.currentTimeMillis()))).assertAllPassed(1);
+    SandboxKit.runMethodWithProperties(
+            Cases.class,
+            "clocks",
+            Map.of(
+                "fixture.hostNanoTime", Long.toString(System.nanoTime()),
+                "fixture.hostUptimeMillis", Long.toString(uptimeMillis()),
+                "fixture.hostWallMillis", Long.toString(System.currentTimeMillis())))
+        .assertAllPassed(1);
   }
 
-  /** CLOCK_BOOTTIME as /proc/uptime shows it (a time namespace shifts it by its boottime offset). */
+  /**
+   * CLOCK_BOOTTIME as /proc/uptime shows it (a time namespace shifts it by its boottime offset).
+   */
   static long uptimeMillis() throws Exception {
-    return (long) (Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]) * 1000);
+    return (long)
+        (Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]) * 1000);
   }
 
   @Test
@@ -99,7 +114,10 @@ class NamespacesTest {
     }
   }
 
-  /** The port of a service on the host, which the fixture "network" must not reach from its namespace. */
+  /**
+   * The port of a service on the host, which the fixture "network" must not reach from its
+   * namespace.
+   */
   private static Map<String, String> hostPort(ServerSocket service) {
     return Map.of("fixture.hostPort", Integer.toString(service.getLocalPort()));
   }
@@ -109,15 +127,21 @@ class NamespacesTest {
     @IsolatedNetns
     void network() throws Exception {
       int port = Integer.parseInt(System.getProperty("fixture.hostPort"));
-      String names = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
-          .map(NetworkInterface::getName).sorted().collect(Collectors.toList()).toString();
+      String names =
+          Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+              .map(NetworkInterface::getName)
+              .sorted()
+              .collect(Collectors.toList())
+              .toString();
       System.out.println("interfaces=" + names);
       assertThat(names).isEqualTo("[lo]");
-      assertThatThrownBy(() -> {
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
-        }
-      }).isInstanceOf(ConnectException.class);
+      assertThatThrownBy(
+              () -> {
+                try (Socket s = new Socket()) {
+                  s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+                }
+              })
+          .isInstanceOf(ConnectException.class);
       try (ServerSocket same = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
         assertThat(same.getLocalPort()).isEqualTo(port);
       }
@@ -126,7 +150,8 @@ class NamespacesTest {
     @org.junit.jupiter.api.Test
     @Hostname("node-1")
     void hostname() throws Exception {
-      assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()).isEqualTo("node-1");
+      assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip())
+          .isEqualTo("node-1");
     }
 
     @org.junit.jupiter.api.Test
@@ -146,28 +171,37 @@ class NamespacesTest {
       long wall = System.currentTimeMillis();
       // What passed since the parent read its clocks (JVM start, launch): well below this margin.
       Duration margin = Duration.ofMinutes(10);
-      Duration monotonicAhead = Duration.ofNanos(nanos - Long.parseLong(System.getProperty("fixture.hostNanoTime")));
+      Duration monotonicAhead =
+          Duration.ofNanos(nanos - Long.parseLong(System.getProperty("fixture.hostNanoTime")));
       assertThat(monotonicAhead).isBetween(Duration.ofDays(30), Duration.ofDays(30).plus(margin));
-      Duration boottimeAhead = Duration.ofMillis(uptime - Long.parseLong(System.getProperty("fixture.hostUptimeMillis")));
+      Duration boottimeAhead =
+          Duration.ofMillis(
+              uptime - Long.parseLong(System.getProperty("fixture.hostUptimeMillis")));
       // /proc/uptime has 10 ms steps
-      assertThat(boottimeAhead).isBetween(Duration.ofDays(40).minusMillis(20), Duration.ofDays(40).plus(margin));
+      assertThat(boottimeAhead)
+          .isBetween(Duration.ofDays(40).minusMillis(20), Duration.ofDays(40).plus(margin));
       // The wall clock is not namespaced: it went on from the parent's reading.
-      Duration wallAhead = Duration.ofMillis(wall - Long.parseLong(System.getProperty("fixture.hostWallMillis")));
+      Duration wallAhead =
+          Duration.ofMillis(wall - Long.parseLong(System.getProperty("fixture.hostWallMillis")));
       assertThat(wallAhead).isBetween(Duration.ZERO, margin);
     }
 
     @org.junit.jupiter.api.Test
     @ClockOffset(monotonic = "1500ms", boottime = "-250ms")
     void subSecondClocks() throws Exception {
-      String offsets = Files.readString(Path.of("/proc/self/timens_offsets")).trim().replaceAll("[ \\t]+", " ");
+      String offsets =
+          Files.readString(Path.of("/proc/self/timens_offsets")).trim().replaceAll("[ \\t]+", " ");
       System.out.println("offsets=" + offsets.replace('\n', '|') + "|");
     }
 
     @org.junit.jupiter.api.Test
     @Sandbox
     void everything() throws Exception {
-      assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()).isEqualTo("sandbox");
-      assertThat(Collections.list(NetworkInterface.getNetworkInterfaces())).extracting(NetworkInterface::getName).containsExactly("lo");
+      assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip())
+          .isEqualTo("sandbox");
+      assertThat(Collections.list(NetworkInterface.getNetworkInterfaces()))
+          .extracting(NetworkInterface::getName)
+          .containsExactly("lo");
       assertThat(ProcessHandle.current().pid()).isEqualTo(2);
     }
   }

@@ -3,7 +3,6 @@ package dev.nsjunit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
 import static org.junit.platform.testkit.engine.EventConditions.event;
-import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
@@ -33,7 +32,8 @@ class OutcomeTest {
 
   @Test
   void serializableExceptionComesBackAsItsOwnTypeWithCauseAndSuppressed() {
-    Throwable t = SandboxKit.runMethod(Cases.class, "throwsSerializable").failureOf("throwsSerializable");
+    Throwable t =
+        SandboxKit.runMethod(Cases.class, "throwsSerializable").failureOf("throwsSerializable");
     assertThat(t).isInstanceOf(BusinessException.class).hasMessage("order 42 rejected");
     assertThat(t.getCause()).isInstanceOf(IOException.class).hasMessage("disk said no");
     assertThat(t.getSuppressed()).hasSize(1);
@@ -42,10 +42,13 @@ class OutcomeTest {
 
   @Test
   void nonSerializableExceptionBecomesAFaithfulPlaceholder() {
-    Throwable t = SandboxKit.runMethod(Cases.class, "throwsUnserializable").failureOf("throwsUnserializable");
+    Throwable t =
+        SandboxKit.runMethod(Cases.class, "throwsUnserializable").failureOf("throwsUnserializable");
     assertThat(t).isInstanceOf(SandboxedException.class).hasMessage("holds a thread");
-    assertThat(((SandboxedException) t).originalClassName()).isEqualTo(UnserializableException.class.getName());
-    assertThat(t.toString()).startsWith(UnserializableException.class.getName() + ": holds a thread");
+    assertThat(((SandboxedException) t).originalClassName())
+        .isEqualTo(UnserializableException.class.getName());
+    assertThat(t.toString())
+        .startsWith(UnserializableException.class.getName() + ": holds a thread");
     assertThat(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("throwsUnserializable"));
     assertThat(t.getCause()).hasMessage("root cause");
   }
@@ -53,8 +56,16 @@ class OutcomeTest {
   @Test
   void failedAssumptionAbortsTheTest() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "assumesSomething");
-    run.results().testEvents().assertThatEvents().haveExactly(1,
-        event(test("assumesSomething"), abortedWithReason(instanceOf(TestAbortedException.class), message(m -> m.contains("not on this planet")))));
+    run.results()
+        .testEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                test("assumesSomething"),
+                abortedWithReason(
+                    instanceOf(TestAbortedException.class),
+                    message(m -> m.contains("not on this planet")))));
   }
 
   @Test
@@ -68,7 +79,9 @@ class OutcomeTest {
   void outputOfTheChildShowsUpAsTheTestsOutputIncludingNativeWrites() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "prints");
     run.assertAllPassed(1);
-    assertThat(run.stdout()).contains("hello from the sandbox").contains("written by a native process");
+    assertThat(run.stdout())
+        .contains("hello from the sandbox")
+        .contains("written by a native process");
     assertThat(run.stderr()).contains("complaint on stderr");
   }
 
@@ -76,8 +89,13 @@ class OutcomeTest {
   void reportEntriesReachTheParentsListeners() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "reports").assertAllPassed(1);
     assertThat(run.results().allEvents().reportingEntryPublished().list())
-        .anySatisfy(e -> assertThat(e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow()
-            .getKeyValuePairs()).containsEntry("cache.hits", "17"));
+        .anySatisfy(
+            e ->
+                assertThat(
+                        e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class)
+                            .orElseThrow()
+                            .getKeyValuePairs())
+                    .containsEntry("cache.hits", "17"));
   }
 
   static class BusinessException extends RuntimeException {
@@ -101,7 +119,8 @@ class OutcomeTest {
   @FreshPid
   static class Cases {
     static void inSandbox() {
-      org.junit.jupiter.api.Assertions.assertEquals("true", System.getProperty("nsjunit.sandboxed"), "nsjunit.sandboxed");
+      org.junit.jupiter.api.Assertions.assertEquals(
+          "true", System.getProperty("nsjunit.sandboxed"), "nsjunit.sandboxed");
       org.junit.jupiter.api.Assertions.assertEquals(2, ProcessHandle.current().pid(), "pid");
     }
 
@@ -114,7 +133,8 @@ class OutcomeTest {
     @Test
     void throwsSerializable() {
       inSandbox();
-      BusinessException e = new BusinessException("order 42 rejected", new IOException("disk said no"));
+      BusinessException e =
+          new BusinessException("order 42 rejected", new IOException("disk said no"));
       e.addSuppressed(new IllegalStateException("cleanup failed too"));
       throw e;
     }
@@ -122,7 +142,8 @@ class OutcomeTest {
     @Test
     void throwsUnserializable() {
       inSandbox();
-      throw new UnserializableException("holds a thread", new IllegalArgumentException("root cause"));
+      throw new UnserializableException(
+          "holds a thread", new IllegalArgumentException("root cause"));
     }
 
     @Test

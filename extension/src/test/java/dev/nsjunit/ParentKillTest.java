@@ -32,20 +32,32 @@ class ParentKillTest {
       }
       assertThat(marker).as("the isolated test started").exists();
       List<ProcessHandle> tree = jvm.toHandle().descendants().collect(Collectors.toList());
-      List<String> commands = tree.stream().map(p -> p.info().commandLine().orElse("?")).collect(Collectors.toList());
+      List<String> commands =
+          tree.stream().map(p -> p.info().commandLine().orElse("?")).collect(Collectors.toList());
       // The outer launcher, the sandbox's PID 1 (the launcher again), the child JVM, the test's
       // sleeper; and the JVM's janitor, which removes what the JVM cannot after its death.
-      assertThat(commands).as("sandbox processes before the kill")
-          .haveAtLeast(2, new Condition<>(c -> c.contains("nsjunit-launch") && !c.contains("--janitor"), "a launcher"))
+      assertThat(commands)
+          .as("sandbox processes before the kill")
+          .haveAtLeast(
+              2,
+              new Condition<>(
+                  c -> c.contains("nsjunit-launch") && !c.contains("--janitor"), "a launcher"))
           .haveExactly(1, commandContaining("nsjunit-launch --janitor"))
           .haveAtLeast(1, commandContaining("dev.nsjunit.internal.child.ChildMain"))
           .haveAtLeast(1, commandContaining("sleep 1000"));
       long pid = jvm.pid();
       Instant start = jvm.toHandle().info().startInstant().orElseThrow();
-      // What the kill must not leave behind existed before it: otherwise "gone" below proves nothing.
+      // What the kill must not leave behind existed before it: otherwise "gone" below proves
+      // nothing.
       List<Path> cgroups = HostCgroups.named("nsjunit-" + pid + "-");
-      assertThat(cgroups).as("cgroups of the test JVM before the kill (memory and pids at least)").hasSizeGreaterThanOrEqualTo(2);
-      Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0", "run-" + pid + "-" + start.toEpochMilli());
+      assertThat(cgroups)
+          .as("cgroups of the test JVM before the kill (memory and pids at least)")
+          .hasSizeGreaterThanOrEqualTo(2);
+      Path runDir =
+          Path.of(
+              System.getProperty("java.io.tmpdir"),
+              "nsjunit-0",
+              "run-" + pid + "-" + start.toEpochMilli());
       assertThat(runDir).as("the test JVM's private directory, before the kill").isDirectory();
 
       jvm.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup code of ours runs
@@ -55,23 +67,37 @@ class ParentKillTest {
       while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < end) {
         Thread.sleep(50);
       }
-      assertThat(tree.stream().filter(ProcessHandle::isAlive).map(p -> p.pid() + " " + p.info().commandLine().orElse("")))
-          .as("processes that survived the SIGKILL of the test JVM").isEmpty();
+      assertThat(
+              tree.stream()
+                  .filter(ProcessHandle::isAlive)
+                  .map(p -> p.pid() + " " + p.info().commandLine().orElse("")))
+          .as("processes that survived the SIGKILL of the test JVM")
+          .isEmpty();
 
       // The launcher removes the test's cgroups itself when its parent dies, so none is left
       // even before the next run's sweep.
-      assertThat(cgroups).as("cgroups of the killed JVM right after the kill").allSatisfy(g -> assertThat(g).doesNotExist());
-      assertThat(HostCgroups.named("nsjunit-" + pid + "-")).as("cgroups of the killed JVM right after the kill").isEmpty();
+      assertThat(cgroups)
+          .as("cgroups of the killed JVM right after the kill")
+          .allSatisfy(g -> assertThat(g).doesNotExist());
+      assertThat(HostCgroups.named("nsjunit-" + pid + "-"))
+          .as("cgroups of the killed JVM right after the kill")
+          .isEmpty();
       // A killed JVM cannot remove its private directory; its janitor (in the tree above, ended
       // by now) did.
-      assertThat(runDir).as("the killed JVM's private directory, after its janitor ended").doesNotExist();
+      assertThat(runDir)
+          .as("the killed JVM's private directory, after its janitor ended")
+          .doesNotExist();
       // The next run's sweep finds nothing of it either.
       Process next = TestJvm.fixture(QuickCases.class, List.of()).start();
       String out = new String(next.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(out).contains("test quick() SUCCESSFUL");
-      assertThat(runDir).as("the killed JVM's private directory, after the next run's sweep").doesNotExist();
-      assertThat(HostCgroups.named("nsjunit-" + pid + "-")).as("cgroups of the killed JVM after the next run").isEmpty();
+      assertThat(runDir)
+          .as("the killed JVM's private directory, after the next run's sweep")
+          .doesNotExist();
+      assertThat(HostCgroups.named("nsjunit-" + pid + "-"))
+          .as("cgroups of the killed JVM after the next run")
+          .isEmpty();
     } finally {
       jvm.destroyForcibly();
     }

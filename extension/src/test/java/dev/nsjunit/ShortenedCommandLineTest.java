@@ -74,7 +74,8 @@ class ShortenedCommandLineTest {
     void inSandbox() {
       assertThat(ProcessHandle.current().pid()).isEqualTo(2L);
       assertThat(System.getProperty("nsjunit.sandboxed")).isEqualTo("true");
-      assertThat(Cases.class.getProtectionDomain().getCodeSource().getLocation().getPath()).endsWith("/test-classes/");
+      assertThat(Cases.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+          .endsWith("/test-classes/");
     }
   }
 }

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A test JVM without CAP_SYS_ADMIN, for real (util-linux setpriv drops it from the bounding set):
- * by default its sandboxes get a user namespace of their own and run; with nsjunit.userns=never
- * it is a machine where namespaces cannot be created.
+ * by default its sandboxes get a user namespace of their own and run; with nsjunit.userns=never it
+ * is a machine where namespaces cannot be created.
  */
 class UnprivilegedTest {
   private static final List<String> WITHOUT_CAP_SYS_ADMIN =
@@ -35,25 +35,34 @@ class UnprivilegedTest {
   @Test
   void everyIsolatedTestFailsWithWhatIsMissingAndHowToGetIt() throws Exception {
     String out = run("nsjunit.userns=never");
-    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1])).containsExactlyInAnyOrder("one()", "two()");
+    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1]))
+        .containsExactlyInAnyOrder("one()", "two()");
     assertThat(out.lines().filter(l -> l.startsWith("test ")))
         .hasSize(2)
-        .allSatisfy(line -> assertThat(line)
-            .contains("FAILED dev.nsjunit.SandboxFailedException: nsjunit cannot create Linux namespaces here")
-            .contains("Operation not permitted")
-            .contains("CAP_SYS_ADMIN")
-            .contains("nsjunit.unprivileged=skip")
-            .contains("nsjunit.userns=never forbids a user namespace"));
+        .allSatisfy(
+            line ->
+                assertThat(line)
+                    .contains(
+                        "FAILED dev.nsjunit.SandboxFailedException: nsjunit cannot create Linux namespaces here")
+                    .contains("Operation not permitted")
+                    .contains("CAP_SYS_ADMIN")
+                    .contains("nsjunit.unprivileged=skip")
+                    .contains("nsjunit.userns=never forbids a user namespace"));
   }
 
   @Test
   void unprivilegedSkipTurnsTheFailureIntoAnAbortWithTheSameReason() throws Exception {
     String out = run("nsjunit.unprivileged=skip", "nsjunit.userns=never");
-    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1])).containsExactlyInAnyOrder("one()", "two()");
+    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1]))
+        .containsExactlyInAnyOrder("one()", "two()");
     assertThat(out.lines().filter(l -> l.startsWith("test ")))
         .hasSize(2)
-        .allSatisfy(line -> assertThat(line).contains("ABORTED org.opentest4j.TestAbortedException: nsjunit cannot create Linux namespaces here")
-            .contains("Operation not permitted"));
+        .allSatisfy(
+            line ->
+                assertThat(line)
+                    .contains(
+                        "ABORTED org.opentest4j.TestAbortedException: nsjunit cannot create Linux namespaces here")
+                    .contains("Operation not permitted"));
   }
 
   static class Cases {
@@ -69,11 +78,16 @@ class UnprivilegedTest {
       inUserNamespaceWhenExpected();
     }
 
-    /** Root stays root, but only its own uid is mapped: "0 0 1", not the initial namespace's full range. */
+    /**
+     * Root stays root, but only its own uid is mapped: "0 0 1", not the initial namespace's full
+     * range.
+     */
     private static void inUserNamespaceWhenExpected() throws Exception {
       if (Boolean.getBoolean("fixture.expectUserNamespace")) {
         org.assertj.core.api.Assertions.assertThat(
-            java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/uid_map")).trim().split("\\s+"))
+                java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/uid_map"))
+                    .trim()
+                    .split("\\s+"))
             .containsExactly("0", "0", "1");
       }
     }

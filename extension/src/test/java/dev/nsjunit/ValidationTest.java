@@ -10,33 +10,47 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Bad input fails the test before anything starts, naming annotation, attribute, value and the allowed form. */
+/**
+ * Bad input fails the test before anything starts, naming annotation, attribute, value and the
+ * allowed form.
+ */
 class ValidationTest {
 
   static Stream<Arguments> invalidAnnotations() {
     return Stream.of(
-        Arguments.of("hostnameTooLong", "@Hostname(value = \"" + "a".repeat(65) + "\")", "1 to 64 characters"),
+        Arguments.of(
+            "hostnameTooLong",
+            "@Hostname(value = \"" + "a".repeat(65) + "\")",
+            "1 to 64 characters"),
         Arguments.of("hostnameWithSpace", "@Hostname(value = \"bad host\")", "letters, digits"),
         Arguments.of("hostnameEmpty", "@Hostname(value = \"\")", "1 to 64 characters"),
-        Arguments.of("hostnameStartsWithDash", "@Hostname(value = \"-node\")", "starting and ending"),
+        Arguments.of(
+            "hostnameStartsWithDash", "@Hostname(value = \"-node\")", "starting and ending"),
         Arguments.of("clockNotADuration", "@ClockOffset(monotonic = \"abc\")", "signed duration"),
         Arguments.of("clockUnknownUnit", "@ClockOffset(boottime = \"+3w\")", "signed duration"),
-        Arguments.of("clockNothingSet", "@ClockOffset(monotonic = \"\")", "at least one of monotonic or boottime"),
+        Arguments.of(
+            "clockNothingSet",
+            "@ClockOffset(monotonic = \"\")",
+            "at least one of monotonic or boottime"),
         Arguments.of("timeoutNegative", "@Sandbox(timeout = \"-5s\")", "positive duration"),
         Arguments.of("timeoutZero", "@Sandbox(timeout = \"0s\")", "positive duration"),
         Arguments.of("jvmArgNotAnOption", "@Sandbox(jvmArgs = \"Xmx64m\")", "starting with '-'"),
-        Arguments.of("memoryUnknownSuffix", "@CgroupLimit(memory = \"64Q\")", "binary suffix K, M or G"),
+        Arguments.of(
+            "memoryUnknownSuffix", "@CgroupLimit(memory = \"64Q\")", "binary suffix K, M or G"),
         Arguments.of("memoryNegative", "@CgroupLimit(memory = \"-1M\")", "binary suffix K, M or G"),
         Arguments.of("memoryZero", "@CgroupLimit(memory = \"0\")", "greater than zero"),
         Arguments.of("memoryOverflow", "@CgroupLimit(memory = \"999999999999999G\")", "at most"),
-        Arguments.of("swapWithoutMemory", "@CgroupLimit(memorySwap = \"64M\")", "unless memory is set"),
+        Arguments.of(
+            "swapWithoutMemory", "@CgroupLimit(memorySwap = \"64M\")", "unless memory is set"),
         Arguments.of("cpusZero", "@CgroupLimit(cpus = \"0\")", "positive number of CPUs"),
         Arguments.of("cpusNotANumber", "@CgroupLimit(cpus = \"abc\")", "positive number of CPUs"),
         Arguments.of("cpusNegative", "@CgroupLimit(cpus = \"-1\")", "positive number of CPUs"),
         Arguments.of("cpusetGarbage", "@CgroupLimit(cpuset = \"first\")", "list of CPU numbers"),
-        Arguments.of("pidsNegative", "@CgroupLimit(pids = \"-5\")", "positive maximum number of tasks"),
+        Arguments.of(
+            "pidsNegative", "@CgroupLimit(pids = \"-5\")", "positive maximum number of tasks"),
         Arguments.of("limitNothingSet", "@CgroupLimit(memory = \"\")", "at least one limit"),
-        Arguments.of("expectOomWithoutMemory", "@CgroupLimit(memory = \"\")", "which @ExpectOomKill needs"),
+        Arguments.of(
+            "expectOomWithoutMemory", "@CgroupLimit(memory = \"\")", "which @ExpectOomKill needs"),
         Arguments.of("tmpfsRelative", "@TmpFs(path = \"data\")", "absolute directory path"),
         Arguments.of("tmpfsOnProc", "@TmpFs(path = \"/proc/x\")", "other than /, /proc"),
         Arguments.of("tmpfsRoot", "@TmpFs(path = \"/\")", "other than /, /proc"),
@@ -57,7 +71,10 @@ class ValidationTest {
   void invalidAnnotationValueFailsWithAClearMessage(String method, String names, String allowed) {
     Throwable t = SandboxKit.runMethod(Cases.class, method).onlyFailure();
     assertThat(t).isInstanceOf(ExtensionConfigurationException.class);
-    assertThat(t.getMessage()).contains(names).containsAnyOf("allowed is", "allowed are", "must be").contains(allowed);
+    assertThat(t.getMessage())
+        .contains(names)
+        .containsAnyOf("allowed is", "allowed are", "must be")
+        .contains(allowed);
   }
 
   static Stream<Arguments> invalidConfiguration() {
@@ -79,44 +96,167 @@ class ValidationTest {
   }
 
   static class Cases {
-    @org.junit.jupiter.api.Test @Hostname("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") void hostnameTooLong() {}
-    @org.junit.jupiter.api.Test @Hostname("bad host") void hostnameWithSpace() {}
-    @org.junit.jupiter.api.Test @Hostname("") void hostnameEmpty() {}
-    @org.junit.jupiter.api.Test @Hostname("-node") void hostnameStartsWithDash() {}
-    @org.junit.jupiter.api.Test @ClockOffset(monotonic = "abc") void clockNotADuration() {}
-    @org.junit.jupiter.api.Test @ClockOffset(boottime = "+3w") void clockUnknownUnit() {}
-    @org.junit.jupiter.api.Test @ClockOffset void clockNothingSet() {}
-    @org.junit.jupiter.api.Test @Sandbox(timeout = "-5s") void timeoutNegative() {}
-    @org.junit.jupiter.api.Test @Sandbox(timeout = "0s") void timeoutZero() {}
-    @org.junit.jupiter.api.Test @Sandbox(jvmArgs = "Xmx64m") void jvmArgNotAnOption() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(memory = "64Q") void memoryUnknownSuffix() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(memory = "-1M") void memoryNegative() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(memory = "0") void memoryZero() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(memory = "999999999999999G") void memoryOverflow() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(memorySwap = "64M") void swapWithoutMemory() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(cpus = "0") void cpusZero() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(cpus = "abc") void cpusNotANumber() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(cpus = "-1") void cpusNegative() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(cpuset = "first") void cpusetGarbage() {}
-    @org.junit.jupiter.api.Test @CgroupLimit(pids = -5) void pidsNegative() {}
-    @org.junit.jupiter.api.Test @CgroupLimit void limitNothingSet() {}
-    @org.junit.jupiter.api.Test @ExpectOomKill void expectOomWithoutMemory() {}
-    @org.junit.jupiter.api.Test @TmpFs(path = "data", size = "8M") void tmpfsRelative() {}
-    @org.junit.jupiter.api.Test @TmpFs(path = "/proc/x", size = "8M") void tmpfsOnProc() {}
-    @org.junit.jupiter.api.Test @TmpFs(path = "/", size = "8M") void tmpfsRoot() {}
-    @org.junit.jupiter.api.Test @TmpFs(path = "/data", size = "8MB") void tmpfsBadSize() {}
-    @org.junit.jupiter.api.Test @Rlimit(nofile = -5) void rlimitBelowMinusOne() {}
-    @org.junit.jupiter.api.Test @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "nobody"})) void topologyUnknownHostInLink() {}
-    @org.junit.jupiter.api.Test @Topology(hosts = {"a", "a"}) void topologyDuplicateHosts() {}
-    @org.junit.jupiter.api.Test @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "b"}, loss = "101%")) void topologyLossOver100() {}
-    @org.junit.jupiter.api.Test @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "b"}, delay = "-5ms")) void topologyNegativeDelay() {}
-    @org.junit.jupiter.api.Test @Topology(hosts = {"a"}, subnet = "10.213.0.0/33") void topologyBadSubnet() {}
-    @org.junit.jupiter.api.Test @Topology(hosts = {"a"}, subnet = "8.8.0.0/16") void topologyPublicSubnet() {}
-    @org.junit.jupiter.api.Test @Topology(hosts = {"a"}) @OnHost("db") void onHostUnknown() {}
-    @org.junit.jupiter.api.Test @OnHost("a") void onHostWithoutTopology() {}
+    @org.junit.jupiter.api.Test
+    @Hostname("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    void hostnameTooLong() {}
+
+    @org.junit.jupiter.api.Test
+    @Hostname("bad host")
+    void hostnameWithSpace() {}
+
+    @org.junit.jupiter.api.Test
+    @Hostname("")
+    void hostnameEmpty() {}
+
+    @org.junit.jupiter.api.Test
+    @Hostname("-node")
+    void hostnameStartsWithDash() {}
+
+    @org.junit.jupiter.api.Test
+    @ClockOffset(monotonic = "abc")
+    void clockNotADuration() {}
+
+    @org.junit.jupiter.api.Test
+    @ClockOffset(boottime = "+3w")
+    void clockUnknownUnit() {}
+
+    @org.junit.jupiter.api.Test
+    @ClockOffset
+    void clockNothingSet() {}
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(timeout = "-5s")
+    void timeoutNegative() {}
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(timeout = "0s")
+    void timeoutZero() {}
+
+    @org.junit.jupiter.api.Test
+    @Sandbox(jvmArgs = "Xmx64m")
+    void jvmArgNotAnOption() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "64Q")
+    void memoryUnknownSuffix() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "-1M")
+    void memoryNegative() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "0")
+    void memoryZero() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "999999999999999G")
+    void memoryOverflow() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memorySwap = "64M")
+    void swapWithoutMemory() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(cpus = "0")
+    void cpusZero() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(cpus = "abc")
+    void cpusNotANumber() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(cpus = "-1")
+    void cpusNegative() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(cpuset = "first")
+    void cpusetGarbage() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(pids = -5)
+    void pidsNegative() {}
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit
+    void limitNothingSet() {}
+
+    @org.junit.jupiter.api.Test
+    @ExpectOomKill
+    void expectOomWithoutMemory() {}
+
+    @org.junit.jupiter.api.Test
+    @TmpFs(path = "data", size = "8M")
+    void tmpfsRelative() {}
+
+    @org.junit.jupiter.api.Test
+    @TmpFs(path = "/proc/x", size = "8M")
+    void tmpfsOnProc() {}
+
+    @org.junit.jupiter.api.Test
+    @TmpFs(path = "/", size = "8M")
+    void tmpfsRoot() {}
+
+    @org.junit.jupiter.api.Test
+    @TmpFs(path = "/data", size = "8MB")
+    void tmpfsBadSize() {}
+
+    @org.junit.jupiter.api.Test
+    @Rlimit(nofile = -5)
+    void rlimitBelowMinusOne() {}
+
+    @org.junit.jupiter.api.Test
+    @Topology(
+        hosts = {"a", "b"},
+        links = @Link(between = {"a", "nobody"}))
+    void topologyUnknownHostInLink() {}
+
+    @org.junit.jupiter.api.Test
+    @Topology(hosts = {"a", "a"})
+    void topologyDuplicateHosts() {}
+
+    @org.junit.jupiter.api.Test
+    @Topology(
+        hosts = {"a", "b"},
+        links =
+            @Link(
+                between = {"a", "b"},
+                loss = "101%"))
+    void topologyLossOver100() {}
+
+    @org.junit.jupiter.api.Test
+    @Topology(
+        hosts = {"a", "b"},
+        links =
+            @Link(
+                between = {"a", "b"},
+                delay = "-5ms"))
+    void topologyNegativeDelay() {}
+
+    @org.junit.jupiter.api.Test
+    @Topology(
+        hosts = {"a"},
+        subnet = "10.213.0.0/33")
+    void topologyBadSubnet() {}
+
+    @org.junit.jupiter.api.Test
+    @Topology(
+        hosts = {"a"},
+        subnet = "8.8.0.0/16")
+    void topologyPublicSubnet() {}
+
+    @org.junit.jupiter.api.Test
+    @Topology(hosts = {"a"})
+    @OnHost("db")
+    void onHostUnknown() {}
+
+    @org.junit.jupiter.api.Test
+    @OnHost("a")
+    void onHostWithoutTopology() {}
   }
 
   static class ConfigCases {
-    @org.junit.jupiter.api.Test @FreshPid void any() {}
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void any() {}
   }
 }

@@ -16,8 +16,13 @@ public final class JUnitOnce {
 
   public static void main(String[] args) {
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
-    LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectMethod(args[0])).build(), listener);
-    boolean ok = listener.getSummary().getTestsSucceededCount() == 1 && listener.getSummary().getTotalFailureCount() == 0;
+    LauncherFactory.create()
+        .execute(
+            LauncherDiscoveryRequestBuilder.request().selectors(selectMethod(args[0])).build(),
+            listener);
+    boolean ok =
+        listener.getSummary().getTestsSucceededCount() == 1
+            && listener.getSummary().getTotalFailureCount() == 0;
     System.exit(ok ? 0 : 1);
   }
 }

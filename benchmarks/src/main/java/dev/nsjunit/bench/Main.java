@@ -40,7 +40,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * produce the expected results makes its row say why instead of a number.
  */
 public final class Main {
-  static final String CHILD_OPTS_DOC = "-XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto";
+  static final String CHILD_OPTS_DOC =
+      "-XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto";
   static final List<String> CHILD_OPTS = List.of(CHILD_OPTS_DOC.split(" "));
   static final String FIXTURE = "dev.nsjunit.bench.fixture.";
 
@@ -51,9 +52,11 @@ public final class Main {
   final Path spawnbench = target.resolve("spawnbench");
   final Path consoleJar = target.resolve("console/junit-platform-console-standalone.jar");
   final Path benchJar = target.resolve("nsjunit-benchmarks.jar");
-  final Path out = Path.of(System.getProperty("bench.out", repo.resolve("docs/performance.md").toString()));
+  final Path out =
+      Path.of(System.getProperty("bench.out", repo.resolve("docs/performance.md").toString()));
   final Path java17 = Path.of(System.getProperty("java.home"), "bin", "java");
-  final Path java25 = Path.of(System.getProperty("bench.java25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
+  final Path java25 =
+      Path.of(System.getProperty("bench.java25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
   final boolean quick = Boolean.getBoolean("bench.quick");
   final String classpath = System.getProperty("java.class.path");
 
@@ -79,9 +82,18 @@ public final class Main {
   void run() throws Exception {
     Files.createDirectories(work);
     loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
-    progress("harness JVM " + System.getProperty("java.vm.version") + ", classpath of " + classpath.split(":").length + " jars");
-    // -Dbench.only=launcher,jvm,... runs a subset (for working on the harness); the default runs all.
-    List<String> only = List.of(System.getProperty("bench.only", "launcher,jvm,naive,test,lever,suite,memory,surefire").split(","));
+    progress(
+        "harness JVM "
+            + System.getProperty("java.vm.version")
+            + ", classpath of "
+            + classpath.split(":").length
+            + " jars");
+    // -Dbench.only=launcher,jvm,... runs a subset (for working on the harness); the default runs
+    // all.
+    List<String> only =
+        List.of(
+            System.getProperty("bench.only", "launcher,jvm,naive,test,lever,suite,memory,surefire")
+                .split(","));
     if (only.contains("launcher")) launcherRows();
     if (only.contains("jvm")) bareJvmRows();
     if (only.contains("naive")) naiveRows();
@@ -114,27 +126,47 @@ public final class Main {
     } catch (Exception e) {
       cgroupNote = "no cgroup: " + e.getMessage();
     }
-    List<String> ns = List.of(launcherBinary.toString(), "--pid", "--mount", "--net", "--uts", "--ipc");
+    List<String> ns =
+        List.of(launcherBinary.toString(), "--pid", "--mount", "--net", "--uts", "--ipc");
     String withCgroup = "nsjunit-launch --pid --mount --net --uts --ipc --cgroup DIR -- /bin/true";
     if (cgroup.isPresent()) {
-      commands.put(withCgroup, concat(ns, List.of("--cgroup", cgroup.get().toString(), "--", "/bin/true")));
+      commands.put(
+          withCgroup, concat(ns, List.of("--cgroup", cgroup.get().toString(), "--", "/bin/true")));
     } else {
       skip(s, withCgroup, cgroupNote);
     }
-    commands.put("nsjunit-launch --pid --mount --net --uts --ipc -- /bin/true (no cgroup)", concat(ns, List.of("--", "/bin/true")));
-    String unshareLabel = "unshare --pid --fork --mount-proc --net --uts --ipc /bin/true (util-linux)";
+    commands.put(
+        "nsjunit-launch --pid --mount --net --uts --ipc -- /bin/true (no cgroup)",
+        concat(ns, List.of("--", "/bin/true")));
+    String unshareLabel =
+        "unshare --pid --fork --mount-proc --net --uts --ipc /bin/true (util-linux)";
     Optional<Path> unshare = which("unshare");
     if (unshare.isPresent()) {
-      commands.put(unshareLabel, List.of(unshare.get().toString(), "--pid", "--fork", "--mount-proc", "--net", "--uts", "--ipc", "/bin/true"));
+      commands.put(
+          unshareLabel,
+          List.of(
+              unshare.get().toString(),
+              "--pid",
+              "--fork",
+              "--mount-proc",
+              "--net",
+              "--uts",
+              "--ipc",
+              "/bin/true"));
     } else {
       skip(s, unshareLabel, "unshare not installed");
     }
     String bwrapLabel = "bwrap --unshare-all --dev-bind / / /bin/true (bubblewrap)";
     Optional<Path> bwrap = which("bwrap");
     if (bwrap.isPresent()) {
-      commands.put(bwrapLabel, List.of(bwrap.get().toString(), "--unshare-all", "--dev-bind", "/", "/", "/bin/true"));
+      commands.put(
+          bwrapLabel,
+          List.of(bwrap.get().toString(), "--unshare-all", "--dev-bind", "/", "/", "/bin/true"));
     } else {
-      skip(s, bwrapLabel, "bwrap not installed (benchmarks/run.sh installs Debian's bubblewrap; apt-get failed or was not possible)");
+      skip(
+          s,
+          bwrapLabel,
+          "bwrap not installed (benchmarks/run.sh installs Debian's bubblewrap; apt-get failed or was not possible)");
     }
     Map<String, List<Long>> samples = new LinkedHashMap<>();
     Map<String, String> failed = new LinkedHashMap<>();
@@ -167,7 +199,8 @@ public final class Main {
     Path base = null;
     for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
       String[] f = line.split(":", 3);
-      if (List.of(f[1].split(",")).contains("pids") && Files.isDirectory(Path.of("/sys/fs/cgroup/pids"))) {
+      if (List.of(f[1].split(",")).contains("pids")
+          && Files.isDirectory(Path.of("/sys/fs/cgroup/pids"))) {
         base = Path.of("/sys/fs/cgroup/pids" + f[2]);
       }
     }
@@ -196,40 +229,109 @@ public final class Main {
   void bareJvmRows() {
     String s = "jvm";
     int runs = n(20, 5);
-    measure(s, "bare JVM 17: java -cp <same classpath> Hello (plain)",
-        () -> spawn(runs, 3, concat(List.of(java17.toString(), "-cp", classpath), List.of(Hello.class.getName()))));
-    measure(s, "bare JVM 17: java " + CHILD_OPTS_DOC + " -cp <same classpath> Hello",
-        () -> spawn(runs, 3, concat(List.of(java17.toString()), CHILD_OPTS, List.of("-cp", classpath, Hello.class.getName()))));
-    measure(s, "JVM 17 + JUnit floor: java " + CHILD_OPTS_DOC + " -cp <same classpath> JUnitOnce PlainTrivial#empty",
-        () -> spawn(runs, 3, concat(List.of(java17.toString()), CHILD_OPTS,
-            List.of("-cp", classpath, JUnitOnce.class.getName(), FIXTURE + "PlainTrivial#empty"))));
+    measure(
+        s,
+        "bare JVM 17: java -cp <same classpath> Hello (plain)",
+        () ->
+            spawn(
+                runs,
+                3,
+                concat(
+                    List.of(java17.toString(), "-cp", classpath), List.of(Hello.class.getName()))));
+    measure(
+        s,
+        "bare JVM 17: java " + CHILD_OPTS_DOC + " -cp <same classpath> Hello",
+        () ->
+            spawn(
+                runs,
+                3,
+                concat(
+                    List.of(java17.toString()),
+                    CHILD_OPTS,
+                    List.of("-cp", classpath, Hello.class.getName()))));
+    measure(
+        s,
+        "JVM 17 + JUnit floor: java "
+            + CHILD_OPTS_DOC
+            + " -cp <same classpath> JUnitOnce PlainTrivial#empty",
+        () ->
+            spawn(
+                runs,
+                3,
+                concat(
+                    List.of(java17.toString()),
+                    CHILD_OPTS,
+                    List.of(
+                        "-cp",
+                        classpath,
+                        JUnitOnce.class.getName(),
+                        FIXTURE + "PlainTrivial#empty"))));
     if (Files.isExecutable(java25)) {
-      measure(s, "bare JVM 25: java " + CHILD_OPTS_DOC + " -cp <same classpath> Hello",
-          () -> spawn(runs, 3, concat(List.of(java25.toString()), CHILD_OPTS, List.of("-cp", classpath, Hello.class.getName()))));
+      measure(
+          s,
+          "bare JVM 25: java " + CHILD_OPTS_DOC + " -cp <same classpath> Hello",
+          () ->
+              spawn(
+                  runs,
+                  3,
+                  concat(
+                      List.of(java25.toString()),
+                      CHILD_OPTS,
+                      List.of("-cp", classpath, Hello.class.getName()))));
     } else {
-      skip(s, "bare JVM 25: java " + CHILD_OPTS_DOC + " -cp <same classpath> Hello", "no JDK 25 at " + java25);
+      skip(
+          s,
+          "bare JVM 25: java " + CHILD_OPTS_DOC + " -cp <same classpath> Hello",
+          "no JDK 25 at " + java25);
     }
   }
 
   void naiveRows() {
     String s = "jvm";
-    String label = "naive: unshare --pid --fork --mount-proc --net java -jar junit-platform-console-standalone.jar execute "
-        + "--select-method PlainTrivial#empty";
+    String label =
+        "naive: unshare --pid --fork --mount-proc --net java -jar junit-platform-console-standalone.jar execute "
+            + "--select-method PlainTrivial#empty";
     Optional<Path> unshare = which("unshare");
     if (unshare.isEmpty() || !Files.isRegularFile(consoleJar)) {
-      skip(s, label, unshare.isEmpty() ? "unshare not installed" : "console launcher jar missing: " + consoleJar);
+      skip(
+          s,
+          label,
+          unshare.isEmpty()
+              ? "unshare not installed"
+              : "console launcher jar missing: " + consoleJar);
       return;
     }
-    measure(s, label, () -> spawn(n(12, 3), 2, List.of(unshare.get().toString(), "--pid", "--fork", "--mount-proc", "--net",
-        java17.toString(), "-jar", consoleJar.toString(), "execute", "--disable-banner", "--details=none",
-        "--fail-if-no-tests", "--class-path", benchJar.toString(),
-        "--select-method", FIXTURE + "PlainTrivial#empty")));
+    measure(
+        s,
+        label,
+        () ->
+            spawn(
+                n(12, 3),
+                2,
+                List.of(
+                    unshare.get().toString(),
+                    "--pid",
+                    "--fork",
+                    "--mount-proc",
+                    "--net",
+                    java17.toString(),
+                    "-jar",
+                    consoleJar.toString(),
+                    "execute",
+                    "--disable-banner",
+                    "--details=none",
+                    "--fail-if-no-tests",
+                    "--class-path",
+                    benchJar.toString(),
+                    "--select-method",
+                    FIXTURE + "PlainTrivial#empty")));
   }
 
   // ---------------------------------------------------------------- 2 and 4. one test in this JVM
 
   /** One way to run the trivial test: its row, its configuration, its selector. */
-  record Scenario(String section, String label, Map<String, String> params, DiscoverySelector selector) {}
+  record Scenario(
+      String section, String label, Map<String, String> params, DiscoverySelector selector) {}
 
   Path jsa;
   Path aot;
@@ -237,45 +339,103 @@ public final class Main {
 
   void isolatedTestRows() {
     String s = "test";
-    measure(s, "in-process (no annotation), warm JVM", () -> junit(50, n(300, 50), Map.of(), 1, method("PlainTrivial", "empty")));
+    measure(
+        s,
+        "in-process (no annotation), warm JVM",
+        () -> junit(50, n(300, 50), Map.of(), 1, method("PlainTrivial", "empty")));
     prepareArchives();
     // The single-test variants run interleaved (one of each per round), so that load on the
     // machine that changes during the run affects them alike.
     List<Scenario> all = new ArrayList<>();
-    all.add(new Scenario(s, "@FreshPid, defaults (fastStart, built-in class-data sharing)", Map.of(), method("FreshPidTrivial", "empty")));
+    all.add(
+        new Scenario(
+            s,
+            "@FreshPid, defaults (fastStart, built-in class-data sharing)",
+            Map.of(),
+            method("FreshPidTrivial", "empty")));
     all.add(new Scenario(s, "@IsolatedNetns", Map.of(), method("NetnsTrivial", "empty")));
     String cgLabel = "@CgroupLimit(memory=\"256M\")";
     if (classExists(FIXTURE + "CgroupLimitTrivial")) {
       all.add(new Scenario(s, cgLabel, Map.of(), method("CgroupLimitTrivial", "empty")));
     } else {
-      skip(s, cgLabel, "not yet available: @CgroupLimit is not in the extension this was built from");
+      skip(
+          s,
+          cgLabel,
+          "not yet available: @CgroupLimit is not in the extension this was built from");
     }
     String l = "lever";
-    all.add(new Scenario(l, "@FreshPid, nsjunit.fastStart=false", Map.of("nsjunit.fastStart", "false"), method("FreshPidTrivial", "empty")));
-    all.add(new Scenario(l, "@FreshPid, nsjunit.cds=false (built-in class-data sharing off)", Map.of("nsjunit.cds", "false"),
-        method("FreshPidTrivial", "empty")));
+    all.add(
+        new Scenario(
+            l,
+            "@FreshPid, nsjunit.fastStart=false",
+            Map.of("nsjunit.fastStart", "false"),
+            method("FreshPidTrivial", "empty")));
+    all.add(
+        new Scenario(
+            l,
+            "@FreshPid, nsjunit.cds=false (built-in class-data sharing off)",
+            Map.of("nsjunit.cds", "false"),
+            method("FreshPidTrivial", "empty")));
     if (jsa != null) {
-      all.add(new Scenario(l, "@FreshPid + AppCDS: nsjunit.jvmArgs=-XX:SharedArchiveFile=<jsa> (JDK 17)",
-          Map.of("nsjunit.jvmArgs", "-XX:SharedArchiveFile=" + jsa), method("FreshPidTrivial", "empty")));
+      all.add(
+          new Scenario(
+              l,
+              "@FreshPid + AppCDS: nsjunit.jvmArgs=-XX:SharedArchiveFile=<jsa> (JDK 17)",
+              Map.of("nsjunit.jvmArgs", "-XX:SharedArchiveFile=" + jsa),
+              method("FreshPidTrivial", "empty")));
     }
     if (Files.isExecutable(java25)) {
-      all.add(new Scenario(l, "@FreshPid, child on JDK 25 (nsjunit.java)", Map.of("nsjunit.java", java25.toString()),
-          method("FreshPidTrivial", "empty")));
+      all.add(
+          new Scenario(
+              l,
+              "@FreshPid, child on JDK 25 (nsjunit.java)",
+              Map.of("nsjunit.java", java25.toString()),
+              method("FreshPidTrivial", "empty")));
     }
     if (aot != null) {
-      all.add(new Scenario(l, "@FreshPid, child on JDK 25 + AOT cache: fastStart=false, jvmArgs=" + C1_SERIAL + " -XX:AOTCache=<aot>",
-          aotParams(C1_SERIAL + " -XX:AOTCache=" + aot), method("FreshPidTrivial", "empty")));
+      all.add(
+          new Scenario(
+              l,
+              "@FreshPid, child on JDK 25 + AOT cache: fastStart=false, jvmArgs="
+                  + C1_SERIAL
+                  + " -XX:AOTCache=<aot>",
+              aotParams(C1_SERIAL + " -XX:AOTCache=" + aot),
+              method("FreshPidTrivial", "empty")));
     }
     interleaved(all, 2, n(20, 5));
     if (jsa != null) {
-      measure("jvm", "bare JVM 17: java " + CHILD_OPTS_DOC + " -XX:SharedArchiveFile=<the child's jsa> -cp <same classpath> Hello",
-          () -> spawn(n(20, 5), 3, concat(List.of(java17.toString()), CHILD_OPTS,
-              List.of("-XX:SharedArchiveFile=" + jsa, "-cp", classpath, Hello.class.getName()))));
+      measure(
+          "jvm",
+          "bare JVM 17: java "
+              + CHILD_OPTS_DOC
+              + " -XX:SharedArchiveFile=<the child's jsa> -cp <same classpath> Hello",
+          () ->
+              spawn(
+                  n(20, 5),
+                  3,
+                  concat(
+                      List.of(java17.toString()),
+                      CHILD_OPTS,
+                      List.of(
+                          "-XX:SharedArchiveFile=" + jsa,
+                          "-cp",
+                          classpath,
+                          Hello.class.getName()))));
     }
     if (aot != null) {
-      measure("jvm", "bare JVM 25: java -XX:-UsePerfData " + C1_SERIAL + " -XX:AOTCache=<the child's aot> -cp <same classpath> Hello",
-          () -> spawn(n(20, 5), 3, concat(List.of(java25.toString(), "-XX:-UsePerfData"), List.of(C1_SERIAL.split(" ")),
-              List.of("-XX:AOTCache=" + aot, "-cp", classpath, Hello.class.getName()))));
+      measure(
+          "jvm",
+          "bare JVM 25: java -XX:-UsePerfData "
+              + C1_SERIAL
+              + " -XX:AOTCache=<the child's aot> -cp <same classpath> Hello",
+          () ->
+              spawn(
+                  n(20, 5),
+                  3,
+                  concat(
+                      List.of(java25.toString(), "-XX:-UsePerfData"),
+                      List.of(C1_SERIAL.split(" ")),
+                      List.of("-XX:AOTCache=" + aot, "-cp", classpath, Hello.class.getName()))));
     }
   }
 
@@ -305,7 +465,8 @@ public final class Main {
         skip(sc.section(), sc.label(), "failed: " + failed.get(sc));
       } else {
         Stats st = Stats.ofNanos(samples.get(sc));
-        rows.put(sc.section() + "|" + sc.label(), new Row(sc.section(), sc.label(), st, "interleaved"));
+        rows.put(
+            sc.section() + "|" + sc.label(), new Row(sc.section(), sc.label(), st, "interleaved"));
         progress(sc.label() + ": " + st);
       }
     }
@@ -325,21 +486,34 @@ public final class Main {
     try {
       for (int i = 0; i < runs + 2; i++) {
         Map<String, String> entries = new java.util.concurrent.ConcurrentHashMap<>();
-        org.junit.platform.launcher.TestExecutionListener l = new org.junit.platform.launcher.TestExecutionListener() {
-          @Override
-          public void reportingEntryPublished(org.junit.platform.launcher.TestIdentifier id, org.junit.platform.engine.reporting.ReportEntry e) {
-            entries.putAll(e.getKeyValuePairs());
-          }
-        };
+        org.junit.platform.launcher.TestExecutionListener l =
+            new org.junit.platform.launcher.TestExecutionListener() {
+              @Override
+              public void reportingEntryPublished(
+                  org.junit.platform.launcher.TestIdentifier id,
+                  org.junit.platform.engine.reporting.ReportEntry e) {
+                entries.putAll(e.getKeyValuePairs());
+              }
+            };
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         long t0 = System.currentTimeMillis();
-        launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(FIXTURE + "FreshPidTimed")).build(), l, summary);
+        launcher.execute(
+            LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(FIXTURE + "FreshPidTimed"))
+                .build(),
+            l,
+            summary);
         long t1 = System.currentTimeMillis();
         if (summary.getSummary().getTestsSucceededCount() != 1 || !entries.containsKey("body")) {
           StringWriter w = new StringWriter();
           summary.getSummary().printFailuresTo(new PrintWriter(w), 5);
-          throw new IllegalStateException("FreshPidTimed: " + summary.getSummary().getTestsSucceededCount() + " passed, entries "
-              + entries + ": " + w.toString().lines().limit(6).collect(Collectors.joining(" | ")));
+          throw new IllegalStateException(
+              "FreshPidTimed: "
+                  + summary.getSummary().getTestsSucceededCount()
+                  + " passed, entries "
+                  + entries
+                  + ": "
+                  + w.toString().lines().limit(6).collect(Collectors.joining(" | ")));
         }
         if (i >= 2) {
           long jvmStart = Long.parseLong(entries.get("jvmStart"));
@@ -350,32 +524,58 @@ public final class Main {
           total[i - 2] = t1 - t0;
         }
       }
-      breakdown = new Breakdown(runs, Stats.ofMillis(before).median(), Stats.ofMillis(boot).median(), Stats.ofMillis(back).median(),
-          Stats.ofMillis(total).median());
+      breakdown =
+          new Breakdown(
+              runs,
+              Stats.ofMillis(before).median(),
+              Stats.ofMillis(boot).median(),
+              Stats.ofMillis(back).median(),
+              Stats.ofMillis(total).median());
       progress("breakdown: " + breakdown);
     } catch (Exception e) {
       notes.add("the time breakdown of an isolated test failed: " + oneLine(e));
     }
   }
 
-  /** AppCDS (JDK 17) and the AOT cache (JDK 25), each dumped once through a real sandbox and verified. */
+  /**
+   * AppCDS (JDK 17) and the AOT cache (JDK 25), each dumped once through a real sandbox and
+   * verified.
+   */
   void prepareArchives() {
     Path file = work.resolve("cds/child-jdk17.jsa");
     try {
       Files.createDirectories(file.getParent());
       Files.deleteIfExists(file);
       long t0 = System.nanoTime();
-      junit(0, 1, Map.of("nsjunit.jvmArgs", "-XX:ArchiveClassesAtExit=" + file + " -Xlog:cds=off -Xlog:cds+dynamic=off"), 1,
+      junit(
+          0,
+          1,
+          Map.of(
+              "nsjunit.jvmArgs",
+              "-XX:ArchiveClassesAtExit=" + file + " -Xlog:cds=off -Xlog:cds+dynamic=off"),
+          1,
           method("FreshPidTrivial", "empty"));
       long dumpMs = (System.nanoTime() - t0) / 1_000_000;
       waitForFile(file, 10_000);
-      notes.add(String.format(Locale.ROOT, "AppCDS dump (JDK 17, one isolated test with -XX:ArchiveClassesAtExit): %d ms, archive %d KiB",
-          dumpMs, Files.size(file) / 1024));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "AppCDS dump (JDK 17, one isolated test with -XX:ArchiveClassesAtExit): %d ms, archive %d KiB",
+              dumpMs,
+              Files.size(file) / 1024));
       // -Xshare:on makes an unusable archive an error instead of a silent fallback.
-      junit(0, 1, Map.of("nsjunit.jvmArgs", "-XX:SharedArchiveFile=" + file + " -Xshare:on"), 1, method("FreshPidTrivial", "empty"));
+      junit(
+          0,
+          1,
+          Map.of("nsjunit.jvmArgs", "-XX:SharedArchiveFile=" + file + " -Xshare:on"),
+          1,
+          method("FreshPidTrivial", "empty"));
       jsa = file;
     } catch (Exception | AssertionError e) {
-      skip("lever", "@FreshPid + AppCDS: nsjunit.jvmArgs=-XX:SharedArchiveFile=<jsa> (JDK 17)", "failed: " + oneLine(e));
+      skip(
+          "lever",
+          "@FreshPid + AppCDS: nsjunit.jvmArgs=-XX:SharedArchiveFile=<jsa> (JDK 17)",
+          "failed: " + oneLine(e));
     }
     String aotLabel = "@FreshPid, child on JDK 25 + AOT cache";
     if (!Files.isExecutable(java25)) {
@@ -388,13 +588,28 @@ public final class Main {
     try {
       Files.deleteIfExists(cache);
       long t0 = System.nanoTime();
-      junit(0, 1, aotParams(C1_SERIAL + " -XX:AOTCacheOutput=" + cache), 1, method("FreshPidTrivial", "empty"));
+      junit(
+          0,
+          1,
+          aotParams(C1_SERIAL + " -XX:AOTCacheOutput=" + cache),
+          1,
+          method("FreshPidTrivial", "empty"));
       long dumpMs = (System.nanoTime() - t0) / 1_000_000;
       waitForFile(cache, 60_000);
-      notes.add(String.format(Locale.ROOT, "AOT cache (JDK 25, one isolated test with -XX:AOTCacheOutput): %d ms until the test's result, "
-          + "cache %d KiB (the JVM assembles it in a second JVM as it exits)", dumpMs, Files.size(cache) / 1024));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "AOT cache (JDK 25, one isolated test with -XX:AOTCacheOutput): %d ms until the test's result, "
+                  + "cache %d KiB (the JVM assembles it in a second JVM as it exits)",
+              dumpMs,
+              Files.size(cache) / 1024));
       // -XX:AOTMode=on makes an unusable cache an error instead of a silent fallback.
-      junit(0, 1, aotParams(C1_SERIAL + " -XX:AOTCache=" + cache + " -XX:AOTMode=on"), 1, method("FreshPidTrivial", "empty"));
+      junit(
+          0,
+          1,
+          aotParams(C1_SERIAL + " -XX:AOTCache=" + cache + " -XX:AOTMode=on"),
+          1,
+          method("FreshPidTrivial", "empty"));
       aot = cache;
     } catch (Exception | AssertionError e) {
       skip("lever", aotLabel, "failed: " + oneLine(e));
@@ -404,14 +619,34 @@ public final class Main {
   void leverRows() {
     String s = "lever";
     // C1 only on a CPU-heavy test.
-    measure(s, "CPU-heavy test in-process (warm JVM, C2)", () -> junit(1, n(3, 1), Map.of(), 1, method("CpuHeavy$InProcess", "compute")));
-    measure(s, "CPU-heavy @FreshPid, fastStart=true (C1 only)", () -> junit(0, n(3, 1), Map.of(), 1, method("CpuHeavy", "compute")));
-    measure(s, "CPU-heavy @FreshPid, fastStart=false (C1+C2)",
-        () -> junit(0, n(3, 1), Map.of("nsjunit.fastStart", "false"), 1, method("CpuHeavy", "compute")));
+    measure(
+        s,
+        "CPU-heavy test in-process (warm JVM, C2)",
+        () -> junit(1, n(3, 1), Map.of(), 1, method("CpuHeavy$InProcess", "compute")));
+    measure(
+        s,
+        "CPU-heavy @FreshPid, fastStart=true (C1 only)",
+        () -> junit(0, n(3, 1), Map.of(), 1, method("CpuHeavy", "compute")));
+    measure(
+        s,
+        "CPU-heavy @FreshPid, fastStart=false (C1+C2)",
+        () ->
+            junit(
+                0,
+                n(3, 1),
+                Map.of("nsjunit.fastStart", "false"),
+                1,
+                method("CpuHeavy", "compute")));
   }
 
   Map<String, String> aotParams(String jvmArgs) {
-    return Map.of("nsjunit.java", java25.toString(), "nsjunit.fastStart", "false", "nsjunit.jvmArgs", jvmArgs);
+    return Map.of(
+        "nsjunit.java",
+        java25.toString(),
+        "nsjunit.fastStart",
+        "false",
+        "nsjunit.jvmArgs",
+        jvmArgs);
   }
 
   // ---------------------------------------------------------------- 3. 100 tests
@@ -419,13 +654,20 @@ public final class Main {
   void suiteRows() {
     String s = "suite";
     int reps = n(3, 1);
-    measure(s, "100 @FreshPid tests, sequential", () -> junit(0, reps, Map.of(), 100, selectClass(FIXTURE + "Suite100")));
-    measure(s, "100 @FreshPid tests, parallel (concurrent, fixed parallelism 2)",
+    measure(
+        s,
+        "100 @FreshPid tests, sequential",
+        () -> junit(0, reps, Map.of(), 100, selectClass(FIXTURE + "Suite100")));
+    measure(
+        s,
+        "100 @FreshPid tests, parallel (concurrent, fixed parallelism 2)",
         () -> junit(0, reps, parallel(2), 100, selectClass(FIXTURE + "Suite100")));
     if (jsa != null) {
       Map<String, String> params = new LinkedHashMap<>(parallel(2));
       params.put("nsjunit.jvmArgs", "-XX:SharedArchiveFile=" + jsa);
-      measure(s, "100 @FreshPid tests, parallel (fixed parallelism 2) + AppCDS (JDK 17)",
+      measure(
+          s,
+          "100 @FreshPid tests, parallel (fixed parallelism 2) + AppCDS (JDK 17)",
           () -> junit(0, 1, params, 100, selectClass(FIXTURE + "Suite100")));
     }
   }
@@ -442,7 +684,13 @@ public final class Main {
   // ---------------------------------------------------------------- 3. memory
 
   /** Memory of the parent per running sandbox, and of a child JVM. */
-  record Memory(int sandboxes, long heapDeltaKiB, long rssDeltaKiB, int threadDelta, List<Long> childHwmKiB, List<Long> childRssKiB) {}
+  record Memory(
+      int sandboxes,
+      long heapDeltaKiB,
+      long rssDeltaKiB,
+      int threadDelta,
+      List<Long> childHwmKiB,
+      List<Long> childRssKiB) {}
 
   Memory memory;
   String memoryFailure;
@@ -461,13 +709,16 @@ public final class Main {
       long rss0 = procStatusKiB(Path.of("/proc/self/status"), "VmRSS");
       int threads0 = Thread.activeCount();
       Throwable[] failure = new Throwable[1];
-      Thread runner = new Thread(() -> {
-        try {
-          junit(0, 1, parallel(count), count, selectClass(FIXTURE + "Sleeper"));
-        } catch (Throwable t) {
-          failure[0] = t;
-        }
-      }, "sleeper-run");
+      Thread runner =
+          new Thread(
+              () -> {
+                try {
+                  junit(0, 1, parallel(count), count, selectClass(FIXTURE + "Sleeper"));
+                } catch (Throwable t) {
+                  failure[0] = t;
+                }
+              },
+              "sleeper-run");
       runner.start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (startedCount(dir) < count && System.nanoTime() < deadline && runner.isAlive()) {
@@ -476,8 +727,13 @@ public final class Main {
       if (startedCount(dir) < count) {
         Files.writeString(dir.resolve("release"), "");
         runner.join(120_000);
-        throw new IllegalStateException("only " + startedCount(dir) + " of " + count + " sandboxes started"
-            + (failure[0] != null ? ": " + oneLine(failure[0]) : ""));
+        throw new IllegalStateException(
+            "only "
+                + startedCount(dir)
+                + " of "
+                + count
+                + " sandboxes started"
+                + (failure[0] != null ? ": " + oneLine(failure[0]) : ""));
       }
       System.gc();
       sleep(200);
@@ -496,7 +752,14 @@ public final class Main {
       if (failure[0] != null) {
         throw new IllegalStateException(oneLine(failure[0]));
       }
-      memory = new Memory(count, (heap1 - heap0) / 1024 / count, (rss1 - rss0) / count, (threads1 - threads0) / count, hwm, rss);
+      memory =
+          new Memory(
+              count,
+              (heap1 - heap0) / 1024 / count,
+              (rss1 - rss0) / count,
+              (threads1 - threads0) / count,
+              hwm,
+              rss);
       progress("memory: " + memory);
     } catch (Exception e) {
       memoryFailure = oneLine(e);
@@ -516,12 +779,15 @@ public final class Main {
     String mine = "/run-" + ProcessHandle.current().pid() + "-";
     List<Path> result = new ArrayList<>();
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-      for (Path p : s.filter(p -> p.getFileName().toString().matches("\\d+")).collect(Collectors.toList())) {
+      for (Path p :
+          s.filter(p -> p.getFileName().toString().matches("\\d+")).collect(Collectors.toList())) {
         try {
           String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
           // The launcher and the sandbox's init carry the java command in their argv too.
           String argv0 = cmd.split("\0", 2)[0];
-          if (cmd.contains("dev.nsjunit.internal.child.ChildMain") && argv0.endsWith("/java") && cmd.contains(mine)) {
+          if (cmd.contains("dev.nsjunit.internal.child.ChildMain")
+              && argv0.endsWith("/java")
+              && cmd.contains(mine)) {
             result.add(p);
           }
         } catch (IOException gone) {
@@ -549,10 +815,10 @@ public final class Main {
   // ---------------------------------------------------------------- 2. Surefire
 
   /**
-   * Surefire forkCount=1 reuseForks=false, one test per class, in a generated project: the
-   * cost of one fork is (time of a run over 10 classes - time of a run over 1 class) / 9, so Maven's
-   * own start and the project's build are subtracted. Runs are interleaved (1, 10, 1, 10, ...),
-   * and each pair gives one estimate.
+   * Surefire forkCount=1 reuseForks=false, one test per class, in a generated project: the cost of
+   * one fork is (time of a run over 10 classes - time of a run over 1 class) / 9, so Maven's own
+   * start and the project's build are subtracted. Runs are interleaved (1, 10, 1, 10, ...), and
+   * each pair gives one estimate.
    */
   void surefireRows() {
     String s = "jvm";
@@ -566,7 +832,8 @@ public final class Main {
       Path project = work.resolve("surefire-project");
       deleteTree(project);
       writeSurefireProject(project);
-      runQuiet(project, List.of(mvn.get().toString(), "-B", "-q", "test-compile", "surefire:test"), 600);
+      runQuiet(
+          project, List.of(mvn.get().toString(), "-B", "-q", "test-compile", "surefire:test"), 600);
       int pairs = n(3, 1);
       List<Long> one = new ArrayList<>();
       List<Long> ten = new ArrayList<>();
@@ -579,9 +846,19 @@ public final class Main {
         ten.add(b);
         perFork[i] = (b - a) / 9.0 / 1e6;
       }
-      rows.put(s + "|mvn surefire:test, 1 class", new Row(s, "mvn -o surefire:test, 1 class (1 fork)", Stats.ofNanos(one), ""));
-      rows.put(s + "|mvn surefire:test, 10 classes", new Row(s, "mvn -o surefire:test, 10 classes (10 forks)", Stats.ofNanos(ten), ""));
-      rows.put(s + "|" + label, new Row(s, label, Stats.ofMillis(perFork), "(10 classes - 1 class) / 9, per interleaved pair"));
+      rows.put(
+          s + "|mvn surefire:test, 1 class",
+          new Row(s, "mvn -o surefire:test, 1 class (1 fork)", Stats.ofNanos(one), ""));
+      rows.put(
+          s + "|mvn surefire:test, 10 classes",
+          new Row(s, "mvn -o surefire:test, 10 classes (10 forks)", Stats.ofNanos(ten), ""));
+      rows.put(
+          s + "|" + label,
+          new Row(
+              s,
+              label,
+              Stats.ofMillis(perFork),
+              "(10 classes - 1 class) / 9, per interleaved pair"));
       progress(label + ": " + Stats.ofMillis(perFork));
     } catch (Exception e) {
       skip(s, label, "failed: " + oneLine(e));
@@ -593,24 +870,33 @@ public final class Main {
     Files.createDirectories(src);
     String junit = System.getProperty("bench.junit.version", "5.14.4");
     String surefire = System.getProperty("bench.surefire.version", "3.5.4");
-    Files.writeString(project.resolve("pom.xml"), String.join("\n",
-        "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">",
-        "  <modelVersion>4.0.0</modelVersion>",
-        "  <groupId>bench</groupId><artifactId>surefire-forks</artifactId><version>1</version>",
-        "  <properties><maven.compiler.release>17</maven.compiler.release>",
-        "    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding></properties>",
-        "  <dependencies><dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId>",
-        "    <version>" + junit + "</version><scope>test</scope></dependency></dependencies>",
-        "  <build><plugins>",
-        "    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>",
-        "    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-surefire-plugin</artifactId><version>" + surefire + "</version>",
-        "      <configuration><forkCount>1</forkCount><reuseForks>false</reuseForks></configuration></plugin>",
-        "  </plugins></build>",
-        "</project>", ""));
+    Files.writeString(
+        project.resolve("pom.xml"),
+        String.join(
+            "\n",
+            "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">",
+            "  <modelVersion>4.0.0</modelVersion>",
+            "  <groupId>bench</groupId><artifactId>surefire-forks</artifactId><version>1</version>",
+            "  <properties><maven.compiler.release>17</maven.compiler.release>",
+            "    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding></properties>",
+            "  <dependencies><dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId>",
+            "    <version>" + junit + "</version><scope>test</scope></dependency></dependencies>",
+            "  <build><plugins>",
+            "    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>",
+            "    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-surefire-plugin</artifactId><version>"
+                + surefire
+                + "</version>",
+            "      <configuration><forkCount>1</forkCount><reuseForks>false</reuseForks></configuration></plugin>",
+            "  </plugins></build>",
+            "</project>",
+            ""));
     for (int i = 1; i <= 10; i++) {
       String name = String.format(Locale.ROOT, "Fork%02dTest", i);
-      Files.writeString(src.resolve(name + ".java"),
-          "package bench;\nclass " + name + " {\n  @org.junit.jupiter.api.Test\n  void empty() {}\n}\n");
+      Files.writeString(
+          src.resolve(name + ".java"),
+          "package bench;\nclass "
+              + name
+              + " {\n  @org.junit.jupiter.api.Test\n  void empty() {}\n}\n");
     }
   }
 
@@ -636,7 +922,8 @@ public final class Main {
   }
 
   void progress(String line) {
-    System.err.printf(Locale.ROOT, "[bench %4ds] %s%n", (System.nanoTime() - started) / 1_000_000_000, line);
+    System.err.printf(
+        Locale.ROOT, "[bench %4ds] %s%n", (System.nanoTime() - started) / 1_000_000_000, line);
   }
 
   List<Long> spawn(int runs, int warmup, List<String> command) throws Exception {
@@ -645,16 +932,26 @@ public final class Main {
 
   /** Runs spawnbench in {@code dir}; returns the wall time of each measured run. */
   List<Long> spawnIn(Path dir, int runs, int warmup, List<String> command) throws Exception {
-    List<String> argv = concat(List.of(spawnbench.toString(), Integer.toString(runs), Integer.toString(warmup)), command);
+    List<String> argv =
+        concat(
+            List.of(spawnbench.toString(), Integer.toString(runs), Integer.toString(warmup)),
+            command);
     Path err = Files.createTempFile(work, "spawn", ".err");
     try {
-      Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectError(err.toFile()).start();
+      Process p =
+          new ProcessBuilder(argv).directory(dir.toFile()).redirectError(err.toFile()).start();
       String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int rc = p.waitFor();
       if (rc != 0) {
-        throw new IllegalStateException("spawnbench exit " + rc + ": " + tail(Files.readString(err), 600));
+        throw new IllegalStateException(
+            "spawnbench exit " + rc + ": " + tail(Files.readString(err), 600));
       }
-      List<Long> result = stdout.lines().filter(l -> !l.isBlank()).map(Long::parseLong).collect(Collectors.toList());
+      List<Long> result =
+          stdout
+              .lines()
+              .filter(l -> !l.isBlank())
+              .map(Long::parseLong)
+              .collect(Collectors.toList());
       if (result.size() != runs) {
         throw new IllegalStateException("expected " + runs + " samples, got " + result.size());
       }
@@ -666,24 +963,36 @@ public final class Main {
 
   void runQuiet(Path dir, List<String> argv, int timeoutSeconds) throws Exception {
     Path log = work.resolve("command.log");
-    Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(argv)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IllegalStateException(String.join(" ", argv) + ": timed out");
     }
     if (p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", argv) + ": exit " + p.exitValue() + ": " + tail(Files.readString(log), 600));
+      throw new IllegalStateException(
+          String.join(" ", argv)
+              + ": exit "
+              + p.exitValue()
+              + ": "
+              + tail(Files.readString(log), 600));
     }
   }
 
   /** Runs the selected tests {@code warmup + runs} times in this JVM; times each measured run. */
-  List<Long> junit(int warmup, int runs, Map<String, String> params, long expected, DiscoverySelector selector) {
+  List<Long> junit(
+      int warmup, int runs, Map<String, String> params, long expected, DiscoverySelector selector) {
     List<Long> result = new ArrayList<>();
     for (int i = 0; i < warmup + runs; i++) {
-      LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-          .selectors(selector)
-          .configurationParameters(params)
-          .build();
+      LauncherDiscoveryRequest request =
+          LauncherDiscoveryRequestBuilder.request()
+              .selectors(selector)
+              .configurationParameters(params)
+              .build();
       SummaryGeneratingListener listener = new SummaryGeneratingListener();
       long t0 = System.nanoTime();
       launcher.execute(request, listener);
@@ -692,9 +1001,17 @@ public final class Main {
       if (summary.getTotalFailureCount() > 0 || summary.getTestsSucceededCount() != expected) {
         StringWriter w = new StringWriter();
         summary.printFailuresTo(new PrintWriter(w), 5);
-        throw new IllegalStateException("expected " + expected + " passed tests, got " + summary.getTestsSucceededCount()
-            + " passed, " + summary.getTotalFailureCount() + " failed, " + summary.getTestsAbortedCount() + " aborted: "
-            + tail(w.toString(), 800));
+        throw new IllegalStateException(
+            "expected "
+                + expected
+                + " passed tests, got "
+                + summary.getTestsSucceededCount()
+                + " passed, "
+                + summary.getTotalFailureCount()
+                + " failed, "
+                + summary.getTestsAbortedCount()
+                + " aborted: "
+                + tail(w.toString(), 800));
       }
       if (i >= warmup) {
         result.add(elapsed);
@@ -753,7 +1070,8 @@ public final class Main {
       return;
     }
     try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).collect(Collectors.toList())) {
+      for (Path p :
+          s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).collect(Collectors.toList())) {
         Files.deleteIfExists(p);
       }
     }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Spread of one measurement, in milliseconds: min, p25, median, p75, max and n. Percentiles are
- * linearly interpolated between the sorted samples (p50 of an even n is the mean of the middle two).
+ * linearly interpolated between the sorted samples (p50 of an even n is the mean of the middle
+ * two).
  */
 public record Stats(int n, double min, double p25, double median, double p75, double max) {
 
@@ -23,7 +24,13 @@ public record Stats(int n, double min, double p25, double median, double p75, do
     }
     double[] v = values.clone();
     Arrays.sort(v);
-    return new Stats(v.length, v[0], percentile(v, 0.25), percentile(v, 0.5), percentile(v, 0.75), v[v.length - 1]);
+    return new Stats(
+        v.length,
+        v[0],
+        percentile(v, 0.25),
+        percentile(v, 0.5),
+        percentile(v, 0.75),
+        v[v.length - 1]);
   }
 
   static double percentile(double[] sorted, double q) {

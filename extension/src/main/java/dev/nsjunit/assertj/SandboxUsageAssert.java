@@ -1,16 +1,15 @@
 package dev.nsjunit.assertj;
 
 import dev.nsjunit.SandboxUsage;
-
 import dev.nsjunit.internal.spec.Attribute;
 import dev.nsjunit.internal.spec.SizeText;
 import java.time.Duration;
 import org.assertj.core.api.AbstractAssert;
 
 /**
- * AssertJ assertions for {@link SandboxUsage}, for the common resource checks of a test:
- * {@code assertThat(SandboxUsage.current()).hasMemoryPeakBelow("48M").hasNoOomKills()}.
- * Needs AssertJ on the test classpath (nsjunit does not bring it).
+ * AssertJ assertions for {@link SandboxUsage}, for the common resource checks of a test: {@code
+ * assertThat(SandboxUsage.current()).hasMemoryPeakBelow("48M").hasNoOomKills()}. Needs AssertJ on
+ * the test classpath (nsjunit does not bring it).
  */
 public final class SandboxUsageAssert extends AbstractAssert<SandboxUsageAssert, SandboxUsage> {
 
@@ -27,7 +26,8 @@ public final class SandboxUsageAssert extends AbstractAssert<SandboxUsageAssert,
     isNotNull();
     long limit = SizeText.parse(size, new Attribute("hasMemoryPeakBelow", "size"));
     if (actual.memoryPeakBytes() >= limit) {
-      failWithMessage("Expected the sandbox's memory peak to be below %s but it was %s",
+      failWithMessage(
+          "Expected the sandbox's memory peak to be below %s but it was %s",
           SizeText.format(limit), SizeText.format(actual.memoryPeakBytes()));
     }
     return this;
@@ -36,12 +36,17 @@ public final class SandboxUsageAssert extends AbstractAssert<SandboxUsageAssert,
   public SandboxUsageAssert hasNoOomKills() {
     isNotNull();
     if (actual.oomKills() != 0) {
-      failWithMessage("Expected no OOM kill in the sandbox but the kernel killed %d process(es)", actual.oomKills());
+      failWithMessage(
+          "Expected no OOM kill in the sandbox but the kernel killed %d process(es)",
+          actual.oomKills());
     }
     return this;
   }
 
-  /** At most this many tasks at once (uses the peak where the kernel counts it, else the current count). */
+  /**
+   * At most this many tasks at once (uses the peak where the kernel counts it, else the current
+   * count).
+   */
   public SandboxUsageAssert hasPidsAtMost(long max) {
     isNotNull();
     long seen = actual.pidsPeak().orElse(actual.pidsCurrent());
@@ -55,7 +60,8 @@ public final class SandboxUsageAssert extends AbstractAssert<SandboxUsageAssert,
   public SandboxUsageAssert wasThrottled() {
     isNotNull();
     if (actual.throttledTime().isZero()) {
-      failWithMessage("Expected the sandbox to have been throttled by its cpus quota but it never was (CPU time %s)",
+      failWithMessage(
+          "Expected the sandbox to have been throttled by its cpus quota but it never was (CPU time %s)",
           actual.cpuTime());
     }
     return this;
@@ -64,7 +70,8 @@ public final class SandboxUsageAssert extends AbstractAssert<SandboxUsageAssert,
   public SandboxUsageAssert usedCpuLessThan(Duration max) {
     isNotNull();
     if (actual.cpuTime().compareTo(max) >= 0) {
-      failWithMessage("Expected the sandbox to use less than %s of CPU but it used %s", max, actual.cpuTime());
+      failWithMessage(
+          "Expected the sandbox to use less than %s of CPU but it used %s", max, actual.cpuTime());
     }
     return this;
   }

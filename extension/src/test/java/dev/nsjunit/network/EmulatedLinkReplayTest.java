@@ -28,19 +28,25 @@ class EmulatedLinkReplayTest {
 
   @Test
   void aSeededLossyLinkDropsTheSamePacketsInTwoRuns() {
-    SandboxKit.Run first = SandboxKit.runMethod(Cases.class, "echoesOverALossyLink").assertAllPassed(1);
-    SandboxKit.Run second = SandboxKit.runMethod(Cases.class, "echoesOverALossyLink").assertAllPassed(1);
+    SandboxKit.Run first =
+        SandboxKit.runMethod(Cases.class, "echoesOverALossyLink").assertAllPassed(1);
+    SandboxKit.Run second =
+        SandboxKit.runMethod(Cases.class, "echoesOverALossyLink").assertAllPassed(1);
     assertThat(received(second)).isEqualTo(received(first));
-    SandboxKit.Run otherSeed = SandboxKit.runMethod(Cases.class, "echoesOverALossyLinkWithAnotherSeed").assertAllPassed(1);
+    SandboxKit.Run otherSeed =
+        SandboxKit.runMethod(Cases.class, "echoesOverALossyLinkWithAnotherSeed").assertAllPassed(1);
     assertThat(received(otherSeed)).isNotEqualTo(received(first));
   }
 
   @Test
   void aFailureOverAnEmulatedLinkPrintsItsSeed() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "failsOverAnEmulatedLink");
-    assertThat(run.failureOf("failsOverAnEmulatedLink")).isInstanceOf(AssertionError.class)
+    assertThat(run.failureOf("failsOverAnEmulatedLink"))
+        .isInstanceOf(AssertionError.class)
         .hasMessage("the retry policy gave up too early");
-    assertThat(run.stderr()).contains("failed over an emulated link").contains("used seed 7")
+    assertThat(run.stderr())
+        .contains("failed over an emulated link")
+        .contains("used seed 7")
         .contains("@Link(between = {\"a\", \"b\"}, emulated = true, seed = 7)");
   }
 
@@ -51,7 +57,9 @@ class EmulatedLinkReplayTest {
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (!echo.output().contains(UdpEcho.BOUND + "9999")) {
         assertThat(echo.isAlive()).as("the echo process, which wrote: " + echo.output()).isTrue();
-        assertThat(System.nanoTime()).as("the echo did not bind within 30 s: " + echo.output()).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("the echo did not bind within 30 s: " + echo.output())
+            .isLessThan(deadline);
         Thread.sleep(10);
       }
       TreeSet<Integer> back = new TreeSet<>();
@@ -71,7 +79,8 @@ class EmulatedLinkReplayTest {
           } catch (SocketTimeoutException done) {
             break;
           }
-          back.add(Integer.parseInt(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8)));
+          back.add(
+              Integer.parseInt(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8)));
         }
       }
       System.out.println("received " + back);
@@ -81,21 +90,42 @@ class EmulatedLinkReplayTest {
 
   static class Cases {
     @org.junit.jupiter.api.Test
-    @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "b"}, emulated = true, seed = 42, loss = "20%"))
+    @Topology(
+        hosts = {"a", "b"},
+        links =
+            @Link(
+                between = {"a", "b"},
+                emulated = true,
+                seed = 42,
+                loss = "20%"))
     @OnHost("a")
     void echoesOverALossyLink(Network net) throws Exception {
       echo(net);
     }
 
     @org.junit.jupiter.api.Test
-    @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "b"}, emulated = true, seed = 43, loss = "20%"))
+    @Topology(
+        hosts = {"a", "b"},
+        links =
+            @Link(
+                between = {"a", "b"},
+                emulated = true,
+                seed = 43,
+                loss = "20%"))
     @OnHost("a")
     void echoesOverALossyLinkWithAnotherSeed(Network net) throws Exception {
       echo(net);
     }
 
     @org.junit.jupiter.api.Test
-    @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "b"}, emulated = true, seed = 7, delay = "10ms"))
+    @Topology(
+        hosts = {"a", "b"},
+        links =
+            @Link(
+                between = {"a", "b"},
+                emulated = true,
+                seed = 7,
+                delay = "10ms"))
     void failsOverAnEmulatedLink() {
       throw new AssertionError("the retry policy gave up too early");
     }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nsjunit.HostProcess;
-import dev.nsjunit.internal.cleanup.LeakAudit;
 import dev.nsjunit.Link;
 import dev.nsjunit.Network;
 import dev.nsjunit.OnHost;
 import dev.nsjunit.Topology;
+import dev.nsjunit.internal.cleanup.LeakAudit;
 import dev.nsjunit.internal.lab.Lab;
 import dev.nsjunit.testing.SandboxKit;
 import java.io.BufferedReader;
@@ -37,14 +37,19 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 class NetworkLabTest {
 
   static String get(HttpClient client, String url) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return client
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   static void assertNothingLeftByThisJvm() {
     long self = ProcessHandle.current().pid();
-    List<LeakAudit.Leftover> mine = LeakAudit.scan().stream()
-        .filter(l -> l.ownerPid() == self && !l.kind().equals("run directory")).collect(Collectors.toList());
+    List<LeakAudit.Leftover> mine =
+        LeakAudit.scan().stream()
+            .filter(l -> l.ownerPid() == self && !l.kind().equals("run directory"))
+            .collect(Collectors.toList());
     assertThat(mine).as("left behind by this JVM's tests").isEmpty();
     // Not LeakAudit.orphans(): what other, dead JVMs left on the machine (a fixture killed by
     // another test class) is not this test's doing; the leak audit at the end of CI checks that.
@@ -70,10 +75,13 @@ class NetworkLabTest {
 
   @Test
   void twoConcurrentTestsOfAClassExchangeMessagesOverAClassLevelTopology() {
-    SandboxKit.Run run = SandboxKit.run(PairCases.class, Map.of(
-        "junit.jupiter.execution.parallel.enabled", "true",
-        "junit.jupiter.execution.parallel.config.strategy", "fixed",
-        "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"));
+    SandboxKit.Run run =
+        SandboxKit.run(
+            PairCases.class,
+            Map.of(
+                "junit.jupiter.execution.parallel.enabled", "true",
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"));
     run.assertAllPassed(2);
     assertNothingLeftByThisJvm();
   }
@@ -84,7 +92,8 @@ class NetworkLabTest {
     if (Lab.netemMissing().isPresent()) {
       Throwable t = run.failureOf("delayedLink");
       assertThat(t).hasMessageContaining("sch_netem").hasMessageContaining("modprobe sch_netem");
-      SandboxKit.Run skipped = SandboxKit.run(DelayCases.class, Map.of("nsjunit.netem.missing", "skip"));
+      SandboxKit.Run skipped =
+          SandboxKit.run(DelayCases.class, Map.of("nsjunit.netem.missing", "skip"));
       assertThat(skipped.abortOf("delayed")).hasMessageContaining("sch_netem");
       skipped.results().testEvents().assertStatistics(s -> s.aborted(1));
     } else {
@@ -94,10 +103,13 @@ class NetworkLabTest {
 
   static class Cases {
     @org.junit.jupiter.api.Test
-    @Topology(hosts = {"client", "server"}, links = @Link(between = {"client", "server"}))
+    @Topology(
+        hosts = {"client", "server"},
+        links = @Link(between = {"client", "server"}))
     @OnHost("client")
     void clientAndServer(Network net) throws Exception {
-      assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()).isEqualTo("client");
+      assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip())
+          .isEqualTo("client");
       try (HostProcess server = net.host("server").startJava(HelloServer.class, "8080")) {
         server.awaitPort(8080);
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(1500)).build();
@@ -106,17 +118,22 @@ class NetworkLabTest {
         net.link("client", "server").partition();
         long start = System.nanoTime();
         HttpClient fresh = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(1500)).build();
-        assertThatThrownBy(() -> get(fresh, "http://server:8080/")).isInstanceOf(HttpConnectTimeoutException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("a silent drop, not a fast failure")
+        assertThatThrownBy(() -> get(fresh, "http://server:8080/"))
+            .isInstanceOf(HttpConnectTimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .as("a silent drop, not a fast failure")
             .isGreaterThanOrEqualTo(Duration.ofMillis(1400));
 
         net.link("client", "server").heal();
-        assertThat(get(HttpClient.newHttpClient(), "http://server:8080/")).isEqualTo("hello from server");
+        assertThat(get(HttpClient.newHttpClient(), "http://server:8080/"))
+            .isEqualTo("hello from server");
       }
     }
 
     @org.junit.jupiter.api.Test
-    @Topology(hosts = {"client", "server"}, links = @Link(between = {"client", "server"}))
+    @Topology(
+        hosts = {"client", "server"},
+        links = @Link(between = {"client", "server"}))
     void slowLink(Network net) throws Exception {
       try (HostProcess server = net.host("server").startJava(HelloServer.class, "8080")) {
         server.awaitPort(8080);
@@ -132,50 +149,70 @@ class NetworkLabTest {
 
     static long timed(HttpClient client, int bytes) throws Exception {
       long start = System.nanoTime();
-      HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://server:8080/?n=" + bytes)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://server:8080/?n=" + bytes)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertThat(r.body()).hasSize(bytes);
       return (System.nanoTime() - start) / 1_000_000;
     }
 
     @org.junit.jupiter.api.Test
-    @Topology(hosts = {"client", "server"}, links = @Link(between = {"client", "server"}))
+    @Topology(
+        hosts = {"client", "server"},
+        links = @Link(between = {"client", "server"}))
     void linkDown(Network net) throws Exception {
       try (ServerSocket server = new ServerSocket()) {
         server.bind(new InetSocketAddress(0));
         net.link("client", "server").down();
         // "Network is unreachable" is the kernel's immediate answer; a silent drop would end in a
         // SocketTimeoutException after the 5 s instead: the exception tells the two apart.
-        assertThatThrownBy(() -> {
-          try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(net.address("server"), 80), 5000);
-          }
-        }).isInstanceOf(java.net.SocketException.class).isNotInstanceOf(java.net.SocketTimeoutException.class)
+        assertThatThrownBy(
+                () -> {
+                  try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(net.address("server"), 80), 5000);
+                  }
+                })
+            .isInstanceOf(java.net.SocketException.class)
+            .isNotInstanceOf(java.net.SocketTimeoutException.class)
             .hasMessageContaining("Network is unreachable");
         net.link("client", "server").up();
       }
     }
 
     @org.junit.jupiter.api.Test
-    @Topology(hosts = {"client", "server"}, links = @Link(between = {"client", "server"}, delay = "40ms"))
+    @Topology(
+        hosts = {"client", "server"},
+        links =
+            @Link(
+                between = {"client", "server"},
+                delay = "40ms"))
     void delayedLink(Network net) throws Exception {
       try (HostProcess server = net.host("server").startJava(HelloServer.class, "8080")) {
         server.awaitPort(8080);
         long start = System.nanoTime();
         get(HttpClient.newHttpClient(), "http://server:8080/");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(160));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isGreaterThan(Duration.ofMillis(160));
       }
     }
   }
 
   static class DelayCases {
     @org.junit.jupiter.api.Test
-    @Topology(hosts = {"a", "b"}, links = @Link(between = {"a", "b"}, delay = "40ms"))
+    @Topology(
+        hosts = {"a", "b"},
+        links =
+            @Link(
+                between = {"a", "b"},
+                delay = "40ms"))
     void delayed() {}
   }
 
   /** Two tests of one class on two hosts of one class-level network, talking to each other. */
-  @Topology(hosts = {"alpha", "beta"}, links = @Link(between = {"alpha", "beta"}))
+  @Topology(
+      hosts = {"alpha", "beta"},
+      links = @Link(between = {"alpha", "beta"}))
   @Execution(ExecutionMode.CONCURRENT)
   static class PairCases {
     @org.junit.jupiter.api.Test

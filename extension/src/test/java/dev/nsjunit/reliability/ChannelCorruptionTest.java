@@ -2,8 +2,8 @@ package dev.nsjunit.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.Sandbox;
+import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.testing.SandboxKit;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Something inside the sandbox writes garbage into the channel, truncates a frame, or closes it:
  * the test fails with a clear message naming it, and the parent neither hangs nor runs out of
- * memory. The fixture writes to the channel's socket descriptor with libc, as native code would.
- * No hang: a parent stuck reading would end at the fixtures' 60 s hard limit with reason
- * TIMED_OUT, which every test below rules out by checking the reason.
+ * memory. The fixture writes to the channel's socket descriptor with libc, as native code would. No
+ * hang: a parent stuck reading would end at the fixtures' 60 s hard limit with reason TIMED_OUT,
+ * which every test below rules out by checking the reason.
  */
 class ChannelCorruptionTest {
 
@@ -38,7 +38,8 @@ class ChannelCorruptionTest {
       for (Path fd : fds) {
         try {
           int n = Integer.parseInt(fd.getFileName().toString());
-          if (Files.readSymbolicLink(fd).toString().startsWith("socket:") && (found < 0 || n < found)) {
+          if (Files.readSymbolicLink(fd).toString().startsWith("socket:")
+              && (found < 0 || n < found)) {
             found = n;
           }
         } catch (Exception gone) {
@@ -54,37 +55,46 @@ class ChannelCorruptionTest {
 
   @Test
   void garbageOnTheChannelFailsTheTestByName() {
-    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "writesGarbage").sandboxFailureOf("writesGarbage");
+    SandboxFailedException e =
+        SandboxKit.runMethod(Cases.class, "writesGarbage").sandboxFailureOf("writesGarbage");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
     // "this" read as a big-endian length: 0x74686973
-    assertThat(e.getMessage()).contains("the channel from the sandbox of Cases.writesGarbage() broke")
+    assertThat(e.getMessage())
+        .contains("the channel from the sandbox of Cases.writesGarbage() broke")
         .contains("frame length 1952999795 is outside 1..16777216 (garbage on the channel?)");
   }
 
   @Test
   void aTruncatedFrameFailsTheTestByName() {
-    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "truncatesAFrame").sandboxFailureOf("truncatesAFrame");
+    SandboxFailedException e =
+        SandboxKit.runMethod(Cases.class, "truncatesAFrame").sandboxFailureOf("truncatesAFrame");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
-    assertThat(e.getMessage()).contains("the channel from the sandbox of Cases.truncatesAFrame() broke")
+    assertThat(e.getMessage())
+        .contains("the channel from the sandbox of Cases.truncatesAFrame() broke")
         .contains("the stream ended inside a frame of 100 bytes (truncated)");
   }
 
   @Test
   void aChannelClosedEarlyFailsTheTestByName() {
-    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "closesTheChannel").sandboxFailureOf("closesTheChannel");
+    SandboxFailedException e =
+        SandboxKit.runMethod(Cases.class, "closesTheChannel").sandboxFailureOf("closesTheChannel");
     // The parent sees a clean end of the channel; the child's runner cannot send its result and
     // exits with its own error code, whose stderr says why.
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.EXITED);
-    assertThat(e.getMessage()).contains("Cases.closesTheChannel() exited with code 70 before reporting a result")
+    assertThat(e.getMessage())
+        .contains("Cases.closesTheChannel() exited with code 70 before reporting a result")
         .contains("nsjunit's child runner failed")
         .contains("nsjunit child: java.io.IOException: Bad file descriptor");
   }
 
   @Test
   void aHugeFrameLengthIsRefusedWithoutAllocatingIt() {
-    SandboxFailedException e = SandboxKit.runMethod(Cases.class, "announcesAGiantFrame").sandboxFailureOf("announcesAGiantFrame");
+    SandboxFailedException e =
+        SandboxKit.runMethod(Cases.class, "announcesAGiantFrame")
+            .sandboxFailureOf("announcesAGiantFrame");
     assertThat(e.reason()).isEqualTo(SandboxFailedException.Reason.CHANNEL_BROKEN);
-    assertThat(e.getMessage()).contains("Cases.announcesAGiantFrame()")
+    assertThat(e.getMessage())
+        .contains("Cases.announcesAGiantFrame()")
         .contains("frame length 2147483647 is outside 1..16777216");
   }
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JanitorTest {
 
   @Test
-  void afterASigkillTheJanitorRemovesTheJvmsCgroupsAndRunDirectoryButNotWhatItWasToldToForget(@TempDir Path tmp)
-      throws Exception {
+  void afterASigkillTheJanitorRemovesTheJvmsCgroupsAndRunDirectoryButNotWhatItWasToldToForget(
+      @TempDir Path tmp) throws Exception {
     Path marker = tmp.resolve("ready");
     Process jvm = TestJvm.fixture(Cases.class, List.of(), "fixture.marker=" + marker).start();
     Path watched = null;
@@ -37,34 +37,51 @@ class JanitorTest {
       while (!Files.exists(marker) && System.currentTimeMillis() < deadline && jvm.isAlive()) {
         Thread.sleep(50);
       }
-      assertThat(marker).as("the fixture made its groups (output: %s)", jvm.isAlive() ? "running" : drain(jvm)).exists();
+      assertThat(marker)
+          .as("the fixture made its groups (output: %s)", jvm.isAlive() ? "running" : drain(jvm))
+          .exists();
       List<String> lines = Files.readAllLines(marker);
       watched = Path.of(lines.get(0));
       forgotten = Path.of(lines.get(1));
       long sleeper = Long.parseLong(lines.get(2));
       long janitor = Long.parseLong(lines.get(3));
       Instant start = jvm.toHandle().info().startInstant().orElseThrow();
-      Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0", "run-" + jvm.pid() + "-" + start.toEpochMilli());
+      Path runDir =
+          Path.of(
+              System.getProperty("java.io.tmpdir"),
+              "nsjunit-0",
+              "run-" + jvm.pid() + "-" + start.toEpochMilli());
       // What must disappear exists before the kill, or "gone" below proves nothing.
       assertThat(watched).isDirectory();
-      assertThat(Files.readString(watched.resolve("cgroup.procs"))).contains(Long.toString(sleeper));
+      assertThat(Files.readString(watched.resolve("cgroup.procs")))
+          .contains(Long.toString(sleeper));
       assertThat(runDir).isDirectory();
       assertThat(ProcessHandle.of(janitor)).as("the janitor runs").isPresent();
-      assertThat(jvm.toHandle().descendants().filter(p -> p.info().commandLine().orElse("").contains("nsjunit-launch"))
-          .map(ProcessHandle::pid)).as("no launcher holds the groups: only the janitor runs").containsExactly(janitor);
+      assertThat(
+              jvm.toHandle()
+                  .descendants()
+                  .filter(p -> p.info().commandLine().orElse("").contains("nsjunit-launch"))
+                  .map(ProcessHandle::pid))
+          .as("no launcher holds the groups: only the janitor runs")
+          .containsExactly(janitor);
 
       jvm.destroyForcibly(); // SIGKILL: no shutdown hook, no code of ours runs in that JVM
       assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).isTrue();
       ProcessHandle.of(janitor).ifPresent(j -> j.onExit().orTimeout(10, TimeUnit.SECONDS).join());
 
       long end = System.currentTimeMillis() + 5_000;
-      while (ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false) && System.currentTimeMillis() < end) {
+      while (ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)
+          && System.currentTimeMillis() < end) {
         Thread.sleep(20);
       }
-      assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)).as("the process left in the group is alive").isFalse();
+      assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false))
+          .as("the process left in the group is alive")
+          .isFalse();
       assertThat(watched).as("the watched group").doesNotExist();
       assertThat(runDir).as("the killed JVM's run directory").doesNotExist();
-      assertThat(forgotten).as("a group the JVM said it had removed is not the janitor's").isDirectory();
+      assertThat(forgotten)
+          .as("a group the JVM said it had removed is not the janitor's")
+          .isDirectory();
     } finally {
       jvm.destroyForcibly();
       for (Path g : new Path[] {watched, forgotten}) {
@@ -93,7 +110,9 @@ class JanitorTest {
     return new String(p.getInputStream().readAllBytes());
   }
 
-  /** This JVM's own group in the v1 memory hierarchy, or in the unified one on a v2-only machine. */
+  /**
+   * This JVM's own group in the v1 memory hierarchy, or in the unified one on a v2-only machine.
+   */
   static Path ownCgroup() throws IOException {
     String v2 = null;
     for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
@@ -118,7 +137,8 @@ class JanitorTest {
     @org.junit.jupiter.api.Test
     @Order(2)
     void makesGroupsAndWaitsForItsEnd() throws Exception {
-      long janitor = Janitor.pid().orElseThrow(() -> new AssertionError("no janitor after a sandbox ran"));
+      long janitor =
+          Janitor.pid().orElseThrow(() -> new AssertionError("no janitor after a sandbox ran"));
       String prefix = "nsjunit-" + ProcessHandle.current().pid() + "-1-";
       Path watched = ownCgroup().resolve(prefix + "watched");
       Path forgotten = ownCgroup().resolve(prefix + "forgotten");
@@ -129,8 +149,13 @@ class JanitorTest {
       Janitor.watchCgroup(forgotten);
       Files.createDirectory(forgotten);
       Janitor.forgetCgroup(forgotten);
-      Files.write(Path.of(System.getProperty("fixture.marker")),
-          List.of(watched.toString(), forgotten.toString(), Long.toString(sleeper.pid()), Long.toString(janitor)));
+      Files.write(
+          Path.of(System.getProperty("fixture.marker")),
+          List.of(
+              watched.toString(),
+              forgotten.toString(),
+              Long.toString(sleeper.pid()),
+              Long.toString(janitor)));
       Thread.sleep(120_000);
     }
   }

@@ -25,11 +25,14 @@ class LoadTest {
 
   @org.junit.jupiter.api.Test
   void twoHundredIsolatedTestsInParallelAreEachAttributedToTheRightTest() {
-    SandboxKit.Run run = SandboxKit.run(Cases.class, Map.of(
-        "junit.jupiter.execution.parallel.enabled", "true",
-        "junit.jupiter.execution.parallel.mode.default", "concurrent",
-        "junit.jupiter.execution.parallel.config.strategy", "fixed",
-        "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"));
+    SandboxKit.Run run =
+        SandboxKit.run(
+            Cases.class,
+            Map.of(
+                "junit.jupiter.execution.parallel.enabled", "true",
+                "junit.jupiter.execution.parallel.mode.default", "concurrent",
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"));
     int perKind = COUNT / 4;
     run.assertAllPassed(perKind * 4);
 
@@ -42,11 +45,14 @@ class LoadTest {
       }
     }
     assertThat(indexByTest).hasSize(perKind * 4);
-    indexByTest.forEach((display, index) -> assertThat(display).as("report entry attribution").endsWith("[" + index + "]"));
+    indexByTest.forEach(
+        (display, index) ->
+            assertThat(display).as("report entry attribution").endsWith("[" + index + "]"));
     for (int i = 0; i < perKind * 4; i++) {
       assertThat(run.stdout()).contains("load-line-" + i + "-begin load-line-" + i + "-end");
     }
-    System.out.println("load: " + (perKind * 4) + " isolated tests in parallel, all attributed correctly");
+    System.out.println(
+        "load: " + (perKind * 4) + " isolated tests in parallel, all attributed correctly");
   }
 
   static List<Integer> indexes(int kind) {
@@ -54,10 +60,21 @@ class LoadTest {
     return java.util.stream.IntStream.range(kind * perKind, (kind + 1) * perKind).boxed().toList();
   }
 
-  static List<Integer> plain() { return indexes(0); }
-  static List<Integer> limited() { return indexes(1); }
-  static List<Integer> limitedMore() { return indexes(2); }
-  static List<Integer> networked() { return indexes(3); }
+  static List<Integer> plain() {
+    return indexes(0);
+  }
+
+  static List<Integer> limited() {
+    return indexes(1);
+  }
+
+  static List<Integer> limitedMore() {
+    return indexes(2);
+  }
+
+  static List<Integer> networked() {
+    return indexes(3);
+  }
 
   static void work(int index, TestReporter reporter) {
     reporter.publishEntry("load.index", Integer.toString(index));

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The JVM that runs the tests is SIGKILLed at random moments of a run of isolated tests (start,
- * launch, setup, test body, result transfer, teardown): no process may survive it, and what the dead JVM
- * could not remove (cgroups, its run directory) is swept by the next run.
+ * launch, setup, test body, result transfer, teardown): no process may survive it, and what the
+ * dead JVM could not remove (cgroups, its run directory) is swept by the next run.
  *
  * <p>Trials: {@code -Dnsjunit.killTrials=N} (default 20, the CI run). The kill moments come from a
  * seed printed at the start and in every failure; {@code -Dnsjunit.killSeed=S} replays them.
@@ -30,7 +30,14 @@ class ParentKillTrialsTest {
   void sigkillAtRandomMomentsLeavesNoProcessAndTheNextRunSweepsTheRest() throws Exception {
     int trials = Integer.getInteger("nsjunit.killTrials", 20);
     long seed = Long.getLong("nsjunit.killSeed", System.nanoTime());
-    String replay = "(seed " + seed + ": replay with -Dnsjunit.killSeed=" + seed + " -Dnsjunit.killTrials=" + trials + ")";
+    String replay =
+        "(seed "
+            + seed
+            + ": replay with -Dnsjunit.killSeed="
+            + seed
+            + " -Dnsjunit.killTrials="
+            + trials
+            + ")";
     System.out.println("parent SIGKILL trials " + replay);
     Random random = new Random(seed);
     List<String> leftoverProcesses = new ArrayList<>();
@@ -41,8 +48,14 @@ class ParentKillTrialsTest {
     List<String> leftBeforeSweep = new ArrayList<>();
     for (int trial = 0; trial < trials; trial++) {
       Process jvm = TestJvm.fixture(Cases.class, List.of()).start();
-      Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0",
-          "run-" + jvm.pid() + "-" + jvm.toHandle().info().startInstant().orElseThrow().toEpochMilli());
+      Path runDir =
+          Path.of(
+              System.getProperty("java.io.tmpdir"),
+              "nsjunit-0",
+              "run-"
+                  + jvm.pid()
+                  + "-"
+                  + jvm.toHandle().info().startInstant().orElseThrow().toEpochMilli());
       // One trial in five is killed while the JVM starts and discovers its tests; the others at a
       // random moment after its first sandbox appeared (launch and setup, test bodies, results,
       // teardown, the next sandboxes). Counted from that event, not from the JVM's start, so a slow
@@ -53,7 +66,8 @@ class ParentKillTrialsTest {
       if (!duringStart) {
         long firstSandboxDeadline = System.currentTimeMillis() + 60_000;
         while (!collect(jvm, seen) && jvm.isAlive()) {
-          assertThat(System.currentTimeMillis()).as("the fixture JVM started no sandbox within 60 s " + replay)
+          assertThat(System.currentTimeMillis())
+              .as("the fixture JVM started no sandbox within 60 s " + replay)
               .isLessThan(firstSandboxDeadline);
           Thread.sleep(10);
         }
@@ -76,14 +90,26 @@ class ParentKillTrialsTest {
       jvm.destroyForcibly();
       assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).as("the killed JVM ended " + replay).isTrue();
       long deadline = System.currentTimeMillis() + 5_000;
-      while (seen.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < deadline) {
+      while (seen.stream().anyMatch(ProcessHandle::isAlive)
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
       int t = trial;
-      seen.stream().filter(ProcessHandle::isAlive)
-          .forEach(p -> leftoverProcesses.add("trial " + t + " (" + delay + " ms after "
-              + (duringStart ? "the JVM started" : "its first sandbox appeared") + "): " + p.pid() + " "
-              + p.info().commandLine().orElse("?")));
+      seen.stream()
+          .filter(ProcessHandle::isAlive)
+          .forEach(
+              p ->
+                  leftoverProcesses.add(
+                      "trial "
+                          + t
+                          + " ("
+                          + delay
+                          + " ms after "
+                          + (duringStart ? "the JVM started" : "its first sandbox appeared")
+                          + "): "
+                          + p.pid()
+                          + " "
+                          + p.info().commandLine().orElse("?")));
       // The janitor is among the processes waited for above: once it has ended, the launcher's
       // and its own cleanup are done, and nothing of the killed JVM may be left.
       HostCgroups.named("nsjunit-" + jvm.pid() + "-")
@@ -92,16 +118,35 @@ class ParentKillTrialsTest {
         leftBeforeSweep.add("trial " + t + " (" + delay + " ms): run directory " + runDir);
       }
     }
-    System.out.println("parent SIGKILL trials: " + trials + "; at the kill: " + trialsWithASandbox + " with a sandbox running, "
-        + runDirsAtKill.size() + " run directories, " + cgroupsAtKill.size() + " cgroups; processes left: "
-        + leftoverProcesses.size() + ", cgroups and run directories left before the next run's sweep: " + leftBeforeSweep.size());
-    assertThat(leftoverProcesses).as("processes that survived a SIGKILL of their test JVM " + replay).isEmpty();
-    assertThat(leftBeforeSweep).as("left by killed JVMs once their janitors ended, before any other run " + replay).isEmpty();
-    // Trials that killed only starting JVMs verified nothing: the kills must have met real sandboxes.
+    System.out.println(
+        "parent SIGKILL trials: "
+            + trials
+            + "; at the kill: "
+            + trialsWithASandbox
+            + " with a sandbox running, "
+            + runDirsAtKill.size()
+            + " run directories, "
+            + cgroupsAtKill.size()
+            + " cgroups; processes left: "
+            + leftoverProcesses.size()
+            + ", cgroups and run directories left before the next run's sweep: "
+            + leftBeforeSweep.size());
+    assertThat(leftoverProcesses)
+        .as("processes that survived a SIGKILL of their test JVM " + replay)
+        .isEmpty();
+    assertThat(leftBeforeSweep)
+        .as("left by killed JVMs once their janitors ended, before any other run " + replay)
+        .isEmpty();
+    // Trials that killed only starting JVMs verified nothing: the kills must have met real
+    // sandboxes.
     if (trials >= 10) {
       assertThat(trialsWithASandbox).as("trials killed while a sandbox ran " + replay).isPositive();
-      assertThat(runDirsAtKill).as("trials killed while the JVM had its run directory " + replay).isNotEmpty();
-      assertThat(cgroupsAtKill).as("trials killed while the JVM had test cgroups " + replay).isNotEmpty();
+      assertThat(runDirsAtKill)
+          .as("trials killed while the JVM had its run directory " + replay)
+          .isNotEmpty();
+      assertThat(cgroupsAtKill)
+          .as("trials killed while the JVM had test cgroups " + replay)
+          .isNotEmpty();
     }
 
     // The next run: its first test with limits sweeps cgroups of dead owners, and its run
@@ -111,29 +156,42 @@ class ParentKillTrialsTest {
     assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(out).contains("test sweeps() SUCCESSFUL");
 
-    assertThat(runDirsAtKill).as("run directories of killed JVMs after the next run " + replay)
+    assertThat(runDirsAtKill)
+        .as("run directories of killed JVMs after the next run " + replay)
         .allSatisfy(dir -> assertThat(dir).doesNotExist());
-    assertThat(cgroupsAtKill).as("cgroups of killed JVMs after the next run " + replay)
+    assertThat(cgroupsAtKill)
+        .as("cgroups of killed JVMs after the next run " + replay)
         .allSatisfy(group -> assertThat(group).doesNotExist());
     List<Path> cgroupsAfterSweep = new ArrayList<>();
     List<Path> dirsAfterSweep = new ArrayList<>();
     for (long pid : killedPids) {
       cgroupsAfterSweep.addAll(HostCgroups.named("nsjunit-" + pid + "-"));
       try (var runs = Files.list(Path.of(System.getProperty("java.io.tmpdir"), "nsjunit-0"))) {
-        dirsAfterSweep.addAll(runs.filter(r -> r.getFileName().toString().startsWith("run-" + pid + "-")).collect(Collectors.toList()));
+        dirsAfterSweep.addAll(
+            runs.filter(r -> r.getFileName().toString().startsWith("run-" + pid + "-"))
+                .collect(Collectors.toList()));
       }
     }
-    assertThat(cgroupsAfterSweep).as("cgroups of killed JVMs after the next run " + replay).isEmpty();
-    assertThat(dirsAfterSweep).as("run directories of killed JVMs after the next run " + replay).isEmpty();
+    assertThat(cgroupsAfterSweep)
+        .as("cgroups of killed JVMs after the next run " + replay)
+        .isEmpty();
+    assertThat(dirsAfterSweep)
+        .as("run directories of killed JVMs after the next run " + replay)
+        .isEmpty();
   }
 
-  /** Adds the JVM's descendants not seen before; true once one of them is a launcher (a sandbox). */
+  /**
+   * Adds the JVM's descendants not seen before; true once one of them is a launcher (a sandbox).
+   */
   private static boolean collect(Process jvm, List<ProcessHandle> seen) {
-    jvm.toHandle().descendants().forEach(p -> {
-      if (seen.stream().noneMatch(s -> s.pid() == p.pid())) {
-        seen.add(p);
-      }
-    });
+    jvm.toHandle()
+        .descendants()
+        .forEach(
+            p -> {
+              if (seen.stream().noneMatch(s -> s.pid() == p.pid())) {
+                seen.add(p);
+              }
+            });
     return seen.stream().anyMatch(ParentKillTrialsTest::isSandboxLauncher);
   }
 

@@ -17,15 +17,23 @@ import org.junit.jupiter.api.Test;
  * What docs/reliability.md promises a sandbox is, checked from inside one: a test cannot undo its
  * isolation (no CAP_SYS_ADMIN: its /proc cannot be unmounted to see the host's processes) nor gain
  * privileges through exec (no_new_privs), and still has what tests legitimately use in their own
- * network namespace (low ports, CAP_NET_RAW for raw sockets, configuring links, addresses and routes).
+ * network namespace (low ports, CAP_NET_RAW for raw sockets, configuring links, addresses and
+ * routes).
  */
 class SandboxPromisesTest {
   /** CAP_ numbers (linux/capability.h). */
-  static final int NET_BIND_SERVICE = 10, NET_ADMIN = 12, NET_RAW = 13, SYS_ADMIN = 21, SYS_MODULE = 16, SYS_TIME = 25;
+  static final int NET_BIND_SERVICE = 10,
+      NET_ADMIN = 12,
+      NET_RAW = 13,
+      SYS_ADMIN = 21,
+      SYS_MODULE = 16,
+      SYS_TIME = 25;
 
   @Test
   void aTestCannotUnmountItsProcToSeeTheHostsProcesses() {
-    SandboxKit.Run run = SandboxKit.runMethodWithProperties(Cases.class, "unmountsProc", hostPid()).assertAllPassed(1);
+    SandboxKit.Run run =
+        SandboxKit.runMethodWithProperties(Cases.class, "unmountsProc", hostPid())
+            .assertAllPassed(1);
     assertThat(run.stdout()).contains("umount -l /proc: exit 32");
   }
 
@@ -38,20 +46,26 @@ class SandboxPromisesTest {
   void aTestStillBindsLowPortsAndConfiguresItsOwnNetworkNamespace() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "configuresItsNetwork");
     run.assertAllPassed(1);
-    assertThat(run.stdout()).contains("bound port 80").contains("route 10.213.77.0/24 via 10.213.76.2 dev nsj0");
+    assertThat(run.stdout())
+        .contains("bound port 80")
+        .contains("route 10.213.77.0/24 via 10.213.76.2 dev nsj0");
   }
 
   /**
-   * The documented opt-out, per test: CAP_SYS_ADMIN is kept, so the test can unmount its /proc;
-   * as root that shows an empty directory, since the host's /proc was detached below it. (As an
-   * ordinary user the kernel locks the host's /proc below, and it shows what that user sees
-   * anyway: docs/reliability.md; not checked here, .ci/rootless-tests does not select this test.)
+   * The documented opt-out, per test: CAP_SYS_ADMIN is kept, so the test can unmount its /proc; as
+   * root that shows an empty directory, since the host's /proc was detached below it. (As an
+   * ordinary user the kernel locks the host's /proc below, and it shows what that user sees anyway:
+   * docs/reliability.md; not checked here, .ci/rootless-tests does not select this test.)
    */
   @Test
   void withAllCapabilitiesATestKeepsCapSysAdminAndUnmountingProcRevealsNoHostProcess() {
     SandboxKit.Run run =
-        SandboxKit.runMethodWithProperties(Cases.class, "unmountsProcWithAllCapabilities", hostPid()).assertAllPassed(1);
-    assertThat(run.stdout()).contains("umount -l /proc: exit 0").contains("pids in /proc after: []");
+        SandboxKit.runMethodWithProperties(
+                Cases.class, "unmountsProcWithAllCapabilities", hostPid())
+            .assertAllPassed(1);
+    assertThat(run.stdout())
+        .contains("umount -l /proc: exit 0")
+        .contains("pids in /proc after: []");
   }
 
   /** This JVM's pid, for the fixtures that look for it in their sandbox's /proc. */
@@ -62,7 +76,9 @@ class SandboxPromisesTest {
   /** The documented opt-out for a whole run: the configuration parameter. */
   @Test
   void theConfigurationParameterGivesEveryIsolatedTestAllCapabilities() {
-    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "printsItsCapabilities", Map.of("nsjunit.capabilities", "all"));
+    SandboxKit.Run run =
+        SandboxKit.runMethod(
+            Cases.class, "printsItsCapabilities", Map.of("nsjunit.capabilities", "all"));
     run.assertAllPassed(1);
     assertThat(run.stdout()).contains("CAP_SYS_ADMIN effective: true");
     SandboxKit.Run restricted = SandboxKit.runMethod(Cases.class, "printsItsCapabilities");
@@ -95,8 +111,12 @@ class SandboxPromisesTest {
     void unmountsProc() throws Exception {
       String hostPid = System.getProperty("fixture.hostPid");
       System.out.println("umount -l /proc: " + run("umount", "-l", "/proc"));
-      assertThat(Path.of("/proc/" + hostPid)).as("the host's test JVM, seen through /proc").doesNotExist();
-      assertThat(Files.readString(Path.of("/proc/1/cmdline"))).as("PID 1 in this /proc").contains("nsjunit-launch");
+      assertThat(Path.of("/proc/" + hostPid))
+          .as("the host's test JVM, seen through /proc")
+          .doesNotExist();
+      assertThat(Files.readString(Path.of("/proc/1/cmdline")))
+          .as("PID 1 in this /proc")
+          .contains("nsjunit-launch");
     }
 
     @org.junit.jupiter.api.Test
@@ -109,7 +129,8 @@ class SandboxPromisesTest {
         assertThat(has(caps, SYS_MODULE)).as(set + " has CAP_SYS_MODULE").isFalse();
         assertThat(has(caps, SYS_TIME)).as(set + " has CAP_SYS_TIME").isFalse();
         assertThat(has(caps, NET_BIND_SERVICE) && has(caps, NET_ADMIN) && has(caps, NET_RAW))
-            .as(set + " keeps CAP_NET_BIND_SERVICE, CAP_NET_ADMIN, CAP_NET_RAW").isTrue();
+            .as(set + " keeps CAP_NET_BIND_SERVICE, CAP_NET_ADMIN, CAP_NET_RAW")
+            .isTrue();
       }
     }
 
@@ -118,10 +139,17 @@ class SandboxPromisesTest {
     void unmountsProcWithAllCapabilities() throws Exception {
       assertThat(has(capabilitySet("CapEff"), SYS_ADMIN)).as("CAP_SYS_ADMIN effective").isTrue();
       System.out.println("umount -l /proc: " + run("umount", "-l", "/proc"));
-      assertThat(Path.of("/proc/" + System.getProperty("fixture.hostPid"))).as("the host's test JVM, seen through /proc").doesNotExist();
+      assertThat(Path.of("/proc/" + System.getProperty("fixture.hostPid")))
+          .as("the host's test JVM, seen through /proc")
+          .doesNotExist();
       try (java.util.stream.Stream<Path> entries = Files.list(Path.of("/proc"))) {
-        System.out.println("pids in /proc after: "
-            + entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+")).sorted().toList());
+        System.out.println(
+            "pids in /proc after: "
+                + entries
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("\\d+"))
+                    .sorted()
+                    .toList());
       }
     }
 
@@ -137,11 +165,25 @@ class SandboxPromisesTest {
       try (java.net.ServerSocket low = new java.net.ServerSocket(80)) {
         System.out.println("bound port " + low.getLocalPort());
       }
-      assertThat(run("ip", "link", "add", "nsj0", "type", "veth", "peer", "name", "nsj1")).isEqualTo("exit 0");
+      assertThat(run("ip", "link", "add", "nsj0", "type", "veth", "peer", "name", "nsj1"))
+          .isEqualTo("exit 0");
       assertThat(run("ip", "addr", "add", "10.213.76.1/24", "dev", "nsj0")).isEqualTo("exit 0");
       assertThat(run("ip", "link", "set", "nsj0", "up")).isEqualTo("exit 0");
-      assertThat(run("ip", "route", "add", "10.213.77.0/24", "via", "10.213.76.2", "dev", "nsj0", "onlink")).isEqualTo("exit 0");
-      System.out.println("route " + run("ip", "route", "show", "10.213.77.0/24").replaceFirst("^exit 0: ", "").trim());
+      assertThat(
+              run(
+                  "ip",
+                  "route",
+                  "add",
+                  "10.213.77.0/24",
+                  "via",
+                  "10.213.76.2",
+                  "dev",
+                  "nsj0",
+                  "onlink"))
+          .isEqualTo("exit 0");
+      System.out.println(
+          "route "
+              + run("ip", "route", "show", "10.213.77.0/24").replaceFirst("^exit 0: ", "").trim());
     }
   }
 }

@@ -23,14 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.reporting.ReportEntry;
 
 /**
- * How a sandbox ends: the report stays true when nsjunit itself ends it (a timeout), and every
- * exit path, a failure half way through setup included, leaves nothing behind.
+ * How a sandbox ends: the report stays true when nsjunit itself ends it (a timeout), and every exit
+ * path, a failure half way through setup included, leaves nothing behind.
  */
 class TeardownTest {
 
   private static Map<String, String> entries(SandboxKit.Run run) {
     Map<String, String> all = new HashMap<>();
-    run.results().allEvents().reportingEntryPublished().list()
+    run.results()
+        .allEvents()
+        .reportingEntryPublished()
+        .list()
         .forEach(e -> all.putAll(e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()));
     return all;
   }
@@ -41,8 +44,8 @@ class TeardownTest {
 
   /**
    * nsjunit ends a timed-out sandbox itself; the launcher must not take the test's cgroups with it,
-   * or the usage (peak memory, OOM kills) is lost and, on cgroup v1, reading it fails and hides
-   * the timeout behind an IllegalStateException.
+   * or the usage (peak memory, OOM kills) is lost and, on cgroup v1, reading it fails and hides the
+   * timeout behind an IllegalStateException.
    */
   @Test
   void aTimedOutTestWithLimitsIsReportedAsATimeoutWithItsUsage() {
@@ -50,9 +53,14 @@ class TeardownTest {
     SandboxFailedException t = run.sandboxFailureOf("sleepsPastItsTimeout");
     assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     assertThat(t).hasMessageContaining("sleepsPastItsTimeout() timed out after 8s");
-    assertThat(entries(run)).containsKey("nsjunit.memory.peak.bytes").containsEntry("nsjunit.oom.kills", "0");
-    assertThat(Long.parseLong(entries(run).get("nsjunit.memory.peak.bytes"))).isGreaterThan(1L << 20);
-    assertThat(HostCgroups.named(ownCgroupPrefix())).as("the test's cgroups, removed by this JVM").isEmpty();
+    assertThat(entries(run))
+        .containsKey("nsjunit.memory.peak.bytes")
+        .containsEntry("nsjunit.oom.kills", "0");
+    assertThat(Long.parseLong(entries(run).get("nsjunit.memory.peak.bytes")))
+        .isGreaterThan(1L << 20);
+    assertThat(HostCgroups.named(ownCgroupPrefix()))
+        .as("the test's cgroups, removed by this JVM")
+        .isEmpty();
   }
 
   /**
@@ -64,20 +72,28 @@ class TeardownTest {
     Path runDirectory = RunDirectory.get().path();
     List<String> before = sandboxFiles(runDirectory);
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "hostnameAndLimits",
-          Map.of("nsjunit.debug", Integer.toString(taken.getLocalPort())));
-      assertThat(run.onlyFailure()).hasMessageStartingWith("nsjunit.debug=" + taken.getLocalPort() + ": cannot listen");
+      SandboxKit.Run run =
+          SandboxKit.runMethod(
+              Cases.class,
+              "hostnameAndLimits",
+              Map.of("nsjunit.debug", Integer.toString(taken.getLocalPort())));
+      assertThat(run.onlyFailure())
+          .hasMessageStartingWith("nsjunit.debug=" + taken.getLocalPort() + ": cannot listen");
     }
-    assertThat(sandboxFiles(runDirectory)).as("files of sandboxes in " + runDirectory).isEqualTo(before);
+    assertThat(sandboxFiles(runDirectory))
+        .as("files of sandboxes in " + runDirectory)
+        .isEqualTo(before);
     assertThat(HostCgroups.named(ownCgroupPrefix())).as("the test's cgroups").isEmpty();
   }
 
   /** Per-sandbox files: hosts files, status files, channel sockets, class path argument files. */
   private static List<String> sandboxFiles(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString())
+      return files
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.matches("hosts-\\d+|s\\d+\\.(status|sock)|cp-\\d+\\.args"))
-          .sorted().collect(Collectors.toList());
+          .sorted()
+          .collect(Collectors.toList());
     }
   }
 

@@ -20,8 +20,10 @@ public final class HostProcesses {
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : procs) {
         try {
-          String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-          if (cmdline.contains(marker) && Long.parseLong(p.getFileName().toString()) != ProcessHandle.current().pid()) {
+          String cmdline =
+              new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+          if (cmdline.contains(marker)
+              && Long.parseLong(p.getFileName().toString()) != ProcessHandle.current().pid()) {
             found.add(Long.parseLong(p.getFileName().toString()));
           }
         } catch (IOException | NumberFormatException gone) {
@@ -37,14 +39,16 @@ public final class HostProcesses {
   /**
    * An argument for {@code sleep} that no other process has: 1000 seconds and six random decimals
    * ("1000.042137"), all of one length so that no marker is part of another. A test's fixture
-   * starts {@code sleep MARKER}; {@link #awaitNoneWithArgument} then shows whether it outlived the test.
+   * starts {@code sleep MARKER}; {@link #awaitNoneWithArgument} then shows whether it outlived the
+   * test.
    */
   public static String sleepMarker() {
     return String.format(Locale.ROOT, "1000.%06d", ThreadLocalRandom.current().nextInt(1_000_000));
   }
 
   /** Waits up to {@code millis} for no process to carry {@code marker}; returns what is left. */
-  public static List<Long> awaitNoneWithArgument(String marker, long millis) throws InterruptedException {
+  public static List<Long> awaitNoneWithArgument(String marker, long millis)
+      throws InterruptedException {
     long end = System.currentTimeMillis() + millis;
     List<Long> left = withArgument(marker);
     while (!left.isEmpty() && System.currentTimeMillis() < end) {

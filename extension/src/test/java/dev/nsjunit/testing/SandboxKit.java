@@ -16,8 +16,8 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
 /**
- * Runs fixture test classes through the real Jupiter engine and the real extension (the way
- * JUnit Pioneer's test kit does), capturing what the sandbox wrote to this JVM's stdout/stderr.
+ * Runs fixture test classes through the real Jupiter engine and the real extension (the way JUnit
+ * Pioneer's test kit does), capturing what the sandbox wrote to this JVM's stdout/stderr.
  */
 public final class SandboxKit {
   private SandboxKit() {}
@@ -27,10 +27,26 @@ public final class SandboxKit {
     /** Asserts every test passed, showing the failures (with their messages) when not. */
     public Run assertAllPassed(int count) {
       java.util.List<String> failures = new java.util.ArrayList<>();
-      results.testEvents().finished().list().forEach(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-          .filter(r -> r.getStatus() != org.junit.platform.engine.TestExecutionResult.Status.SUCCESSFUL)
-          .ifPresent(r -> failures.add(e.getTestDescriptor().getDisplayName() + ": " + r.getStatus() + " "
-              + r.getThrowable().map(Throwable::toString).orElse(""))));
+      results
+          .testEvents()
+          .finished()
+          .list()
+          .forEach(
+              e ->
+                  e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                      .filter(
+                          r ->
+                              r.getStatus()
+                                  != org.junit.platform.engine.TestExecutionResult.Status
+                                      .SUCCESSFUL)
+                      .ifPresent(
+                          r ->
+                              failures.add(
+                                  e.getTestDescriptor().getDisplayName()
+                                      + ": "
+                                      + r.getStatus()
+                                      + " "
+                                      + r.getThrowable().map(Throwable::toString).orElse(""))));
       org.assertj.core.api.Assertions.assertThat(failures).as("tests that did not pass").isEmpty();
       results.testEvents().assertStatistics(s -> s.succeeded(count));
       return this;
@@ -41,9 +57,13 @@ public final class SandboxKit {
      * dynamic test's name): fails when no test or several tests of that name finished.
      */
     public TestExecutionResult resultOf(String name) {
-      List<Event> finished = results.testEvents().finished().list().stream()
-          .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(name)).toList();
-      Assertions.assertThat(finished).as("finished tests named " + name + " in " + finishedNames()).hasSize(1);
+      List<Event> finished =
+          results.testEvents().finished().list().stream()
+              .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(name))
+              .toList();
+      Assertions.assertThat(finished)
+          .as("finished tests named " + name + " in " + finishedNames())
+          .hasSize(1);
       return finished.get(0).getPayload(TestExecutionResult.class).orElseThrow();
     }
 
@@ -53,8 +73,9 @@ public final class SandboxKit {
     }
 
     /**
-     * The exception of test {@code name}, which must have failed with a {@link SandboxFailedException}
-     * (the sandbox itself failed: the child died, timed out, broke its channel, could not be set up).
+     * The exception of test {@code name}, which must have failed with a {@link
+     * SandboxFailedException} (the sandbox itself failed: the child died, timed out, broke its
+     * channel, could not be set up).
      */
     public SandboxFailedException sandboxFailureOf(String name) {
       Throwable t = failureOf(name);
@@ -62,13 +83,21 @@ public final class SandboxKit {
       return (SandboxFailedException) t;
     }
 
-    /** The exception of the run's only test, which must have failed: fails when another number of tests finished. */
+    /**
+     * The exception of the run's only test, which must have failed: fails when another number of
+     * tests finished.
+     */
     public Throwable onlyFailure() {
-      List<TestExecutionResult> finished = results.testEvents().finished().list().stream()
-          .map(e -> e.getPayload(TestExecutionResult.class).orElseThrow()).toList();
+      List<TestExecutionResult> finished =
+          results.testEvents().finished().list().stream()
+              .map(e -> e.getPayload(TestExecutionResult.class).orElseThrow())
+              .toList();
       Assertions.assertThat(finished).as("finished tests " + finishedNames()).hasSize(1);
-      Assertions.assertThat(finished.get(0).getStatus()).as("the only test ended with " + finished.get(0).getThrowable()
-          .map(Throwable::toString).orElse("no exception")).isEqualTo(TestExecutionResult.Status.FAILED);
+      Assertions.assertThat(finished.get(0).getStatus())
+          .as(
+              "the only test ended with "
+                  + finished.get(0).getThrowable().map(Throwable::toString).orElse("no exception"))
+          .isEqualTo(TestExecutionResult.Status.FAILED);
       return finished.get(0).getThrowable().orElseThrow();
     }
 
@@ -77,23 +106,36 @@ public final class SandboxKit {
       return throwableOf(name, TestExecutionResult.Status.ABORTED);
     }
 
-    /** The reason test {@code name} was skipped (never started); fails when it was not skipped exactly once. */
+    /**
+     * The reason test {@code name} was skipped (never started); fails when it was not skipped
+     * exactly once.
+     */
     public String skipReasonOf(String name) {
-      List<Event> skipped = results.testEvents().skipped().list().stream()
-          .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(name)).toList();
+      List<Event> skipped =
+          results.testEvents().skipped().list().stream()
+              .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(name))
+              .toList();
       Assertions.assertThat(skipped).as("skipped tests named " + name).hasSize(1);
       return skipped.get(0).getPayload(String.class).orElse("");
     }
 
     private Throwable throwableOf(String name, TestExecutionResult.Status expected) {
       TestExecutionResult result = resultOf(name);
-      Assertions.assertThat(result.getStatus()).as(name + " ended with " + result.getThrowable().map(Throwable::toString)
-          .orElse("no exception")).isEqualTo(expected);
-      return result.getThrowable().orElseThrow(() -> new AssertionError(name + " " + expected + " without an exception"));
+      Assertions.assertThat(result.getStatus())
+          .as(
+              name
+                  + " ended with "
+                  + result.getThrowable().map(Throwable::toString).orElse("no exception"))
+          .isEqualTo(expected);
+      return result
+          .getThrowable()
+          .orElseThrow(() -> new AssertionError(name + " " + expected + " without an exception"));
     }
 
     private List<String> finishedNames() {
-      return results.testEvents().finished().list().stream().map(e -> e.getTestDescriptor().getDisplayName()).toList();
+      return results.testEvents().finished().list().stream()
+          .map(e -> e.getTestDescriptor().getDisplayName())
+          .toList();
     }
   }
 
@@ -102,10 +144,13 @@ public final class SandboxKit {
   }
 
   public static Run run(Class<?> fixture, Map<String, String> configuration) {
-    return capture(() -> EngineTestKit.engine("junit-jupiter").enableImplicitConfigurationParameters(true)
-        .configurationParameters(configuration)
-        .selectors(selectClass(fixture))
-        .execute());
+    return capture(
+        () ->
+            EngineTestKit.engine("junit-jupiter")
+                .enableImplicitConfigurationParameters(true)
+                .configurationParameters(configuration)
+                .selectors(selectClass(fixture))
+                .execute());
   }
 
   /** Runs the fixture's one method of that name (whatever its parameters). */
@@ -115,13 +160,18 @@ public final class SandboxKit {
 
   /** Runs the fixture's one method of that name with these configuration parameters. */
   public static Run runMethod(Class<?> fixture, String method, Map<String, String> configuration) {
-    java.lang.reflect.Method m = java.util.Arrays.stream(fixture.getDeclaredMethods())
-        .filter(candidate -> candidate.getName().equals(method))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(fixture + " has no method " + method));
-    return capture(() -> EngineTestKit.engine("junit-jupiter").enableImplicitConfigurationParameters(true)
-        .configurationParameters(configuration)
-        .selectors(selectMethod(fixture, m)).execute());
+    java.lang.reflect.Method m =
+        java.util.Arrays.stream(fixture.getDeclaredMethods())
+            .filter(candidate -> candidate.getName().equals(method))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(fixture + " has no method " + method));
+    return capture(
+        () ->
+            EngineTestKit.engine("junit-jupiter")
+                .enableImplicitConfigurationParameters(true)
+                .configurationParameters(configuration)
+                .selectors(selectMethod(fixture, m))
+                .execute());
   }
 
   /**
@@ -129,28 +179,35 @@ public final class SandboxKit {
    * way a test hands values to its fixture, since a sandbox's child JVM is started with this JVM's
    * system properties. See {@link #withProperties}.
    */
-  public static Run runMethodWithProperties(Class<?> fixture, String method, Map<String, String> properties) {
+  public static Run runMethodWithProperties(
+      Class<?> fixture, String method, Map<String, String> properties) {
     return withProperties(properties, () -> runMethod(fixture, method));
   }
 
-  /** Runs {@code body} with these system properties set, then gives them back their earlier values (or none). */
-  public static <T> T withProperties(Map<String, String> properties, java.util.function.Supplier<T> body) {
+  /**
+   * Runs {@code body} with these system properties set, then gives them back their earlier values
+   * (or none).
+   */
+  public static <T> T withProperties(
+      Map<String, String> properties, java.util.function.Supplier<T> body) {
     Map<String, String> earlier = new java.util.HashMap<>();
     properties.forEach((key, value) -> earlier.put(key, System.setProperty(key, value)));
     try {
       return body.get();
     } finally {
-      earlier.forEach((key, value) -> {
-        if (value == null) {
-          System.clearProperty(key);
-        } else {
-          System.setProperty(key, value);
-        }
-      });
+      earlier.forEach(
+          (key, value) -> {
+            if (value == null) {
+              System.clearProperty(key);
+            } else {
+              System.setProperty(key, value);
+            }
+          });
     }
   }
 
-  private static synchronized Run capture(java.util.function.Supplier<EngineExecutionResults> body) {
+  private static synchronized Run capture(
+      java.util.function.Supplier<EngineExecutionResults> body) {
     PrintStream out = System.out;
     PrintStream err = System.err;
     ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
@@ -159,7 +216,10 @@ public final class SandboxKit {
     System.setErr(new PrintStream(new Tee(errBytes, err), true, StandardCharsets.UTF_8));
     try {
       EngineExecutionResults results = body.get();
-      return new Run(results, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+      return new Run(
+          results,
+          outBytes.toString(StandardCharsets.UTF_8),
+          errBytes.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);

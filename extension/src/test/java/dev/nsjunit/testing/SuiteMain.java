@@ -22,8 +22,9 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
  * {@code Class#method}.
  *
  * <p>Exit code 0 only when every test succeeded and, with {@code --expect}, exactly N ran: a test
- * that was aborted or skipped verified nothing (in the guest, a v2 or netem test aborts exactly when
- * the guest lacks what it exists to provide), and a selector that matched nothing must not pass.
+ * that was aborted or skipped verified nothing (in the guest, a v2 or netem test aborts exactly
+ * when the guest lacks what it exists to provide), and a selector that matched nothing must not
+ * pass.
  */
 public final class SuiteMain {
   private SuiteMain() {}
@@ -41,36 +42,64 @@ public final class SuiteMain {
       selectors.add(name.contains("#") ? selectMethod(name) : selectClass(name));
     }
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
-    TestExecutionListener progress = new TestExecutionListener() {
-      @Override
-      public void executionSkipped(TestIdentifier test, String reason) {
-        System.out.println("SKIPPED " + test.getDisplayName() + ": " + reason);
-      }
+    TestExecutionListener progress =
+        new TestExecutionListener() {
+          @Override
+          public void executionSkipped(TestIdentifier test, String reason) {
+            System.out.println("SKIPPED " + test.getDisplayName() + ": " + reason);
+          }
 
-      @Override
-      public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-        if (test.isTest()) {
-          System.out.println(result.getStatus() + " " + test.getLegacyReportingName()
-              + result.getThrowable().map(t -> ": " + t.toString().replace('\n', ' ')).orElse(""));
-        }
-      }
-    };
-    LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(), summary, progress);
+          @Override
+          public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+            if (test.isTest()) {
+              System.out.println(
+                  result.getStatus()
+                      + " "
+                      + test.getLegacyReportingName()
+                      + result
+                          .getThrowable()
+                          .map(t -> ": " + t.toString().replace('\n', ' '))
+                          .orElse(""));
+            }
+          }
+        };
+    LauncherFactory.create()
+        .execute(
+            LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(),
+            summary,
+            progress);
     summary.getSummary().printFailuresTo(new PrintWriter(System.out, true), 40);
     var counts = summary.getSummary();
     long failed = counts.getTotalFailureCount();
     long notVerified = counts.getTestsSkippedCount() + counts.getTestsAbortedCount();
-    long ran = counts.getTestsSucceededCount() + counts.getTestsFailedCount() + counts.getTestsAbortedCount();
-    System.out.println("suite: " + counts.getTestsSucceededCount() + " succeeded, " + failed + " failed, "
-        + counts.getTestsSkippedCount() + " skipped, " + counts.getTestsAbortedCount() + " aborted"
-        + (expected >= 0 ? " (" + expected + " expected to run)" : ""));
+    long ran =
+        counts.getTestsSucceededCount()
+            + counts.getTestsFailedCount()
+            + counts.getTestsAbortedCount();
+    System.out.println(
+        "suite: "
+            + counts.getTestsSucceededCount()
+            + " succeeded, "
+            + failed
+            + " failed, "
+            + counts.getTestsSkippedCount()
+            + " skipped, "
+            + counts.getTestsAbortedCount()
+            + " aborted"
+            + (expected >= 0 ? " (" + expected + " expected to run)" : ""));
     boolean countOk = expected < 0 || (ran == expected && counts.getTestsSkippedCount() == 0);
     if (!countOk) {
-      System.out.println("suite: FAILED: " + ran + " tests ran, " + expected + " were expected (a selector that matches"
-          + " nothing, or a test that was skipped, verified nothing)");
+      System.out.println(
+          "suite: FAILED: "
+              + ran
+              + " tests ran, "
+              + expected
+              + " were expected (a selector that matches"
+              + " nothing, or a test that was skipped, verified nothing)");
     }
     if (notVerified > 0) {
-      System.out.println("suite: FAILED: " + notVerified + " test(s) aborted or skipped: they verified nothing");
+      System.out.println(
+          "suite: FAILED: " + notVerified + " test(s) aborted or skipped: they verified nothing");
     }
     System.exit(failed == 0 && notVerified == 0 && countOk ? 0 : 1);
   }

@@ -4,11 +4,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts {@link FixtureMain} in a JVM of its own, with this JVM's classpath and nsjunit settings. */
+/**
+ * Starts {@link FixtureMain} in a JVM of its own, with this JVM's classpath and nsjunit settings.
+ */
 public final class TestJvm {
   private TestJvm() {}
 
-  public static ProcessBuilder fixture(Class<?> fixture, List<String> prefix, String... systemProperties) {
+  public static ProcessBuilder fixture(
+      Class<?> fixture, List<String> prefix, String... systemProperties) {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String launcher = System.getProperty("nsjunit.launcher");

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 class AllCapabilitiesSample {
 
   static int mountTmpfsOnMnt() throws Exception {
-    return new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "scratch", "/mnt").inheritIO().start().waitFor();
+    return new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "scratch", "/mnt")
+        .inheritIO()
+        .start()
+        .waitFor();
   }
 
   @Test
@@ -29,6 +32,8 @@ class AllCapabilitiesSample {
   void withAllCapabilitiesItCan() throws Exception {
     assertThat(mountTmpfsOnMnt()).isZero();
     // In the sandbox's own mount namespace: the machine's /mnt is untouched.
-    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).contains(" /mnt ").contains(" - tmpfs scratch ");
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo")))
+        .contains(" /mnt ")
+        .contains(" - tmpfs scratch ");
   }
 }

@@ -18,16 +18,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 class FreshPidSample {
   // The forgotten server's name, unique to this build. A sandbox gets this JVM's system
   // properties, so the test inside and the check outside agree on it.
-  static final Object SERVER = System.getProperties()
-      .computeIfAbsent("sample.forgottenServer", key -> "3600." + ProcessHandle.current().pid());
+  static final Object SERVER =
+      System.getProperties()
+          .computeIfAbsent(
+              "sample.forgottenServer", key -> "3600." + ProcessHandle.current().pid());
 
   @Test
   @FreshPid
   void seesOnlyItsOwnProcesses() throws Exception {
     String pid1 = Files.readString(Path.of("/proc/1/cmdline")).replace('\0', ' ');
     System.out.println("PID 1 in this sandbox: " + pid1.substring(0, Math.min(80, pid1.length())));
-    System.out.println("this JVM: PID " + ProcessHandle.current().pid()
-        + ", processes visible: " + ProcessHandle.allProcesses().count());
+    System.out.println(
+        "this JVM: PID "
+            + ProcessHandle.current().pid()
+            + ", processes visible: "
+            + ProcessHandle.allProcesses().count());
 
     assertThat(pid1).contains("nsjunit-launch");
     assertThat(ProcessHandle.current().pid()).isEqualTo(2);

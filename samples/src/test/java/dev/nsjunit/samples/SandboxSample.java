@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * A whole class in sandboxes (each test its own): pid, network, IPC and UTS namespaces, a
- * hostname, and a hard time limit. {@code @BeforeEach} runs inside, with the test.
+ * A whole class in sandboxes (each test its own): pid, network, IPC and UTS namespaces, a hostname,
+ * and a hard time limit. {@code @BeforeEach} runs inside, with the test.
  */
 @Sandbox(hostname = "worker", timeout = "2m")
 class SandboxSample {

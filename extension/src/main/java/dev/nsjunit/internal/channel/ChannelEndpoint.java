@@ -1,12 +1,9 @@
 package dev.nsjunit.internal.channel;
 
 import dev.nsjunit.internal.run.SandboxEvent;
-
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -19,8 +16,8 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * The parent's end of one sandbox's channel: a Unix-domain socket of its own in the private run
- * directory (path sockets work across network namespaces). It accepts exactly one connection,
- * then removes the socket file, so no other process can connect to this test's channel.
+ * directory (path sockets work across network namespaces). It accepts exactly one connection, then
+ * removes the socket file, so no other process can connect to this test's channel.
  */
 public final class ChannelEndpoint implements AutoCloseable {
   private final Path path;
@@ -29,7 +26,8 @@ public final class ChannelEndpoint implements AutoCloseable {
   private volatile SocketChannel accepted;
   private final Thread thread;
 
-  private ChannelEndpoint(Path path, ServerSocketChannel server, BlockingQueue<SandboxEvent> events, String name) {
+  private ChannelEndpoint(
+      Path path, ServerSocketChannel server, BlockingQueue<SandboxEvent> events, String name) {
     this.path = path;
     this.server = server;
     this.events = events;
@@ -37,7 +35,8 @@ public final class ChannelEndpoint implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  public static ChannelEndpoint open(Path path, BlockingQueue<SandboxEvent> events, String name) throws IOException {
+  public static ChannelEndpoint open(Path path, BlockingQueue<SandboxEvent> events, String name)
+      throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(path));
     Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));

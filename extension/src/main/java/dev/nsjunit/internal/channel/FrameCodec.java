@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Frames on the channel: a 4-byte big-endian length (of what follows), a 1-byte type, the payload.
- * Frames are bounded ({@link #MAX_FRAME}) so a corrupted length cannot exhaust memory; the
- * {@link Message.Hello} frame carries a magic number and the protocol version.
+ * Frames are bounded ({@link #MAX_FRAME}) so a corrupted length cannot exhaust memory; the {@link
+ * Message.Hello} frame carries a magic number and the protocol version.
  */
 public final class FrameCodec {
   public static final int MAGIC = 0x4E534A55; // "NSJU"
@@ -45,7 +45,8 @@ public final class FrameCodec {
     encode(data, message);
     data.flush();
     if (bytes.size() > MAX_FRAME) {
-      throw new IOException("frame of " + bytes.size() + " bytes exceeds the limit of " + MAX_FRAME);
+      throw new IOException(
+          "frame of " + bytes.size() + " bytes exceeds the limit of " + MAX_FRAME);
     }
     DataOutputStream frame = new DataOutputStream(out);
     frame.writeInt(bytes.size());
@@ -118,7 +119,8 @@ public final class FrameCodec {
     }
   }
 
-  private static void writeThrowable(DataOutputStream out, ThrowableData t, int depth) throws IOException {
+  private static void writeThrowable(DataOutputStream out, ThrowableData t, int depth)
+      throws IOException {
     if (t == null || depth > ThrowableData.MAX_DEPTH) {
       out.writeBoolean(false);
       return;
@@ -156,19 +158,28 @@ public final class FrameCodec {
     }
     int length;
     try {
-      length = (first << 24) | (data.readUnsignedByte() << 16) | (data.readUnsignedByte() << 8) | data.readUnsignedByte();
+      length =
+          (first << 24)
+              | (data.readUnsignedByte() << 16)
+              | (data.readUnsignedByte() << 8)
+              | data.readUnsignedByte();
     } catch (EOFException e) {
       throw new CorruptFrameException("the stream ended inside a frame header (truncated)");
     }
     if (length < 1 || length > MAX_FRAME) {
       throw new CorruptFrameException(
-          "frame length " + Integer.toUnsignedString(length) + " is outside 1.." + MAX_FRAME + " (garbage on the channel?)");
+          "frame length "
+              + Integer.toUnsignedString(length)
+              + " is outside 1.."
+              + MAX_FRAME
+              + " (garbage on the channel?)");
     }
     byte[] body = new byte[length];
     try {
       data.readFully(body);
     } catch (EOFException e) {
-      throw new CorruptFrameException("the stream ended inside a frame of " + length + " bytes (truncated)");
+      throw new CorruptFrameException(
+          "the stream ended inside a frame of " + length + " bytes (truncated)");
     }
     return decode(body);
   }
@@ -180,7 +191,8 @@ public final class FrameCodec {
       int type = in.readUnsignedByte();
       Message m = decode(type, in, body.length);
       if (in.available() != 0) {
-        throw new CorruptFrameException("frame of type " + type + " has " + in.available() + " unexpected trailing bytes");
+        throw new CorruptFrameException(
+            "frame of type " + type + " has " + in.available() + " unexpected trailing bytes");
       }
       return m;
     } catch (CorruptFrameException e) {
@@ -192,25 +204,29 @@ public final class FrameCodec {
 
   private static Message decode(int type, DataInputStream in, int limit) throws IOException {
     switch (type) {
-      case 1: {
-        int magic = in.readInt();
-        if (magic != MAGIC) {
-          throw new CorruptFrameException(String.format("bad magic 0x%08x in hello (not an nsjunit child?)", magic));
+      case 1:
+        {
+          int magic = in.readInt();
+          if (magic != MAGIC) {
+            throw new CorruptFrameException(
+                String.format("bad magic 0x%08x in hello (not an nsjunit child?)", magic));
+          }
+          int version = in.readUnsignedShort();
+          return new Message.Hello(version, readString(in, limit), in.readLong());
         }
-        int version = in.readUnsignedShort();
-        return new Message.Hello(version, readString(in, limit), in.readLong());
-      }
       case 2:
         return new Message.Run(readString(in, limit), readMap(in, limit));
       case 3:
         return new Message.ReportEntry(readMap(in, limit));
-      case 4: {
-        int status = in.readUnsignedByte();
-        if (status >= Message.Status.values().length) {
-          throw new CorruptFrameException("unknown result status " + status);
+      case 4:
+        {
+          int status = in.readUnsignedByte();
+          if (status >= Message.Status.values().length) {
+            throw new CorruptFrameException("unknown result status " + status);
+          }
+          return new Message.Result(
+              Message.Status.values()[status], readThrowable(in, limit, 0), readString(in, limit));
         }
-        return new Message.Result(Message.Status.values()[status], readThrowable(in, limit, 0), readString(in, limit));
-      }
       case 5:
         return new Message.ExitCalled(readThrowable(in, limit, 0));
       case 6:
@@ -219,24 +235,27 @@ public final class FrameCodec {
         return new Message.ThreadDump(readString(in, limit));
       case 8:
         return new Message.Bye();
-      case 9: {
-        int id = in.readInt();
-        String operation = readString(in, limit);
-        int n = in.readInt();
-        if (n < 0 || n > MAX_COLLECTION) {
-          throw new CorruptFrameException("argument count " + n + " out of bounds");
+      case 9:
+        {
+          int id = in.readInt();
+          String operation = readString(in, limit);
+          int n = in.readInt();
+          if (n < 0 || n > MAX_COLLECTION) {
+            throw new CorruptFrameException("argument count " + n + " out of bounds");
+          }
+          List<String> args = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            args.add(readString(in, limit));
+          }
+          if (operation == null || args.contains(null)) {
+            throw new CorruptFrameException(
+                "network call without an operation or with a null argument");
+          }
+          return new Message.NetworkCall(id, operation, List.copyOf(args));
         }
-        List<String> args = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          args.add(readString(in, limit));
-        }
-        if (operation == null || args.contains(null)) {
-          throw new CorruptFrameException("network call without an operation or with a null argument");
-        }
-        return new Message.NetworkCall(id, operation, List.copyOf(args));
-      }
       case 10:
-        return new Message.NetworkAnswer(in.readInt(), readString(in, limit), readString(in, limit));
+        return new Message.NetworkAnswer(
+            in.readInt(), readString(in, limit), readString(in, limit));
       default:
         throw new CorruptFrameException("unknown frame type " + type);
     }
@@ -267,7 +286,8 @@ public final class FrameCodec {
     return map;
   }
 
-  private static ThrowableData readThrowable(DataInputStream in, int limit, int depth) throws IOException {
+  private static ThrowableData readThrowable(DataInputStream in, int limit, int depth)
+      throws IOException {
     if (!in.readBoolean()) {
       return null;
     }
@@ -286,7 +306,8 @@ public final class FrameCodec {
       String method = readString(in, limit);
       String file = readString(in, limit);
       int line = in.readInt();
-      stack.add(new StackTraceElement(String.valueOf(declaring), String.valueOf(method), file, line));
+      stack.add(
+          new StackTraceElement(String.valueOf(declaring), String.valueOf(method), file, line));
     }
     ThrowableData cause = readThrowable(in, limit, depth + 1);
     int suppressedCount = in.readInt();
@@ -301,12 +322,14 @@ public final class FrameCodec {
     byte[] ser = null;
     if (serLength >= 0) {
       if (serLength > limit) {
-        throw new CorruptFrameException("serialized exception length " + serLength + " out of bounds");
+        throw new CorruptFrameException(
+            "serialized exception length " + serLength + " out of bounds");
       }
       ser = new byte[serLength];
       in.readFully(ser);
     } else if (serLength != -1) {
-      throw new CorruptFrameException("serialized exception length " + serLength + " out of bounds");
+      throw new CorruptFrameException(
+          "serialized exception length " + serLength + " out of bounds");
     }
     if (className == null) {
       throw new CorruptFrameException("exception without a class name");

@@ -6,9 +6,9 @@ import java.io.OutputStream;
 import java.nio.channels.SocketChannel;
 
 /**
- * The writing end of the channel, on either side: one frame at a time, flushed, so that frames
- * from several threads (the test, the request thread, a shutdown hook; the event loop and network
- * calls) never interleave.
+ * The writing end of the channel, on either side: one frame at a time, flushed, so that frames from
+ * several threads (the test, the request thread, a shutdown hook; the event loop and network calls)
+ * never interleave.
  */
 public final class FrameWriter {
   private final OutputStream out;

@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * What travels between the parent and the sandboxed child JVM, one message per frame.
  *
- * <p>The child boots, says {@link Hello}, and only then learns which test to run ({@link Run}):
- * a child can be started before its test is known.
+ * <p>The child boots, says {@link Hello}, and only then learns which test to run ({@link Run}): a
+ * child can be started before its test is known.
  */
 public sealed interface Message {
 
@@ -35,7 +35,8 @@ public sealed interface Message {
    * Child to parent: a request of the test's {@code Network} (a fault on a link, a process on
    * another host). The parent owns the network lab, so it carries these out and answers.
    */
-  record NetworkCall(int id, String operation, java.util.List<String> arguments) implements Message {}
+  record NetworkCall(int id, String operation, java.util.List<String> arguments)
+      implements Message {}
 
   /** Parent to child: the answer to a {@link NetworkCall}: a value, or an error message. */
   record NetworkAnswer(int id, String value, String error) implements Message {}

@@ -1,17 +1,14 @@
 package dev.nsjunit.internal.child;
 
-import dev.nsjunit.internal.lab.NetworkCalls;
-
 import dev.nsjunit.internal.channel.FrameCodec;
 import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.channel.SocketStreams;
 import dev.nsjunit.internal.channel.ThrowableData;
+import dev.nsjunit.internal.lab.NetworkCalls;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -21,8 +18,8 @@ import java.nio.file.Path;
  * The entry point of the child JVM inside the sandbox.
  *
  * <p>It connects to the parent's channel, says hello, learns the one test to run, runs it with
- * junit-platform-launcher, reports the outcome and exits. Arguments: the channel's socket path
- * and the sandbox's token.
+ * junit-platform-launcher, reports the outcome and exits. Arguments: the channel's socket path and
+ * the sandbox's token.
  */
 public final class ChildMain {
   /** Set in every child JVM; the extension runs tests in place when it sees it (no recursion). */
@@ -38,7 +35,8 @@ public final class ChildMain {
 
   public static void main(String[] args) {
     if (args.length != 2) {
-      System.err.println("nsjunit child: expected <socket path> <token>, got " + args.length + " arguments");
+      System.err.println(
+          "nsjunit child: expected <socket path> <token>, got " + args.length + " arguments");
       System.exit(CHILD_ERROR_EXIT);
     }
     System.setProperty(SANDBOXED_PROPERTY, "true");
@@ -95,16 +93,21 @@ public final class ChildMain {
 
   /**
    * Loads and runs once everything the child needs after the test, while it can: a test that
-   * exhausts file descriptors (@Rlimit nofile) or memory must still get its result out, and
-   * loading a class from a directory on the classpath needs a free descriptor.
+   * exhausts file descriptors (@Rlimit nofile) or memory must still get its result out, and loading
+   * a class from a directory on the classpath needs a free descriptor.
    */
   private static void warmUpReportPath() throws IOException {
     java.io.OutputStream sink = java.io.OutputStream.nullOutputStream();
     IllegalStateException sample = new IllegalStateException("warm-up");
     sample.addSuppressed(new RuntimeException("suppressed"));
-    FrameCodec.write(sink, new Message.Result(Message.Status.FAILED,
-        dev.nsjunit.internal.channel.ThrowableData.of(sample), "warm-up"));
-    FrameCodec.write(sink, new Message.ExitCalled(dev.nsjunit.internal.channel.ThrowableData.of(sample)));
+    FrameCodec.write(
+        sink,
+        new Message.Result(
+            Message.Status.FAILED,
+            dev.nsjunit.internal.channel.ThrowableData.of(sample),
+            "warm-up"));
+    FrameCodec.write(
+        sink, new Message.ExitCalled(dev.nsjunit.internal.channel.ThrowableData.of(sample)));
     FrameCodec.write(sink, new Message.ReportEntry(java.util.Map.of("k", "v")));
     FrameCodec.write(sink, new Message.ThreadDump(ThreadDump.ofAllThreads()));
     FrameCodec.write(sink, new Message.Bye());
@@ -127,5 +130,4 @@ public final class ChildMain {
       // The parent went away or the sandbox is being torn down; nothing to answer any more.
     }
   }
-
 }

@@ -6,9 +6,9 @@ import dev.nsjunit.internal.channel.ThrowableData;
 import java.util.Map;
 
 /**
- * Records where a test called {@code System.exit}: a shutdown hook finds the thread that is
- * blocked in {@code Runtime.exit} and sends its stack to the parent before the JVM goes down.
- * {@code Runtime.halt} runs no hooks; the parent then reports the bare exit code.
+ * Records where a test called {@code System.exit}: a shutdown hook finds the thread that is blocked
+ * in {@code Runtime.exit} and sends its stack to the parent before the JVM goes down. {@code
+ * Runtime.halt} runs no hooks; the parent then reports the bare exit code.
  */
 final class ExitRecorder {
   private final FrameWriter writer;
@@ -39,7 +39,8 @@ final class ExitRecorder {
       if (exitFrame >= 0) {
         StackTraceElement[] callSite = new StackTraceElement[stack.length - exitFrame];
         System.arraycopy(stack, exitFrame, callSite, 0, callSite.length);
-        SystemExitCall call = new SystemExitCall("System.exit called in thread \"" + e.getKey().getName() + "\"");
+        SystemExitCall call =
+            new SystemExitCall("System.exit called in thread \"" + e.getKey().getName() + "\"");
         call.setStackTrace(callSite);
         try {
           writer.send(new Message.ExitCalled(ThrowableData.of(call)));

@@ -3,25 +3,25 @@ package dev.nsjunit.internal.child;
 import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.channel.ThrowableData;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
+import org.junit.platform.engine.TestEngine;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.UniqueId;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherConfig;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.engine.TestEngine;
-import org.junit.platform.engine.UniqueId;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.ServiceLoader;
 
 /**
  * Runs exactly one test, selected by unique id, with junit-platform-launcher, and turns what
@@ -61,7 +61,9 @@ public final class OneTestRun implements TestExecutionListener {
     if (targetResult == null) {
       if (firstContainerFailure != null) {
         return new Message.Result(
-            Message.Status.FAILED, ThrowableData.of(firstContainerFailure), "a container of the test failed");
+            Message.Status.FAILED,
+            ThrowableData.of(firstContainerFailure),
+            "a container of the test failed");
       }
       IllegalStateException notRun =
           new IllegalStateException(
@@ -73,20 +75,26 @@ public final class OneTestRun implements TestExecutionListener {
     }
     if (testsFinished != 1) {
       IllegalStateException many =
-          new IllegalStateException("nsjunit: expected exactly one test to run in the sandbox, " + testsFinished + " ran");
+          new IllegalStateException(
+              "nsjunit: expected exactly one test to run in the sandbox, "
+                  + testsFinished
+                  + " ran");
       return new Message.Result(Message.Status.FAILED, ThrowableData.of(many), null);
     }
     if (targetResult.status() == Message.Status.SUCCESSFUL && firstContainerFailure != null) {
       // An @AfterAll that failed after the test passed still fails what the user sees.
-      return new Message.Result(Message.Status.FAILED, ThrowableData.of(firstContainerFailure), "a container of the test failed");
+      return new Message.Result(
+          Message.Status.FAILED,
+          ThrowableData.of(firstContainerFailure),
+          "a container of the test failed");
     }
     return targetResult;
   }
 
   /**
-   * Only the engine the test belongs to, and none of the auto-registered listeners and filters:
-   * the parent already has those, and every other engine on the classpath (jqwik, vintage, ...)
-   * would otherwise be loaded and asked to discover, on every sandbox's critical path.
+   * Only the engine the test belongs to, and none of the auto-registered listeners and filters: the
+   * parent already has those, and every other engine on the classpath (jqwik, vintage, ...) would
+   * otherwise be loaded and asked to discover, on every sandbox's critical path.
    */
   static LauncherConfig launcherConfig(String uniqueId) {
     String engineId = UniqueId.parse(uniqueId).getEngineId().orElse(null);

@@ -13,9 +13,13 @@ final class ThreadDump {
       if (t.getName().startsWith("nsjunit-")) {
         continue;
       }
-      text.append('"').append(t.getName()).append('"')
+      text.append('"')
+          .append(t.getName())
+          .append('"')
           .append(t.isDaemon() ? " daemon" : "")
-          .append(" state=").append(t.getState()).append('\n');
+          .append(" state=")
+          .append(t.getState())
+          .append('\n');
       for (StackTraceElement f : e.getValue()) {
         text.append("\tat ").append(f).append('\n');
       }

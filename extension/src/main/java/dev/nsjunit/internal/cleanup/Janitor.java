@@ -9,17 +9,17 @@ import java.util.List;
 
 /**
  * This JVM's janitor: a {@code nsjunit-launch --janitor} process that removes what this JVM made
- * (test cgroups, its run directory) if the JVM dies without removing them itself, SIGKILL
- * included. Its stdin is a pipe whose only write end this JVM holds (a JVM closes every other
- * descriptor in the processes it starts), so the JVM's death is EOF there, at once.
+ * (test cgroups, its run directory) if the JVM dies without removing them itself, SIGKILL included.
+ * Its stdin is a pipe whose only write end this JVM holds (a JVM closes every other descriptor in
+ * the processes it starts), so the JVM's death is EOF there, at once.
  *
- * <p>Without it those were left until the next JVM's start-up sweep, which only looks below its
- * own cgroup: a CI machine where no test JVM starts in that cgroup again kept them for good.
+ * <p>Without it those were left until the next JVM's start-up sweep, which only looks below its own
+ * cgroup: a CI machine where no test JVM starts in that cgroup again kept them for good.
  *
- * <p>A cgroup is announced before it is created and forgotten after this JVM removed it, so
- * there is no moment in which it exists unknown to the janitor. The janitor is best effort on
- * top of the JVM's own cleanup and the next run's sweep: if it cannot be started (an older
- * launcher given with {@code nsjunit.launcher}) or ends, nothing fails because of it.
+ * <p>A cgroup is announced before it is created and forgotten after this JVM removed it, so there
+ * is no moment in which it exists unknown to the janitor. The janitor is best effort on top of the
+ * JVM's own cleanup and the next run's sweep: if it cannot be started (an older launcher given with
+ * {@code nsjunit.launcher}) or ends, nothing fails because of it.
  */
 public final class Janitor {
   private static Janitor instance;
@@ -33,23 +33,27 @@ public final class Janitor {
     this.commands = process == null ? OutputStream.nullOutputStream() : process.getOutputStream();
   }
 
-  /** Starts this JVM's janitor with that launcher binary, once; it then watches the run directory. */
+  /**
+   * Starts this JVM's janitor with that launcher binary, once; it then watches the run directory.
+   */
   public static synchronized void start(Path launcher, Path runDirectory) {
     if (instance != null) {
       return;
     }
     try {
-      Process p = new ProcessBuilder(List.of(launcher.toString(), LauncherOption.JANITOR.text()))
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process p =
+          new ProcessBuilder(List.of(launcher.toString(), LauncherOption.JANITOR.text()))
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       instance = new Janitor(p);
       // On a normal exit the JVM has removed what it made: the janitor then has nothing to do.
       // Ending it here, before the JVM, means nothing of nsjunit's outlives a JVM that exited,
       // not even for the moment an EOF takes to arrive.
       JvmExit.JVM.at(JvmExit.Stage.JANITOR, Janitor::stop);
     } catch (IOException e) {
-      instance = new Janitor(null); // not startable here: the JVM's own cleanup and the sweep remain
+      instance =
+          new Janitor(null); // not startable here: the JVM's own cleanup and the sweep remain
       instance.gone = true;
       return;
     }

@@ -2,14 +2,14 @@ package dev.nsjunit.internal.cleanup;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * What a test JVM undoes when it exits normally, in one shutdown hook and a fixed order, instead
- * of one hook per resource (the JVM runs hooks concurrently, in no order).
+ * What a test JVM undoes when it exits normally, in one shutdown hook and a fixed order, instead of
+ * one hook per resource (the JVM runs hooks concurrently, in no order).
  *
  * <p>Only what belongs to the JVM as a process is here: its cgroup placement (on v2 the JVM may
  * have moved itself into a leaf, or holds a systemd scope), its run directory (named after its pid
@@ -25,7 +25,10 @@ public final class JvmExit {
     CGROUP_PLACEMENT,
     /** Remove the run directory (sockets, status files, the extracted launcher). */
     RUN_DIRECTORY,
-    /** Last: until everything above is removed, a kill of the exiting JVM still leaves it to the janitor. */
+    /**
+     * Last: until everything above is removed, a kill of the exiting JVM still leaves it to the
+     * janitor.
+     */
     JANITOR
   }
 

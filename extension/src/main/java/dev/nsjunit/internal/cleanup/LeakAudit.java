@@ -13,20 +13,25 @@ import java.util.stream.Stream;
 
 /**
  * Lists what nsjunit left on this machine: processes of its launcher and child JVMs (namespace
- * holders included), cgroups named {@code nsjunit-*} in every hierarchy, network devices and
- * named network namespaces of its own, mounts, and private run directories with their sockets.
- * Zero is the only passing number.
+ * holders included), cgroups named {@code nsjunit-*} in every hierarchy, network devices and named
+ * network namespaces of its own, mounts, and private run directories with their sockets. Zero is
+ * the only passing number.
  *
- * <p>Run it as a diagnostic after a crashed build:
- * {@code java -cp nsjunit.jar dev.nsjunit.internal.cleanup.LeakAudit} (exit code 1 when something is left). Tests use
- * {@link #scan()} at quiet points.
+ * <p>Run it as a diagnostic after a crashed build: {@code java -cp nsjunit.jar
+ * dev.nsjunit.internal.cleanup.LeakAudit} (exit code 1 when something is left). Tests use {@link
+ * #scan()} at quiet points.
  */
 public final class LeakAudit {
   /** One thing left behind. */
   public record Leftover(String kind, String what, long ownerPid) {
     @Override
     public String toString() {
-      return kind + ": " + what + (ownerPid > 0 ? " (owner JVM pid " + ownerPid + (alive(ownerPid) ? ", alive" : ", gone") + ")" : "");
+      return kind
+          + ": "
+          + what
+          + (ownerPid > 0
+              ? " (owner JVM pid " + ownerPid + (alive(ownerPid) ? ", alive" : ", gone") + ")"
+              : "");
     }
   }
 
@@ -79,8 +84,12 @@ public final class LeakAudit {
           if (pid == self) {
             continue;
           }
-          String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').strip();
-          if (cmdline.contains("nsjunit-launch") || cmdline.contains("dev.nsjunit.internal.child.ChildMain")) {
+          String cmdline =
+              new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                  .replace('\0', ' ')
+                  .strip();
+          if (cmdline.contains("nsjunit-launch")
+              || cmdline.contains("dev.nsjunit.internal.child.ChildMain")) {
             long owner = ownerOf(pid);
             if (cmdline.contains("nsjunit-launch --janitor") && owner > 0 && alive(owner)) {
               continue; // a live JVM's janitor is not left behind: it ends with its JVM
@@ -105,7 +114,8 @@ public final class LeakAudit {
         return -1;
       }
       String cmd = parent.get().info().commandLine().orElse("");
-      if (!cmd.contains("nsjunit-launch") && !cmd.contains("dev.nsjunit.internal.child.ChildMain")) {
+      if (!cmd.contains("nsjunit-launch")
+          && !cmd.contains("dev.nsjunit.internal.child.ChildMain")) {
         return parent.get().pid() == 1 ? -1 : parent.get().pid();
       }
       p = parent;
@@ -117,8 +127,13 @@ public final class LeakAudit {
     for (Path mount : cgroupMounts()) {
       try (Stream<Path> walk = Files.walk(mount, 8)) {
         walk.filter(Files::isDirectory)
-            .filter(d -> d.getFileName() != null && d.getFileName().toString().startsWith("nsjunit-"))
-            .forEach(d -> found.add(new Leftover("cgroup", d.toString(), ownerPidFromName(d.getFileName().toString()))));
+            .filter(
+                d -> d.getFileName() != null && d.getFileName().toString().startsWith("nsjunit-"))
+            .forEach(
+                d ->
+                    found.add(
+                        new Leftover(
+                            "cgroup", d.toString(), ownerPidFromName(d.getFileName().toString()))));
       } catch (IOException | java.io.UncheckedIOException e) {
         // a group vanished while walking
       }
@@ -171,7 +186,11 @@ public final class LeakAudit {
               }
               // A reused pid is not the owner: RunDirectory checks the start time too.
               long owner = RunDirectory.ownerAlive(name) ? ownerPidFromName(name) : -1;
-              found.add(new Leftover("run directory", run + (sockets > 0 ? " with " + sockets + " socket(s)" : ""), owner));
+              found.add(
+                  new Leftover(
+                      "run directory",
+                      run + (sockets > 0 ? " with " + sockets + " socket(s)" : ""),
+                      owner));
             }
           }
         }
@@ -188,7 +207,10 @@ public final class LeakAudit {
     try (DirectoryStream<Path> devices = Files.newDirectoryStream(Path.of("/sys/class/net"))) {
       for (Path d : devices) {
         String name = d.getFileName().toString();
-        if (name.startsWith("nsj") || name.startsWith("veth-") || name.startsWith("tap-nsj") || name.startsWith("tun-nsj")) {
+        if (name.startsWith("nsj")
+            || name.startsWith("veth-")
+            || name.startsWith("tap-nsj")
+            || name.startsWith("tun-nsj")) {
           found.add(new Leftover("network device in the host namespace", name, -1));
         }
       }
@@ -198,7 +220,8 @@ public final class LeakAudit {
   }
 
   private static void namedNetworkNamespaces(List<Leftover> found) {
-    try (DirectoryStream<Path> names = Files.newDirectoryStream(Path.of("/run/netns"), "nsjunit*")) {
+    try (DirectoryStream<Path> names =
+        Files.newDirectoryStream(Path.of("/run/netns"), "nsjunit*")) {
       for (Path n : names) {
         found.add(new Leftover("named network namespace", n.toString(), -1));
       }

@@ -1,7 +1,7 @@
 package dev.nsjunit.internal.clocks;
 
-import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.ClockOffset;
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.namespaces.Namespace;
 import dev.nsjunit.internal.run.SandboxFeature;
 import dev.nsjunit.internal.run.SandboxSetup;
@@ -33,9 +33,12 @@ public final class ClocksFeature implements SandboxFeature {
     spec.namespaces.add(Namespace.TIME);
     Attribute monotonic = Attribute.of(ClockOffset.class, "monotonic");
     spec.monotonicOffset = DurationText.parseOffset(clock.get().monotonic(), monotonic);
-    spec.boottimeOffset = DurationText.parseOffset(clock.get().boottime(), Attribute.of(ClockOffset.class, "boottime"));
+    spec.boottimeOffset =
+        DurationText.parseOffset(
+            clock.get().boottime(), Attribute.of(ClockOffset.class, "boottime"));
     if (clock.get().monotonic().isEmpty() && clock.get().boottime().isEmpty()) {
-      throw monotonic.invalid("", "at least one of monotonic or boottime set to " + DurationText.SIGNED_FORM);
+      throw monotonic.invalid(
+          "", "at least one of monotonic or boottime set to " + DurationText.SIGNED_FORM);
     }
   }
 
@@ -50,7 +53,9 @@ public final class ClocksFeature implements SandboxFeature {
     }
   }
 
-  /** Exact decimal seconds, as the launcher takes them: -250ms is "-0.250000000", never truncated. */
+  /**
+   * Exact decimal seconds, as the launcher takes them: -250ms is "-0.250000000", never truncated.
+   */
   static String seconds(Duration d) {
     Duration abs = d.abs();
     return (d.isNegative() ? "-" : "")

@@ -9,9 +9,10 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls nsjunit makes from Java (network labs, TUN devices, cgroup directory locks), through jnr-ffi. Every call saves errno; read it with
- * {@link #errno()} right after a call that returned -1, on the same thread. Public only because
- * jnr-ffi implements it in a class loader of its own; not part of nsjunit's API.
+ * The libc calls nsjunit makes from Java (network labs, TUN devices, cgroup directory locks),
+ * through jnr-ffi. Every call saves errno; read it with {@link #errno()} right after a call that
+ * returned -1, on the same thread. Public only because jnr-ffi implements it in a class loader of
+ * its own; not part of nsjunit's API.
  */
 public interface LibC {
   int AF_NETLINK = 16;
@@ -43,11 +44,14 @@ public interface LibC {
   int MSG_CMSG_CLOEXEC = 0x40000000;
   short POLLIN = 0x1;
   short POLLOUT = 0x4;
+
   /** TUN devices (emulated links): _IOW('T', 202, int). */
   long TUNSETIFF = 0x400454caL;
+
   short IFF_TUN = 0x0001;
   short IFF_NO_PI = 0x1000;
   int IFNAMSIZ = 16;
+
   /** sizeof(struct ifreq). */
   int IFREQ_SIZE = 40;
 
@@ -57,20 +61,28 @@ public interface LibC {
 
   int setsockopt(int fd, int level, int optname, @In byte[] optval, int optlen);
 
-  @ssize_t long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
+  @ssize_t
+  long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
 
-  @ssize_t long recv(int fd, @Out byte[] buf, @size_t long len, int flags);
+  @ssize_t
+  long recv(int fd, @Out byte[] buf, @size_t long len, int flags);
 
   int connect(int fd, @In byte[] addr, int addrlen);
 
-  @ssize_t long send(int fd, @In byte[] buf, @size_t long len, int flags);
+  @ssize_t
+  long send(int fd, @In byte[] buf, @size_t long len, int flags);
 
-  /** {@code msg} is a struct msghdr in native memory (it points at the iovec and control buffer). */
-  @ssize_t long recvmsg(int fd, Pointer msg, int flags);
+  /**
+   * {@code msg} is a struct msghdr in native memory (it points at the iovec and control buffer).
+   */
+  @ssize_t
+  long recvmsg(int fd, Pointer msg, int flags);
 
   int getsockopt(int fd, int level, int optname, @Out byte[] optval, @In @Out int[] optlen);
 
-  /** {@code fds} holds struct pollfd entries: int fd, short events, short revents (8 bytes each). */
+  /**
+   * {@code fds} holds struct pollfd entries: int fd, short events, short revents (8 bytes each).
+   */
   int poll(@In @Out byte[] fds, long nfds, int timeoutMs);
 
   int setns(int fd, int nstype);
@@ -85,9 +97,11 @@ public interface LibC {
 
   int ioctl(int fd, long request, @In @Out byte[] arg);
 
-  @ssize_t long read(int fd, @Out byte[] buf, @size_t long len);
+  @ssize_t
+  long read(int fd, @Out byte[] buf, @size_t long len);
 
-  @ssize_t long write(int fd, @In byte[] buf, @size_t long len);
+  @ssize_t
+  long write(int fd, @In byte[] buf, @size_t long len);
 
   int getpid();
 

@@ -1,8 +1,7 @@
 package dev.nsjunit.internal.jvm;
 
-import dev.nsjunit.internal.launcher.MissingLauncher;
-
 import dev.nsjunit.internal.child.ChildMain;
+import dev.nsjunit.internal.launcher.MissingLauncher;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -28,9 +27,9 @@ import java.util.zip.ZipEntry;
  * loaders that loaded the test class and nsjunit, whoever started the parent.
  *
  * <ul>
- *   <li>the JDK's application class loader: {@code java.class.path}, with the {@code Class-Path}
- *       of every jar's manifest followed as the JDK follows it (Surefire's manifest-only booter
- *       jar, IntelliJ's and Eclipse's classpath jars; an IDE's argument file is already expanded);
+ *   <li>the JDK's application class loader: {@code java.class.path}, with the {@code Class-Path} of
+ *       every jar's manifest followed as the JDK follows it (Surefire's manifest-only booter jar,
+ *       IntelliJ's and Eclipse's classpath jars; an IDE's argument file is already expanded);
  *   <li>a {@link URLClassLoader} anywhere in the chain (the console launcher's {@code
  *       --class-path}, Surefire's in-process loader with {@code forkCount=0}, IntelliJ's
  *       classpath-file wrapper): its URLs, ancestors first, the way parent-first delegation
@@ -38,30 +37,38 @@ import java.util.zip.ZipEntry;
  *   <li>then the code source of every class the child cannot run without (the test class, nsjunit,
  *       the JUnit Platform launcher, engine and commons, the test's engine) when it is not there
  *       yet. This also covers loaders nsjunit cannot look into, and Surefire's manifest-only mode,
- *       which rewrites {@code java.class.path} to the test classpath without the JUnit launcher
- *       its provider brought.
+ *       which rewrites {@code java.class.path} to the test classpath without the JUnit launcher its
+ *       provider brought.
  * </ul>
  *
- * <p>Named modules are not rebuilt here: the parent's module options ({@code --module-path},
- * {@code --patch-module}, {@code --add-reads}, ...) reach the child as JVM options, and
- * {@link #addModules()} adds the modules of the test and nsjunit as roots.
+ * <p>Named modules are not rebuilt here: the parent's module options ({@code --module-path}, {@code
+ * --patch-module}, {@code --add-reads}, ...) reach the child as JVM options, and {@link
+ * #addModules()} adds the modules of the test and nsjunit as roots.
  */
 public final class ChildClasspath {
-  /** The class the child's launcher needs; the first thing missing when the dependency is missing. */
+  /**
+   * The class the child's launcher needs; the first thing missing when the dependency is missing.
+   */
   static final String LAUNCHER_CLASS = "org.junit.platform.launcher.core.LauncherFactory";
 
-  /** Classes the child needs, looked up through the test class's loader; their jars complete the path. */
-  private static final List<String> NEEDED_CLASSES = List.of(
-      LAUNCHER_CLASS,
-      "org.junit.platform.engine.TestEngine",
-      "org.junit.platform.commons.JUnitException",
-      "org.opentest4j.TestAbortedException",
-      "org.junit.jupiter.engine.JupiterTestEngine",
-      "org.junit.jupiter.api.Test",
-      "jnr.ffi.LibraryLoader");
+  /**
+   * Classes the child needs, looked up through the test class's loader; their jars complete the
+   * path.
+   */
+  private static final List<String> NEEDED_CLASSES =
+      List.of(
+          LAUNCHER_CLASS,
+          "org.junit.platform.engine.TestEngine",
+          "org.junit.platform.commons.JUnitException",
+          "org.opentest4j.TestAbortedException",
+          "org.junit.jupiter.engine.JupiterTestEngine",
+          "org.junit.jupiter.api.Test",
+          "jnr.ffi.LibraryLoader");
 
-  private static final Map<ClassLoader, List<Path>> FROM_LOADERS = Collections.synchronizedMap(new WeakHashMap<>());
-  private static final Map<ClassLoader, Optional<String>> LAUNCHER_PROBLEMS = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<ClassLoader, List<Path>> FROM_LOADERS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<ClassLoader, Optional<String>> LAUNCHER_PROBLEMS =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private final List<Path> entries;
   private final List<String> addModules;
@@ -74,7 +81,10 @@ public final class ChildClasspath {
   /** The child's classpath for a test of {@code testClass}. */
   public static ChildClasspath of(Class<?> testClass) {
     ClassLoader loader = loaderOf(testClass);
-    return completed(testClass, FROM_LOADERS.computeIfAbsent(loader, l -> fromLoaders(l, ChildMain.class.getClassLoader())));
+    return completed(
+        testClass,
+        FROM_LOADERS.computeIfAbsent(
+            loader, l -> fromLoaders(l, ChildMain.class.getClassLoader())));
   }
 
   /** {@code fromLoaders} plus the code sources of the classes the child cannot run without. */
@@ -119,18 +129,29 @@ public final class ChildClasspath {
   public static Optional<String> problem(Class<?> testClass, ChildClasspath classpath) {
     Module module = testClass.getModule();
     if (module.isNamed() && module.getLayer() != ModuleLayer.boot()) {
-      return Optional.of("nsjunit cannot run " + testClass.getName() + " in a sandbox: it is in module " + module.getName()
-          + " of a module layer created at run time, and a child JVM can only rebuild the boot layer"
-          + " (--module-path, --add-modules). Run the test from the class path or the boot layer's module path.");
+      return Optional.of(
+          "nsjunit cannot run "
+              + testClass.getName()
+              + " in a sandbox: it is in module "
+              + module.getName()
+              + " of a module layer created at run time, and a child JVM can only rebuild the boot layer"
+              + " (--module-path, --add-modules). Run the test from the class path or the boot layer's module path.");
     }
     Optional<Path> location = codeSource(testClass);
     if (location.isEmpty() || !classpath.entries().contains(location.get())) {
-      return Optional.of("nsjunit cannot run " + testClass.getName() + " in a sandbox: its class loader ("
-          + loaderOf(testClass).getClass().getName() + ") did not load it from a file or directory a child JVM could put"
-          + " on its class path (code source: " + testClass.getProtectionDomain().getCodeSource() + ")."
-          + " Run the tests from a class path of jars and directories (see docs/runners.md).");
+      return Optional.of(
+          "nsjunit cannot run "
+              + testClass.getName()
+              + " in a sandbox: its class loader ("
+              + loaderOf(testClass).getClass().getName()
+              + ") did not load it from a file or directory a child JVM could put"
+              + " on its class path (code source: "
+              + testClass.getProtectionDomain().getCodeSource()
+              + ")."
+              + " Run the tests from a class path of jars and directories (see docs/runners.md).");
     }
-    return LAUNCHER_PROBLEMS.computeIfAbsent(loaderOf(testClass), l -> missingLauncher(testClass, classpath));
+    return LAUNCHER_PROBLEMS.computeIfAbsent(
+        loaderOf(testClass), l -> missingLauncher(testClass, classpath));
   }
 
   private static ClassLoader loaderOf(Class<?> testClass) {
@@ -165,7 +186,8 @@ public final class ChildClasspath {
   /** The search path of the loaders that loaded the test class and nsjunit, ancestors first. */
   static List<Path> fromLoaders(ClassLoader testLoader, ClassLoader nsjunitLoader) {
     LinkedHashSet<Path> result = new LinkedHashSet<>();
-    for (ClassLoader start : List.of(testLoader, nsjunitLoader == null ? testLoader : nsjunitLoader)) {
+    for (ClassLoader start :
+        List.of(testLoader, nsjunitLoader == null ? testLoader : nsjunitLoader)) {
       List<ClassLoader> chain = new ArrayList<>();
       for (ClassLoader l = start; l != null; l = l.getParent()) {
         chain.add(0, l);
@@ -182,7 +204,8 @@ public final class ChildClasspath {
             }
           }
         }
-        // The platform loader holds JDK modules only; other loaders are covered by the code sources below.
+        // The platform loader holds JDK modules only; other loaders are covered by the code sources
+        // below.
       }
     }
     return new ArrayList<>(result);
@@ -238,7 +261,8 @@ public final class ChildClasspath {
   }
 
   private static boolean isManifestOnlyEntry(ZipEntry e) {
-    return e.isDirectory() || e.getName().toUpperCase(java.util.Locale.ROOT).startsWith("META-INF/");
+    return e.isDirectory()
+        || e.getName().toUpperCase(java.util.Locale.ROOT).startsWith("META-INF/");
   }
 
   private static Optional<Path> toPath(URL url) {

@@ -7,10 +7,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The JUnit configuration parameters a sandbox's launcher gets: all those the parent's launcher
- * was given ({@link LaunchedTestPlans}), except the ones the child decides for itself, and except
- * those equal to a system property (the child gets system properties as such, and JUnit falls back
- * to them). Where no launcher plan is known, the Jupiter keys that change how a test runs.
+ * The JUnit configuration parameters a sandbox's launcher gets: all those the parent's launcher was
+ * given ({@link LaunchedTestPlans}), except the ones the child decides for itself, and except those
+ * equal to a system property (the child gets system properties as such, and JUnit falls back to
+ * them). Where no launcher plan is known, the Jupiter keys that change how a test runs.
  */
 public final class ChildJUnitConfiguration {
   /** Jupiter keys asked for by name when the parent's launcher plan is not known. */
@@ -43,9 +43,15 @@ public final class ChildJUnitConfiguration {
    * parent's listeners and reports (those would write the parent's report files again), and
    * nsjunit's own keys mean nothing inside a sandbox.
    */
-  private static final List<String> NOT_FOR_THE_CHILD = List.of("junit.jupiter.execution.parallel.",
-      "junit.platform.reporting.", "junit.platform.output.", "junit.platform.execution.listeners.",
-      "junit.platform.listeners.", "junit.platform.execution.dryRun.", "nsjunit.");
+  private static final List<String> NOT_FOR_THE_CHILD =
+      List.of(
+          "junit.jupiter.execution.parallel.",
+          "junit.platform.reporting.",
+          "junit.platform.output.",
+          "junit.platform.execution.listeners.",
+          "junit.platform.listeners.",
+          "junit.platform.execution.dryRun.",
+          "nsjunit.");
 
   private ChildJUnitConfiguration() {}
 
@@ -55,11 +61,15 @@ public final class ChildJUnitConfiguration {
       context.getConfigurationParameter(key).ifPresent(v -> params.put(key, v));
     }
     Optional<Map<String, String>> launched = LaunchedTestPlans.parametersOf(context.getUniqueId());
-    launched.ifPresent(all -> all.forEach((key, value) -> {
-      if (NOT_FOR_THE_CHILD.stream().noneMatch(key::startsWith) && !value.equals(System.getProperty(key))) {
-        params.put(key, value);
-      }
-    }));
+    launched.ifPresent(
+        all ->
+            all.forEach(
+                (key, value) -> {
+                  if (NOT_FOR_THE_CHILD.stream().noneMatch(key::startsWith)
+                      && !value.equals(System.getProperty(key))) {
+                    params.put(key, value);
+                  }
+                }));
     return params;
   }
 }

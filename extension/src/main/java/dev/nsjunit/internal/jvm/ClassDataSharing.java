@@ -1,8 +1,6 @@
 package dev.nsjunit.internal.jvm;
 
 import dev.nsjunit.internal.run.RunDirectory;
-import dev.nsjunit.internal.run.SandboxRun;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,12 +24,17 @@ import java.util.jar.Manifest;
  *
  * <p>Archives need a classpath of jars: a non-empty directory breaks the dump. So the child gets
  * its classpath ({@link ChildClasspath}, manifest-only jars already expanded) with the jars first
- * and the directories appended; the archive covers the jars. An archive that does not fit is caught: it
- * is checked once per JVM with {@code -Xshare:on} / {@code -XX:AOTMode=on} (which fail loudly)
- * before use, and a failed dump is not retried in that JVM. Off with {@code nsjunit.cds=false}.
+ * and the directories appended; the archive covers the jars. An archive that does not fit is
+ * caught: it is checked once per JVM with {@code -Xshare:on} / {@code -XX:AOTMode=on} (which fail
+ * loudly) before use, and a failed dump is not retried in that JVM. Off with {@code
+ * nsjunit.cds=false}.
  */
 public final class ClassDataSharing {
-  private enum State { DUMPING, READY, FAILED }
+  private enum State {
+    DUMPING,
+    READY,
+    FAILED
+  }
 
   private static final Map<String, State> states = new ConcurrentHashMap<>();
 
@@ -49,8 +52,16 @@ public final class ClassDataSharing {
 
   private ClassDataSharing() {}
 
-  /** The archive's place and the child's classpath for one parent classpath: computed once per JVM. */
-  private record Layout(String forClasspath, List<String> jars, String classpath, String key, Path cache, Path archive,
+  /**
+   * The archive's place and the child's classpath for one parent classpath: computed once per JVM.
+   */
+  private record Layout(
+      String forClasspath,
+      List<String> jars,
+      String classpath,
+      String key,
+      Path cache,
+      Path archive,
       boolean aot) {}
 
   /** By child classpath; test classes of one run share one or a few. */
@@ -72,10 +83,13 @@ public final class ClassDataSharing {
     }
     State state = states.get(l.key());
     if (state == State.READY
-        || (state == null && Files.isRegularFile(l.archive()) && verified(java, l.archive(), l.classpath(), l.aot(), l.key()))) {
-      List<String> options = l.aot()
-          ? List.of("-XX:AOTCache=" + l.archive())
-          : List.of("-XX:SharedArchiveFile=" + l.archive());
+        || (state == null
+            && Files.isRegularFile(l.archive())
+            && verified(java, l.archive(), l.classpath(), l.aot(), l.key()))) {
+      List<String> options =
+          l.aot()
+              ? List.of("-XX:AOTCache=" + l.archive())
+              : List.of("-XX:SharedArchiveFile=" + l.archive());
       return new Plan(options, l.classpath());
     }
     if (state == null && states.putIfAbsent(l.key(), State.DUMPING) == null) {
@@ -106,8 +120,15 @@ public final class ClassDataSharing {
     List<String> ordered = new ArrayList<>(jars);
     ordered.add(warmUp.toString());
     ordered.addAll(dirs);
-    Layout computed = new Layout(original, List.copyOf(jars), String.join(":", ordered), key, cache,
-        cache.resolve(key + (aot ? ".aot" : ".jsa")), aot);
+    Layout computed =
+        new Layout(
+            original,
+            List.copyOf(jars),
+            String.join(":", ordered),
+            key,
+            cache,
+            cache.resolve(key + (aot ? ".aot" : ".jsa")),
+            aot);
     if (layouts.size() > 64) {
       layouts.clear(); // a run with ever new classpaths: keep the cache from growing without bound
     }
@@ -117,44 +138,66 @@ public final class ClassDataSharing {
 
   /**
    * Dumps off the critical path: a JVM with the jars only (a non-empty directory makes the JDK
-   * refuse to dump) and nsjunit's warm-up jar runs JUnit once and writes the archive at exit.
-   * The jar stays on every later child's classpath, after the dump's, as the archive requires.
+   * refuse to dump) and nsjunit's warm-up jar runs JUnit once and writes the archive at exit. The
+   * jar stays on every later child's classpath, after the dump's, as the archive requires.
    */
-  private static void dumpInBackground(String java, Path cache, Path archive, List<String> jars, boolean aot, String key) {
-    Path partial = cache.resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+  private static void dumpInBackground(
+      String java, Path cache, Path archive, List<String> jars, boolean aot, String key) {
+    Path partial =
+        cache.resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
     try {
       String dumpClasspath = String.join(":", jars) + ":" + warmUpJar(cache);
-      List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData",
-          aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
-          "-cp", dumpClasspath, "dev.nsjunit.internal.jvm.CdsWarmUp"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  java,
+                  "-XX:-UsePerfData",
+                  aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
+                  "-cp",
+                  dumpClasspath,
+                  "dev.nsjunit.internal.jvm.CdsWarmUp"));
       Path log = cache.resolve(partial.getFileName() + ".log");
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       // A thread of its own, not onExit(): that completes on the common ForkJoin pool, which a busy
       // test run can occupy (see SandboxRun.watchExit).
-      Thread watcher = new Thread(() -> {
-        try {
-          p.waitFor();
-        } catch (InterruptedException e) {
-          return; // the JVM is shutting down
-        }
-        // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the file is.
-        try {
-          if (Files.isRegularFile(partial) && Files.size(partial) > 0) {
-            Files.move(partial, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            states.put(key, State.READY);
-            return;
-          }
-        } catch (IOException e) {
-          // treated as a failed dump below
-        } finally {
-          deleteQuietly(log);
-        }
-        states.put(key, State.FAILED);
-        deleteQuietly(partial);
-        // Not silent: child JVMs of this run start without sharing, and the reason is shown once.
-        System.err.println("nsjunit: could not create the class-data sharing archive " + archive + " (exit code "
-            + p.exitValue() + "); child JVMs start without it. nsjunit.cds=false turns sharing off.");
-      }, "nsjunit-cds-dump");
+      Thread watcher =
+          new Thread(
+              () -> {
+                try {
+                  p.waitFor();
+                } catch (InterruptedException e) {
+                  return; // the JVM is shutting down
+                }
+                // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the
+                // file is.
+                try {
+                  if (Files.isRegularFile(partial) && Files.size(partial) > 0) {
+                    Files.move(
+                        partial,
+                        archive,
+                        StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+                    states.put(key, State.READY);
+                    return;
+                  }
+                } catch (IOException e) {
+                  // treated as a failed dump below
+                } finally {
+                  deleteQuietly(log);
+                }
+                states.put(key, State.FAILED);
+                deleteQuietly(partial);
+                // Not silent: child JVMs of this run start without sharing, and the reason is shown
+                // once.
+                System.err.println(
+                    "nsjunit: could not create the class-data sharing archive "
+                        + archive
+                        + " (exit code "
+                        + p.exitValue()
+                        + "); child JVMs start without it. nsjunit.cds=false turns sharing off.");
+              },
+              "nsjunit-cds-dump");
       watcher.setDaemon(true);
       watcher.start();
     } catch (IOException e) {
@@ -162,16 +205,21 @@ public final class ClassDataSharing {
     }
   }
 
-  /** Where the archive for this JVM's JDK and {@code classpath} lives (for tests and diagnostics). */
+  /**
+   * Where the archive for this JVM's JDK and {@code classpath} lives (for tests and diagnostics).
+   */
   static Path archiveFor(String classpath) throws IOException {
     List<String> jars = new ArrayList<>();
     expand(classpath, jars, new ArrayList<>());
     jars.add(warmUpJar(cacheDirectory()).toString());
-    return cacheDirectory().resolve(key(jars) + (Runtime.version().feature() >= 25 ? ".aot" : ".jsa"));
+    return cacheDirectory()
+        .resolve(key(jars) + (Runtime.version().feature() >= 25 ? ".aot" : ".jsa"));
   }
 
   private static final List<String> WARM_UP_CLASSES =
-      List.of("dev/nsjunit/internal/child/CdsWarmUp.class", "dev/nsjunit/internal/child/CdsWarmUp$Probe.class");
+      List.of(
+          "dev/nsjunit/internal/child/CdsWarmUp.class",
+          "dev/nsjunit/internal/child/CdsWarmUp$Probe.class");
 
   /**
    * A jar with the warm-up classes (they may live in a directory), written once into the cache
@@ -187,7 +235,8 @@ public final class ClassDataSharing {
       throw new IOException(e);
     }
     for (String entry : WARM_UP_CLASSES) {
-      try (java.io.InputStream in = ClassDataSharing.class.getClassLoader().getResourceAsStream(entry)) {
+      try (java.io.InputStream in =
+          ClassDataSharing.class.getClassLoader().getResourceAsStream(entry)) {
         if (in == null) {
           throw new IOException("missing " + entry);
         }
@@ -196,12 +245,17 @@ public final class ClassDataSharing {
         digest.update(bytes);
       }
     }
-    Path jar = cache.resolve("nsjunit-cds-warmup-" + HexFormat.of().formatHex(digest.digest()).substring(0, 12) + ".jar");
+    Path jar =
+        cache.resolve(
+            "nsjunit-cds-warmup-"
+                + HexFormat.of().formatHex(digest.digest()).substring(0, 12)
+                + ".jar");
     if (Files.isRegularFile(jar)) {
       return jar;
     }
     Path partial = cache.resolve(jar.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(partial))) {
+    try (java.util.jar.JarOutputStream out =
+        new java.util.jar.JarOutputStream(Files.newOutputStream(partial))) {
       for (int i = 0; i < WARM_UP_CLASSES.size(); i++) {
         java.util.jar.JarEntry e = new java.util.jar.JarEntry(WARM_UP_CLASSES.get(i));
         e.setTime(0); // a stable jar: the archives made with it stay valid
@@ -214,13 +268,24 @@ public final class ClassDataSharing {
     return jar;
   }
 
-  /** An archive from an earlier run is mapped once with the strict mode, so a mismatch is caught here. */
-  private static boolean verified(String java, Path archive, String classpath, boolean aot, String key) {
+  /**
+   * An archive from an earlier run is mapped once with the strict mode, so a mismatch is caught
+   * here.
+   */
+  private static boolean verified(
+      String java, Path archive, String classpath, boolean aot, String key) {
     List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData"));
-    cmd.addAll(aot ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive) : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive));
+    cmd.addAll(
+        aot
+            ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive)
+            : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive));
     cmd.addAll(List.of("-cp", classpath, "-version"));
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
         states.put(key, State.READY);
         return true;
@@ -231,8 +296,10 @@ public final class ClassDataSharing {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    System.err.println("nsjunit: the class-data sharing archive " + archive
-        + " does not fit this JDK and classpath; making a new one (this run's first child JVMs start without it)");
+    System.err.println(
+        "nsjunit: the class-data sharing archive "
+            + archive
+            + " does not fit this JDK and classpath; making a new one (this run's first child JVMs start without it)");
     deleteQuietly(archive);
     return false;
   }
@@ -293,10 +360,14 @@ public final class ClassDataSharing {
   private static String key(List<String> jars) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update((System.getProperty("java.home") + "|" + System.getProperty("java.vm.version")).getBytes(StandardCharsets.UTF_8));
+      digest.update(
+          (System.getProperty("java.home") + "|" + System.getProperty("java.vm.version"))
+              .getBytes(StandardCharsets.UTF_8));
       for (String jar : jars) {
         Path p = Path.of(jar);
-        digest.update((jar + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis()).getBytes(StandardCharsets.UTF_8));
+        digest.update(
+            (jar + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis())
+                .getBytes(StandardCharsets.UTF_8));
       }
       return HexFormat.of().formatHex(digest.digest()).substring(0, 24);
     } catch (Exception e) {
@@ -308,7 +379,9 @@ public final class ClassDataSharing {
     Path dir = RunDirectory.get().path().getParent().resolve("cds");
     if (!Files.isDirectory(dir)) {
       try {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (java.nio.file.FileAlreadyExistsException raced) {
         // another JVM made it
       }

@@ -70,19 +70,35 @@ public final class DebugPort implements AutoCloseable {
   }
 
   private static SandboxFailedException portTaken(int port, IOException e) {
-    return new SandboxFailedException(Reason.SETUP_FAILED, "nsjunit.debug=" + port + ": cannot listen on 127.0.0.1:" + port
-        + " (" + e.getMessage() + "); another process (or a debugged test JVM) uses it: choose another port", e);
+    return new SandboxFailedException(
+        Reason.SETUP_FAILED,
+        "nsjunit.debug="
+            + port
+            + ": cannot listen on 127.0.0.1:"
+            + port
+            + " ("
+            + e.getMessage()
+            + "); another process (or a debugged test JVM) uses it: choose another port",
+        e);
   }
 
   /** The child JVM's agent: suspended until a debugger attaches, on the loopback the child sees. */
   public List<String> jvmOptions() {
-    return List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:" + port);
+    return List.of(
+        "-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:" + port);
   }
 
   /** The line that tells the user where to attach. */
   public String announcement(String test) {
-    return "nsjunit: " + test + " waits for a debugger: attach to localhost:" + port + " (JDWP, \"Remote JVM Debug\" in"
-        + " an IDE)" + (relay != null ? "; the sandbox has its own network, nsjunit relays the port into it" : "");
+    return "nsjunit: "
+        + test
+        + " waits for a debugger: attach to localhost:"
+        + port
+        + " (JDWP, \"Remote JVM Debug\" in"
+        + " an IDE)"
+        + (relay != null
+            ? "; the sandbox has its own network, nsjunit relays the port into it"
+            : "");
   }
 
   /** Starts relaying into the sandbox that {@code launcher} started (with its own network only). */
@@ -90,41 +106,50 @@ public final class DebugPort implements AutoCloseable {
     if (relay == null) {
       return;
     }
-    Thread acceptor = new Thread(() -> {
-      while (!closed) {
-        SocketChannel outside;
-        try {
-          outside = relay.accept();
-        } catch (IOException e) {
-          return; // closed with the sandbox
-        }
-        connections.add(outside);
-        Thread t = new Thread(() -> connect(outside, launcher), "nsjunit-debug-connect");
-        t.setDaemon(true);
-        t.start();
-      }
-    }, "nsjunit-debug-relay");
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!closed) {
+                SocketChannel outside;
+                try {
+                  outside = relay.accept();
+                } catch (IOException e) {
+                  return; // closed with the sandbox
+                }
+                connections.add(outside);
+                Thread t = new Thread(() -> connect(outside, launcher), "nsjunit-debug-connect");
+                t.setDaemon(true);
+                t.start();
+              }
+            },
+            "nsjunit-debug-relay");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
-  /** Connects to the agent inside the sandbox, retrying while its JVM starts, then copies both ways. */
+  /**
+   * Connects to the agent inside the sandbox, retrying while its JVM starts, then copies both ways.
+   */
   private void connect(SocketChannel outside, Process launcher) {
     SocketChannel inside = null;
     while (inside == null && !closed && launcher.isAlive()) {
       Optional<Path> netns = sandboxNetwork(launcher);
       if (netns.isPresent()) {
         try {
-          inside = NetNamespaces.callInside(netns.get(), "the debugger relay", () -> {
-            SocketChannel c = SocketChannel.open();
-            try {
-              c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-              return c;
-            } catch (IOException e) {
-              c.close();
-              return null; // the agent does not listen yet
-            }
-          });
+          inside =
+              NetNamespaces.callInside(
+                  netns.get(),
+                  "the debugger relay",
+                  () -> {
+                    SocketChannel c = SocketChannel.open();
+                    try {
+                      c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                      return c;
+                    } catch (IOException e) {
+                      c.close();
+                      return null; // the agent does not listen yet
+                    }
+                  });
         } catch (RuntimeException e) {
           inside = null; // the sandbox is still being set up, or already gone
         }

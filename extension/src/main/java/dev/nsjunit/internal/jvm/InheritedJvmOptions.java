@@ -1,7 +1,5 @@
 package dev.nsjunit.internal.jvm;
 
-import dev.nsjunit.internal.run.SandboxRun;
-
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,28 +14,38 @@ import java.util.TreeSet;
 
 /**
  * What the child JVM inherits from the parent JVM: its JVM options and system properties, each
- * forwarded, adapted to the sandbox or dropped, for a reason. docs/runners.md has the same rules
- * as one table; keep them in step.
+ * forwarded, adapted to the sandbox or dropped, for a reason. docs/runners.md has the same rules as
+ * one table; keep them in step.
  *
- * <p>The options are the parent's {@code RuntimeMXBean} input arguments (argument files and
- * {@code JDK_JAVA_OPTIONS} already expanded). Those that came from {@code JAVA_TOOL_OPTIONS},
- * {@code JDK_JAVA_OPTIONS} or {@code _JAVA_OPTIONS} are left out: the child inherits the
- * environment, and its JVM reads them again. System properties are taken from the running JVM, not
- * from {@code -D}, so that properties set at run time (Surefire's {@code systemPropertyVariables})
- * reach the child too.
+ * <p>The options are the parent's {@code RuntimeMXBean} input arguments (argument files and {@code
+ * JDK_JAVA_OPTIONS} already expanded). Those that came from {@code JAVA_TOOL_OPTIONS}, {@code
+ * JDK_JAVA_OPTIONS} or {@code _JAVA_OPTIONS} are left out: the child inherits the environment, and
+ * its JVM reads them again. System properties are taken from the running JVM, not from {@code -D},
+ * so that properties set at run time (Surefire's {@code systemPropertyVariables}) reach the child
+ * too.
  */
 public final class InheritedJvmOptions {
 
   /** What happens to one parent option. */
-  public enum Treatment { FORWARDED, ADAPTED, DROPPED, FROM_ENVIRONMENT }
+  public enum Treatment {
+    FORWARDED,
+    ADAPTED,
+    DROPPED,
+    FROM_ENVIRONMENT
+  }
 
   /** One parent option and what the child gets for it (nothing when dropped). */
-  public record Decision(String option, Treatment treatment, List<String> childOptions, String reason) {}
+  public record Decision(
+      String option, Treatment treatment, List<String> childOptions, String reason) {}
 
   /** The parent JVM as nsjunit sees it. */
-  public record Parent(List<String> inputArguments, Map<String, String> environment, Properties systemProperties) {
+  public record Parent(
+      List<String> inputArguments, Map<String, String> environment, Properties systemProperties) {
     static Parent current() {
-      return new Parent(ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv(), System.getProperties());
+      return new Parent(
+          ManagementFactory.getRuntimeMXBean().getInputArguments(),
+          System.getenv(),
+          System.getProperties());
     }
   }
 
@@ -46,63 +54,168 @@ public final class InheritedJvmOptions {
    * JUnit's class loader gives the test class (Surefire's {@code enableAssertions} sets the
    * loader's default status, not {@code -ea}).
    */
-  public record Sandbox(OptionalLong memoryLimit, String testClassName, boolean assertionsForTestClass) {}
+  public record Sandbox(
+      OptionalLong memoryLimit, String testClassName, boolean assertionsForTestClass) {}
 
   /** The child's inherited options, in order, and whether they use the module system. */
-  public record Result(List<Decision> decisions, List<String> jvmOptions, List<String> systemProperties, boolean modular,
-      boolean selectsGarbageCollector, boolean parentIsDebugged) {}
+  public record Result(
+      List<Decision> decisions,
+      List<String> jvmOptions,
+      List<String> systemProperties,
+      boolean modular,
+      boolean selectsGarbageCollector,
+      boolean parentIsDebugged) {}
 
   /** Environment variables whose JVM options the child's JVM reads itself. */
-  static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+  static final List<String> OPTION_VARIABLES =
+      List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
-  /** Launcher options that take their value as the next argument (the JDK normalizes them to name=value). */
-  private static final Set<String> SPLIT_VALUE_OPTIONS = Set.of("--add-opens", "--add-exports", "--add-reads",
-      "--add-modules", "--limit-modules", "--module-path", "-p", "--upgrade-module-path", "--patch-module",
-      "--enable-native-access");
+  /**
+   * Launcher options that take their value as the next argument (the JDK normalizes them to
+   * name=value).
+   */
+  private static final Set<String> SPLIT_VALUE_OPTIONS =
+      Set.of(
+          "--add-opens",
+          "--add-exports",
+          "--add-reads",
+          "--add-modules",
+          "--limit-modules",
+          "--module-path",
+          "-p",
+          "--upgrade-module-path",
+          "--patch-module",
+          "--enable-native-access");
 
-  private static final List<String> MODULE_OPTIONS = List.of("--add-opens=", "--add-exports=", "--add-reads=",
-      "--add-modules=", "--limit-modules=", "--module-path=", "--upgrade-module-path=", "--patch-module=",
-      "--enable-native-access=", "--illegal-access=");
+  private static final List<String> MODULE_OPTIONS =
+      List.of(
+          "--add-opens=",
+          "--add-exports=",
+          "--add-reads=",
+          "--add-modules=",
+          "--limit-modules=",
+          "--module-path=",
+          "--upgrade-module-path=",
+          "--patch-module=",
+          "--enable-native-access=",
+          "--illegal-access=");
 
   /** Options that change how the module graph is built; class-data sharing is off with them. */
   private static final List<String> MODULE_GRAPH_OPTIONS =
       List.of("--module-path=", "--upgrade-module-path=", "--patch-module=", "--limit-modules=");
 
-  private static final List<String> ABSOLUTE_HEAP_OPTIONS = List.of("-Xmx", "-Xms", "-Xmn", "-XX:MaxHeapSize=",
-      "-XX:InitialHeapSize=", "-XX:MinHeapSize=", "-XX:NewSize=", "-XX:MaxNewSize=", "-XX:MaxRAM=");
+  private static final List<String> ABSOLUTE_HEAP_OPTIONS =
+      List.of(
+          "-Xmx",
+          "-Xms",
+          "-Xmn",
+          "-XX:MaxHeapSize=",
+          "-XX:InitialHeapSize=",
+          "-XX:MinHeapSize=",
+          "-XX:NewSize=",
+          "-XX:MaxNewSize=",
+          "-XX:MaxRAM=");
 
-  private static final List<String> SHARING_OPTIONS = List.of("-Xshare:", "-XX:SharedArchiveFile=",
-      "-XX:ArchiveClassesAtExit=", "-XX:SharedClassListFile=", "-XX:DumpLoadedClassList=", "-XX:+AutoCreateSharedArchive",
-      "-XX:-AutoCreateSharedArchive", "-XX:AOTCache=", "-XX:AOTMode=", "-XX:AOTConfiguration=", "-XX:AOTCacheOutput=",
-      "-XX:+RecordDynamicDumpInfo");
+  private static final List<String> SHARING_OPTIONS =
+      List.of(
+          "-Xshare:",
+          "-XX:SharedArchiveFile=",
+          "-XX:ArchiveClassesAtExit=",
+          "-XX:SharedClassListFile=",
+          "-XX:DumpLoadedClassList=",
+          "-XX:+AutoCreateSharedArchive",
+          "-XX:-AutoCreateSharedArchive",
+          "-XX:AOTCache=",
+          "-XX:AOTMode=",
+          "-XX:AOTConfiguration=",
+          "-XX:AOTCacheOutput=",
+          "-XX:+RecordDynamicDumpInfo");
 
   /** Options that only make the java launcher print something or stop early. */
-  private static final List<String> LAUNCHER_ACTIONS = List.of("-XshowSettings", "--show-version", "-showversion",
-      "--dry-run", "--validate-modules", "--list-modules", "--describe-module", "--show-module-resolution", "-version",
-      "--version");
+  private static final List<String> LAUNCHER_ACTIONS =
+      List.of(
+          "-XshowSettings",
+          "--show-version",
+          "-showversion",
+          "--dry-run",
+          "--validate-modules",
+          "--list-modules",
+          "--describe-module",
+          "--show-module-resolution",
+          "-version",
+          "--version");
 
-  private static final List<String> GARBAGE_COLLECTORS = List.of("-XX:+UseSerialGC", "-XX:+UseParallelGC",
-      "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseShenandoahGC", "-XX:+UseEpsilonGC", "-XX:+UseConcMarkSweepGC",
-      "-XX:+UseParallelOldGC");
+  private static final List<String> GARBAGE_COLLECTORS =
+      List.of(
+          "-XX:+UseSerialGC",
+          "-XX:+UseParallelGC",
+          "-XX:+UseG1GC",
+          "-XX:+UseZGC",
+          "-XX:+UseShenandoahGC",
+          "-XX:+UseEpsilonGC",
+          "-XX:+UseConcMarkSweepGC",
+          "-XX:+UseParallelOldGC");
 
   /** System properties that describe the parent JVM or process; the child's JVM sets its own. */
-  private static final Set<String> PARENT_PROPERTIES = Set.of("java.class.path", "java.home", "java.class.version",
-      "java.version", "java.version.date", "java.library.path", "sun.boot.library.path", "sun.java.command",
-      "sun.java.launcher", "jdk.debug", "sun.arch.data.model", "sun.io.unicode.encoding", "sun.management.compiler",
-      "sun.os.patch.level", "sun.jnu.encoding", "sun.stdout.encoding", "sun.stderr.encoding", "stdout.encoding",
-      "stderr.encoding", "native.encoding", "line.separator", "path.separator", "file.separator", "user.dir",
-      "sun.boot.class.path", "java.vendor", "java.vendor.url", "java.vendor.url.bug", "java.vendor.version",
-      // set in every child by nsjunit itself
-      dev.nsjunit.internal.child.ChildMain.SANDBOXED_PROPERTY,
-      // Maven's own launcher, seen when Surefire runs tests inside Maven's JVM (forkCount=0)
-      "classworlds.conf", "maven.home", "maven.conf", "library.jansi.path", "maven.multiModuleProjectDirectory",
-      // set by JNA once it has loaded its library into this process
-      "jna.loaded", "jnidispatch.path", "jna.platform.library.path");
+  private static final Set<String> PARENT_PROPERTIES =
+      Set.of(
+          "java.class.path",
+          "java.home",
+          "java.class.version",
+          "java.version",
+          "java.version.date",
+          "java.library.path",
+          "sun.boot.library.path",
+          "sun.java.command",
+          "sun.java.launcher",
+          "jdk.debug",
+          "sun.arch.data.model",
+          "sun.io.unicode.encoding",
+          "sun.management.compiler",
+          "sun.os.patch.level",
+          "sun.jnu.encoding",
+          "sun.stdout.encoding",
+          "sun.stderr.encoding",
+          "stdout.encoding",
+          "stderr.encoding",
+          "native.encoding",
+          "line.separator",
+          "path.separator",
+          "file.separator",
+          "user.dir",
+          "sun.boot.class.path",
+          "java.vendor",
+          "java.vendor.url",
+          "java.vendor.url.bug",
+          "java.vendor.version",
+          // set in every child by nsjunit itself
+          dev.nsjunit.internal.child.ChildMain.SANDBOXED_PROPERTY,
+          // Maven's own launcher, seen when Surefire runs tests inside Maven's JVM (forkCount=0)
+          "classworlds.conf",
+          "maven.home",
+          "maven.conf",
+          "library.jansi.path",
+          "maven.multiModuleProjectDirectory",
+          // set by JNA once it has loaded its library into this process
+          "jna.loaded",
+          "jnidispatch.path",
+          "jna.platform.library.path");
 
-  private static final List<String> PARENT_PROPERTY_PREFIXES = List.of("java.vm.", "java.runtime.", "java.specification.",
-      "sun.cpu.", "os.", "jdk.module.", "jdk.internal.", "surefire.", "org.gradle.internal.");
+  private static final List<String> PARENT_PROPERTY_PREFIXES =
+      List.of(
+          "java.vm.",
+          "java.runtime.",
+          "java.specification.",
+          "sun.cpu.",
+          "os.",
+          "jdk.module.",
+          "jdk.internal.",
+          "surefire.",
+          "org.gradle.internal.");
 
-  /** Among {@link #PARENT_PROPERTIES}: a user may set these with -D, and then the child gets them. */
+  /**
+   * Among {@link #PARENT_PROPERTIES}: a user may set these with -D, and then the child gets them.
+   */
   private static final Set<String> PARENT_PROPERTIES_USERS_SET =
       Set.of("java.library.path", "stdout.encoding", "stderr.encoding", "line.separator");
 
@@ -114,12 +227,17 @@ public final class InheritedJvmOptions {
     List<Decision> decisions = new ArrayList<>();
     for (String fromEnvironment : environmentOptions(parent.environment())) {
       if (arguments.remove(fromEnvironment)) {
-        decisions.add(new Decision(fromEnvironment, Treatment.FROM_ENVIRONMENT, List.of(),
-            "the child inherits the environment variable and its JVM reads it again"));
+        decisions.add(
+            new Decision(
+                fromEnvironment,
+                Treatment.FROM_ENVIRONMENT,
+                List.of(),
+                "the child inherits the environment variable and its JVM reads it again"));
       }
     }
-    boolean heapTooLarge = sandbox.memoryLimit().isPresent()
-        && largestAbsoluteHeap(arguments) >= sandbox.memoryLimit().getAsLong();
+    boolean heapTooLarge =
+        sandbox.memoryLimit().isPresent()
+            && largestAbsoluteHeap(arguments) >= sandbox.memoryLimit().getAsLong();
     List<String> assertionFlags = new ArrayList<>();
     Set<String> explicitProperties = new HashSet<>();
     boolean debugged = false;
@@ -138,10 +256,16 @@ public final class InheritedJvmOptions {
     boolean flagsSay = assertionStatus(assertionFlags, sandbox.testClassName());
     if (flagsSay != sandbox.assertionsForTestClass()) {
       String flag = sandbox.assertionsForTestClass() ? "-ea" : "-da";
-      decisions.add(new Decision("(class loader default assertion status)", Treatment.ADAPTED, List.of(flag),
-          "the test's class loader has assertions " + (sandbox.assertionsForTestClass() ? "on" : "off")
-              + " (Surefire's enableAssertions sets it there, not with -ea); the child's application class loader"
-              + " gets the same with " + flag));
+      decisions.add(
+          new Decision(
+              "(class loader default assertion status)",
+              Treatment.ADAPTED,
+              List.of(flag),
+              "the test's class loader has assertions "
+                  + (sandbox.assertionsForTestClass() ? "on" : "off")
+                  + " (Surefire's enableAssertions sets it there, not with -ea); the child's application class loader"
+                  + " gets the same with "
+                  + flag));
     }
     List<String> options = new ArrayList<>();
     boolean modular = false;
@@ -155,8 +279,13 @@ public final class InheritedJvmOptions {
         gc |= GARBAGE_COLLECTORS.contains(o);
       }
     }
-    return new Result(List.copyOf(decisions), List.copyOf(options),
-        systemProperties(parent.systemProperties(), explicitProperties), modular, gc, debugged);
+    return new Result(
+        List.copyOf(decisions),
+        List.copyOf(options),
+        systemProperties(parent.systemProperties(), explicitProperties),
+        modular,
+        gc,
+        debugged);
   }
 
   /** The parent's options for a sandbox with these properties: the form SandboxRun uses. */
@@ -166,8 +295,10 @@ public final class InheritedJvmOptions {
 
   static Decision decide(String arg, boolean heapTooLarge, Sandbox sandbox) {
     if (isDebugAgent(arg)) {
-      return dropped(arg, "a debugger attached to the parent does not reach the sandbox, and the child would clash with"
-          + " the parent's port; set nsjunit.debug=<port> to debug inside the sandbox");
+      return dropped(
+          arg,
+          "a debugger attached to the parent does not reach the sandbox, and the child would clash with"
+              + " the parent's port; set nsjunit.debug=<port> to debug inside the sandbox");
     }
     if (arg.startsWith("-javaagent:")) {
       return javaAgent(arg);
@@ -175,33 +306,48 @@ public final class InheritedJvmOptions {
     if (arg.startsWith("-agentpath:") || arg.startsWith("-agentlib:")) {
       return forwarded(arg, "a native agent (profiler, tracer) applies to the test's JVM");
     }
-    if (MODULE_OPTIONS.stream().anyMatch(arg::startsWith) || arg.equals("--enable-preview")
+    if (MODULE_OPTIONS.stream().anyMatch(arg::startsWith)
+        || arg.equals("--enable-preview")
         || arg.startsWith("-Xbootclasspath/a:")) {
-      return forwarded(arg, "the test's classes need the same module graph, access and language level");
+      return forwarded(
+          arg, "the test's classes need the same module graph, access and language level");
     }
     if (isAssertionFlag(arg)) {
       return forwarded(arg, "assertions behave as in the parent");
     }
     if (ABSOLUTE_HEAP_OPTIONS.stream().anyMatch(arg::startsWith)) {
       if (heapTooLarge) {
-        return dropped(arg, "the sandbox's memory limit (" + sandbox.memoryLimit().getAsLong() + " bytes) is not larger"
-            + " than the parent's heap: the child's JVM sizes its heap for the limit (25% of it, or"
-            + " -XX:MaxRAMPercentage), so an overflow is an OutOfMemoryError rather than an OOM kill");
+        return dropped(
+            arg,
+            "the sandbox's memory limit ("
+                + sandbox.memoryLimit().getAsLong()
+                + " bytes) is not larger"
+                + " than the parent's heap: the child's JVM sizes its heap for the limit (25% of it, or"
+                + " -XX:MaxRAMPercentage), so an overflow is an OutOfMemoryError rather than an OOM kill");
       }
-      return forwarded(arg, "the test gets the heap the parent's tests get (it fits the sandbox's memory limit, if any)");
+      return forwarded(
+          arg,
+          "the test gets the heap the parent's tests get (it fits the sandbox's memory limit, if any)");
     }
     if (SHARING_OPTIONS.stream().anyMatch(arg::startsWith)) {
-      return dropped(arg, "the child gets nsjunit's own class-data sharing archive (nsjunit.cds), made for its class path;"
-          + " a dump option would make every child write an archive");
+      return dropped(
+          arg,
+          "the child gets nsjunit's own class-data sharing archive (nsjunit.cds), made for its class path;"
+              + " a dump option would make every child write an archive");
     }
     if (arg.equals("-XX:+UsePerfData") || arg.equals("-XX:-UsePerfData")) {
-      return dropped(arg, "always off in the child: every sandbox's JVM is PID 2, their hsperfdata files would collide");
+      return dropped(
+          arg,
+          "always off in the child: every sandbox's JVM is PID 2, their hsperfdata files would collide");
     }
     if (writesFileForEveryJvm(arg)) {
-      return dropped(arg, "every child would write the same file (every sandbox's JVM is PID 2, so %p does not tell"
-          + " them apart); give a test its own with @Sandbox(jvmArgs = ...)");
+      return dropped(
+          arg,
+          "every child would write the same file (every sandbox's JVM is PID 2, so %p does not tell"
+              + " them apart); give a test its own with @Sandbox(jvmArgs = ...)");
     }
-    if (LAUNCHER_ACTIONS.stream().anyMatch(a -> arg.equals(a) || arg.startsWith(a + ":") || arg.startsWith(a + "="))) {
+    if (LAUNCHER_ACTIONS.stream()
+        .anyMatch(a -> arg.equals(a) || arg.startsWith(a + ":") || arg.startsWith(a + "="))) {
       return dropped(arg, "a java launcher action (print, validate), not a JVM setting");
     }
     return forwarded(arg, "a JVM setting; the test's JVM gets the parent's");
@@ -223,19 +369,28 @@ public final class InheritedJvmOptions {
     }
     String output = values.getOrDefault("output", "file");
     if (!output.equals("file")) {
-      return dropped(arg, "JaCoCo with output=" + output + " in every child would open or dial the same TCP port (from the"
-          + " sandbox's own network); only output=file collects a sandbox's coverage");
+      return dropped(
+          arg,
+          "JaCoCo with output="
+              + output
+              + " in every child would open or dial the same TCP port (from the"
+              + " sandbox's own network); only output=file collects a sandbox's coverage");
     }
     if ("false".equals(values.get("append"))) {
       values.put("append", "true");
       StringBuilder adapted = new StringBuilder("-javaagent:").append(jar).append('=');
       values.forEach((k, v) -> adapted.append(k).append(v.isEmpty() ? "" : "=" + v).append(','));
       adapted.setLength(adapted.length() - 1);
-      return new Decision(arg, Treatment.ADAPTED, List.of(adapted.toString()),
+      return new Decision(
+          arg,
+          Treatment.ADAPTED,
+          List.of(adapted.toString()),
           "children append to the parent's exec file (append=false would let each child erase the others' coverage)");
     }
-    return forwarded(arg, "JaCoCo: the child appends its coverage to the same exec file under a file lock, so code run"
-        + " only in the sandbox is in the report");
+    return forwarded(
+        arg,
+        "JaCoCo: the child appends its coverage to the same exec file under a file lock, so code run"
+            + " only in the sandbox is in the report");
   }
 
   private static Decision forwarded(String arg, String reason) {
@@ -251,7 +406,9 @@ public final class InheritedJvmOptions {
   }
 
   private static boolean writesFileForEveryJvm(String arg) {
-    if (arg.startsWith("-Xloggc:") || arg.startsWith("-XX:StartFlightRecording") || arg.startsWith("-XX:FlightRecorderOptions")) {
+    if (arg.startsWith("-Xloggc:")
+        || arg.startsWith("-XX:StartFlightRecording")
+        || arg.startsWith("-XX:FlightRecorderOptions")) {
       return true;
     }
     if (arg.startsWith("-Xlog:")) {
@@ -296,7 +453,8 @@ public final class InheritedJvmOptions {
         }
       }
     }
-    String outer = className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
+    String outer =
+        className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
     if (classes.containsKey(outer)) {
       return classes.get(outer);
     }
@@ -337,7 +495,7 @@ public final class InheritedJvmOptions {
       case 'm' -> unit = 1L << 20;
       case 'g' -> unit = 1L << 30;
       case 't' -> unit = 1L << 40;
-      default -> { }
+      default -> {}
     }
     try {
       return Long.parseLong(unit == 1 ? t : t.substring(0, t.length() - 1)) * unit;
@@ -346,7 +504,9 @@ public final class InheritedJvmOptions {
     }
   }
 
-  /** The option tokens the environment variables give every JVM, in the form the JVM reports them. */
+  /**
+   * The option tokens the environment variables give every JVM, in the form the JVM reports them.
+   */
   static List<String> environmentOptions(Map<String, String> environment) {
     List<String> result = new ArrayList<>();
     for (String variable : OPTION_VARIABLES) {

@@ -11,16 +11,16 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestPlan;
 
 /**
- * The test plans being executed in this JVM, so a sandbox can get every configuration parameter
- * the parent's launcher was given. An extension can only ask JUnit for a parameter by name; the
- * test plan's {@link ConfigurationParameters#keySet()} (JUnit Platform 1.9+, so JUnit 5.10 and
- * 6.x alike) lists them all: Surefire's {@code configurationParameters}, the console launcher's
- * {@code --config}, an IDE's, {@code junit-platform.properties} and system properties.
+ * The test plans being executed in this JVM, so a sandbox can get every configuration parameter the
+ * parent's launcher was given. An extension can only ask JUnit for a parameter by name; the test
+ * plan's {@link ConfigurationParameters#keySet()} (JUnit Platform 1.9+, so JUnit 5.10 and 6.x
+ * alike) lists them all: Surefire's {@code configurationParameters}, the console launcher's {@code
+ * --config}, an IDE's, {@code junit-platform.properties} and system properties.
  *
  * <p>Registered through {@code META-INF/services}, so every launcher that auto-registers listeners
  * (Surefire, Gradle, the console launcher, IDEs) has it; a run without a launcher (JUnit's
- * EngineTestKit) or with auto-registration off falls back to the keys in
- * {@link ChildJUnitConfiguration}.
+ * EngineTestKit) or with auto-registration off falls back to the keys in {@link
+ * ChildJUnitConfiguration}.
  */
 public final class LaunchedTestPlans implements TestExecutionListener {
   private static final List<TestPlan> RUNNING = new CopyOnWriteArrayList<>();

@@ -43,7 +43,8 @@ public final class ChildNetwork implements Network {
   @Override
   public InetAddress address(String host) {
     try {
-      return InetAddress.getByName(NetworkCalls.call("address", List.of(host), Duration.ofSeconds(30)));
+      return InetAddress.getByName(
+          NetworkCalls.call("address", List.of(host), Duration.ofSeconds(30)));
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
@@ -95,7 +96,9 @@ public final class ChildNetwork implements Network {
 
     @Override
     public void awaitPort(int port, Duration timeout) {
-      NetworkCalls.call("awaitPort", List.of(id, Integer.toString(port), Long.toString(timeout.toMillis())),
+      NetworkCalls.call(
+          "awaitPort",
+          List.of(id, Integer.toString(port), Long.toString(timeout.toMillis())),
           timeout.plusSeconds(30));
     }
 
@@ -111,7 +114,9 @@ public final class ChildNetwork implements Network {
 
     @Override
     public int waitFor(Duration timeout) {
-      return Integer.parseInt(NetworkCalls.call("waitFor", List.of(id, Long.toString(timeout.toMillis())), timeout.plusSeconds(30)));
+      return Integer.parseInt(
+          NetworkCalls.call(
+              "waitFor", List.of(id, Long.toString(timeout.toMillis())), timeout.plusSeconds(30)));
     }
 
     @Override
@@ -140,15 +145,54 @@ public final class ChildNetwork implements Network {
       NetworkCalls.call("link", args, Duration.ofSeconds(30));
     }
 
-    @Override public void down() { apply("down"); }
-    @Override public void up() { apply("up"); }
-    @Override public void partition() { apply("partition"); }
-    @Override public void partitionOneWay(String from, String to) { apply("partitionOneWay", from, to); }
-    @Override public void heal() { apply("heal"); }
-    @Override public void rate(String rate) { apply("rate", rate); }
-    @Override public void clearRate() { apply("clearRate"); }
-    @Override public void delay(String delay) { apply("delay", delay); }
-    @Override public void loss(String percent) { apply("loss", percent); }
-    @Override public void clearNetem() { apply("clearNetem"); }
+    @Override
+    public void down() {
+      apply("down");
+    }
+
+    @Override
+    public void up() {
+      apply("up");
+    }
+
+    @Override
+    public void partition() {
+      apply("partition");
+    }
+
+    @Override
+    public void partitionOneWay(String from, String to) {
+      apply("partitionOneWay", from, to);
+    }
+
+    @Override
+    public void heal() {
+      apply("heal");
+    }
+
+    @Override
+    public void rate(String rate) {
+      apply("rate", rate);
+    }
+
+    @Override
+    public void clearRate() {
+      apply("clearRate");
+    }
+
+    @Override
+    public void delay(String delay) {
+      apply("delay", delay);
+    }
+
+    @Override
+    public void loss(String percent) {
+      apply("loss", percent);
+    }
+
+    @Override
+    public void clearNetem() {
+      apply("clearNetem");
+    }
   }
 }

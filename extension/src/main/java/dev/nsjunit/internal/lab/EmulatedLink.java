@@ -11,10 +11,10 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A link between two hosts that needs no netem: one TUN device in each host's network namespace
- * and a relay in this JVM (one daemon thread per direction) that reads the IP packets one host
- * sends into its TUN device and writes them into the other's, applying loss, delay, jitter,
- * duplication, reordering and corruption drawn from a {@link Random} seeded with the link's seed.
+ * A link between two hosts that needs no netem: one TUN device in each host's network namespace and
+ * a relay in this JVM (one daemon thread per direction) that reads the IP packets one host sends
+ * into its TUN device and writes them into the other's, applying loss, delay, jitter, duplication,
+ * reordering and corruption drawn from a {@link Random} seeded with the link's seed.
  *
  * <p>Determinism: each direction has its own {@code Random} (a→b seeded with the seed itself, b→a
  * with a value derived from it), and every IPv4 packet of a direction draws the same six numbers
@@ -24,10 +24,10 @@ import java.util.concurrent.TimeUnit;
  * handed to its TUN device, so it is reproducible as long as the code under test sends the same
  * packets in the same order (TCP retransmissions, being timing-driven, may not be).
  *
- * <p>Semantics, per direction, modelled on netem: {@code loss}% of packets are dropped;
- * {@code reorder}% skip the delay (so they overtake delayed ones); the others wait {@code delay}
- * plus a uniform jitter in [-jitter, +jitter]; {@code duplicate}% are sent twice; {@code corrupt}%
- * get one bit flipped after the 20-byte IP header (so a transport checksum catches it).
+ * <p>Semantics, per direction, modelled on netem: {@code loss}% of packets are dropped; {@code
+ * reorder}% skip the delay (so they overtake delayed ones); the others wait {@code delay} plus a
+ * uniform jitter in [-jitter, +jitter]; {@code duplicate}% are sent twice; {@code corrupt}% get one
+ * bit flipped after the 20-byte IP header (so a transport checksum catches it).
  *
  * <p>Lifetime: the TUN devices exist as long as their descriptors, which {@link #close()} closes
  * after stopping the relay threads. An open TUN descriptor also keeps its namespace alive, so the
@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 public final class EmulatedLink implements AutoCloseable {
   /** Every relay thread's name starts with this. */
   public static final String THREAD_PREFIX = "nsjunit-relay ";
+
   private static final int MAX_RECORDED = 100_000;
   private static final int POLL_MS = 20;
 
@@ -49,15 +50,46 @@ public final class EmulatedLink implements AutoCloseable {
   private volatile boolean running = true;
   private boolean closed;
 
-  /** What the relay did to one direction's packets (indices count the direction's IPv4 packets from 0). */
-  public record Traffic(String from, String to, long seed, long packets, long delivered, List<Long> dropped,
-                        List<Long> partitioned, List<Long> duplicated, List<Long> reordered, List<Long> corrupted,
-                        long nonIpv4Discarded, long writeErrors) {
+  /**
+   * What the relay did to one direction's packets (indices count the direction's IPv4 packets from
+   * 0).
+   */
+  public record Traffic(
+      String from,
+      String to,
+      long seed,
+      long packets,
+      long delivered,
+      List<Long> dropped,
+      List<Long> partitioned,
+      List<Long> duplicated,
+      List<Long> reordered,
+      List<Long> corrupted,
+      long nonIpv4Discarded,
+      long writeErrors) {
     @Override
     public String toString() {
-      return from + "->" + to + " seed " + seed + ": " + packets + " packets, " + delivered + " written, dropped "
-          + dropped.size() + " " + abbreviate(dropped) + ", partitioned " + partitioned.size() + ", duplicated "
-          + duplicated.size() + ", reordered " + reordered.size() + ", corrupted " + corrupted.size()
+      return from
+          + "->"
+          + to
+          + " seed "
+          + seed
+          + ": "
+          + packets
+          + " packets, "
+          + delivered
+          + " written, dropped "
+          + dropped.size()
+          + " "
+          + abbreviate(dropped)
+          + ", partitioned "
+          + partitioned.size()
+          + ", duplicated "
+          + duplicated.size()
+          + ", reordered "
+          + reordered.size()
+          + ", corrupted "
+          + corrupted.size()
           + (writeErrors > 0 ? ", " + writeErrors + " write errors (device down)" : "");
     }
 
@@ -73,7 +105,9 @@ public final class EmulatedLink implements AutoCloseable {
     this.fdA = fdA;
     this.fdB = fdB;
     this.ab = new Direction(a, b, fdA, fdB, new Random(seed), faults);
-    this.ba = new Direction(b, a, fdB, fdA, new Random(Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L), faults);
+    this.ba =
+        new Direction(
+            b, a, fdB, fdA, new Random(Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L), faults);
   }
 
   /**
@@ -81,8 +115,15 @@ public final class EmulatedLink implements AutoCloseable {
    * ifB} in that of {@code holderB}, and starts the relay. The devices are down and unaddressed:
    * the caller configures them through rtnetlink. On failure nothing is left open.
    */
-  static EmulatedLink create(String a, NamespaceHolder holderA, String ifA, String b, NamespaceHolder holderB, String ifB,
-                             long seed, Netem faults) {
+  static EmulatedLink create(
+      String a,
+      NamespaceHolder holderA,
+      String ifA,
+      String b,
+      NamespaceHolder holderB,
+      String ifB,
+      long seed,
+      Netem faults) {
     int fdA = openTun(holderA, ifA, "in host \"" + a + "\"");
     int fdB;
     try {
@@ -98,24 +139,30 @@ public final class EmulatedLink implements AutoCloseable {
   }
 
   /**
-   * /dev/net/tun as opened by the host's holder (so the device is created in that namespace),
-   * named here: TUNSETIFF needs CAP_NET_ADMIN over the namespace, which this JVM has as root or
-   * as the owner of the lab's user namespace.
+   * /dev/net/tun as opened by the host's holder (so the device is created in that namespace), named
+   * here: TUNSETIFF needs CAP_NET_ADMIN over the namespace, which this JVM has as root or as the
+   * owner of the lab's user namespace.
    */
   private static int openTun(NamespaceHolder holder, String ifname, String where) {
     byte[] name = ifname.getBytes(StandardCharsets.US_ASCII);
     if (name.length >= LibC.IFNAMSIZ) {
-      throw new IllegalArgumentException("TUN device name \"" + ifname + "\" is longer than 15 characters");
+      throw new IllegalArgumentException(
+          "TUN device name \"" + ifname + "\" is longer than 15 characters");
     }
     int fd = holder.tun("open(/dev/net/tun) for TUN device " + ifname + " " + where);
     LibC io = LibC.get();
     byte[] ifreq = new byte[LibC.IFREQ_SIZE];
     System.arraycopy(name, 0, ifreq, 0, name.length);
-    ByteBuffer.wrap(ifreq).order(ByteOrder.nativeOrder()).putShort(LibC.IFNAMSIZ, (short) (LibC.IFF_TUN | LibC.IFF_NO_PI));
+    ByteBuffer.wrap(ifreq)
+        .order(ByteOrder.nativeOrder())
+        .putShort(LibC.IFNAMSIZ, (short) (LibC.IFF_TUN | LibC.IFF_NO_PI));
     if (io.ioctl(fd, LibC.TUNSETIFF, ifreq) != 0) {
       int errno = LibC.errno();
       io.close(fd);
-      throw new NetlinkException("ioctl(TUNSETIFF, " + ifname + ", IFF_TUN|IFF_NO_PI) " + where, errno, null,
+      throw new NetlinkException(
+          "ioctl(TUNSETIFF, " + ifname + ", IFF_TUN|IFF_NO_PI) " + where,
+          errno,
+          null,
           errno == Errno.EBUSY ? "an interface of that name already exists" : null);
     }
     return fd;
@@ -153,17 +200,43 @@ public final class EmulatedLink implements AutoCloseable {
     if (from.equals(b) && to.equals(a)) {
       return ba;
     }
-    throw new IllegalArgumentException("(\"" + from + "\", \"" + to + "\") on " + this + ": from and to must be \""
-        + a + "\" and \"" + b + "\", in either order");
+    throw new IllegalArgumentException(
+        "(\""
+            + from
+            + "\", \""
+            + to
+            + "\") on "
+            + this
+            + ": from and to must be \""
+            + a
+            + "\" and \""
+            + b
+            + "\", in either order");
   }
 
-  /** "seed 42 (LinkSpec.between(...).emulated(42) replays the same packet fates)": for failure messages. */
+  /**
+   * "seed 42 (LinkSpec.between(...).emulated(42) replays the same packet fates)": for failure
+   * messages.
+   */
   public String replayHint() {
-    return a + "<->" + b + " used seed " + seed + "; @Link(between = {\"" + a + "\", \"" + b + "\"}, emulated = true, seed = "
-        + seed + ") replays the same packet fates";
+    return a
+        + "<->"
+        + b
+        + " used seed "
+        + seed
+        + "; @Link(between = {\""
+        + a
+        + "\", \""
+        + b
+        + "\"}, emulated = true, seed = "
+        + seed
+        + ") replays the same packet fates";
   }
 
-  /** Stops the relay threads, then closes both TUN descriptors (the devices vanish with them). Idempotent. */
+  /**
+   * Stops the relay threads, then closes both TUN descriptors (the devices vanish with them).
+   * Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -191,7 +264,14 @@ public final class EmulatedLink implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "emulated link " + a + "<->" + b + " (TUN pair, relay in the JVM) seed " + seed + ", " + ab.faults;
+    return "emulated link "
+        + a
+        + "<->"
+        + b
+        + " (TUN pair, relay in the JVM) seed "
+        + seed
+        + ", "
+        + ab.faults;
   }
 
   private record Pending(long dueNanos, long order, byte[] packet) implements Comparable<Pending> {
@@ -202,7 +282,10 @@ public final class EmulatedLink implements AutoCloseable {
     }
   }
 
-  /** One direction: reads {@code src}, writes {@code dst}; all state but the counters is this thread's own. */
+  /**
+   * One direction: reads {@code src}, writes {@code dst}; all state but the counters is this
+   * thread's own.
+   */
   private final class Direction implements Runnable {
     final String from;
     final String to;
@@ -279,7 +362,8 @@ public final class EmulatedLink implements AutoCloseable {
         }
         return;
       }
-      // Always the same draws per packet, so a packet's fate depends only on seed, index and faults.
+      // Always the same draws per packet, so a packet's fate depends only on seed, index and
+      // faults.
       double uLoss = random.nextDouble();
       double uReorder = random.nextDouble();
       double uJitter = random.nextDouble();
@@ -348,8 +432,19 @@ public final class EmulatedLink implements AutoCloseable {
     }
 
     synchronized Traffic snapshot() {
-      return new Traffic(from, to, seed, packets, delivered, List.copyOf(dropped), List.copyOf(partitioned),
-          List.copyOf(duplicated), List.copyOf(reordered), List.copyOf(corrupted), nonIpv4, writeErrors);
+      return new Traffic(
+          from,
+          to,
+          seed,
+          packets,
+          delivered,
+          List.copyOf(dropped),
+          List.copyOf(partitioned),
+          List.copyOf(duplicated),
+          List.copyOf(reordered),
+          List.copyOf(corrupted),
+          nonIpv4,
+          writeErrors);
     }
 
     private void sleepQuietly() {

@@ -19,31 +19,32 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A running topology: one network namespace per host, held by a {@link NamespaceHolder}, joined
- * by veth pairs (two hosts) or by a bridge in a hidden switch namespace (a LAN of three or more).
- * All of them belong to one user namespace: the initial one as root, else one the first holder
- * made for the lab (see {@link NamespaceHolder}). Everything this JVM does in them goes through
- * descriptors the holders opened inside: a netlink socket per host, the namespace files (for
- * IFLA_NET_NS_FD), /dev/net/tun; no thread of this JVM ever switches namespace.
+ * A running topology: one network namespace per host, held by a {@link NamespaceHolder}, joined by
+ * veth pairs (two hosts) or by a bridge in a hidden switch namespace (a LAN of three or more). All
+ * of them belong to one user namespace: the initial one as root, else one the first holder made for
+ * the lab (see {@link NamespaceHolder}). Everything this JVM does in them goes through descriptors
+ * the holders opened inside: a netlink socket per host, the namespace files (for IFLA_NET_NS_FD),
+ * /dev/net/tun; no thread of this JVM ever switches namespace.
  *
  * <p>Addressing: host number i of the spec (from 1) has address subnet+i, the same on each of its
  * links (as a /32 on every link interface), and one /32 route per host it shares a link with, out
- * of that link's interface. So a name means one address everywhere, and a host reaches exactly
- * the hosts it is linked to: there is no default route, no forwarding, and nothing leads to the
- * machine's own network. Every veth is created inside a lab namespace (the peer end placed
- * directly into the other one with IFLA_NET_NS_FD), never in the caller's namespace.
+ * of that link's interface. So a name means one address everywhere, and a host reaches exactly the
+ * hosts it is linked to: there is no default route, no forwarding, and nothing leads to the
+ * machine's own network. Every veth is created inside a lab namespace (the peer end placed directly
+ * into the other one with IFLA_NET_NS_FD), never in the caller's namespace.
  *
  * <p>An emulated link ({@link LinkSpec#emulated(long)}) is a TUN device in each of its two hosts
  * and an {@link EmulatedLink} relay in this JVM instead of a veth pair; addressing and routes are
  * the same, and its delay, loss and the like are applied by the relay, not netem.
  *
- * <p>{@link #close()} stops the relays and closes their TUN descriptors first, then ends the holders; the namespaces, and with them every veth and bridge, are
- * freed by the kernel. A JVM killed with SIGKILL leaks nothing either: the holders' launchers see
- * EOF on their stdin.
+ * <p>{@link #close()} stops the relays and closes their TUN descriptors first, then ends the
+ * holders; the namespaces, and with them every veth and bridge, are freed by the kernel. A JVM
+ * killed with SIGKILL leaks nothing either: the holders' launchers see EOF on their stdin.
  */
 public final class Lab implements AutoCloseable {
   /** The MAC address partitioned traffic is sent to: no interface has it, so receivers drop it. */
   static final byte[] NOWHERE_MAC = {0x02, 0x6e, 0x73, 0x6a, 0x00, 0x00};
+
   private static volatile Optional<String> netemMissing;
   private static final AtomicInteger LABS = new AtomicInteger();
 
@@ -58,7 +59,8 @@ public final class Lab implements AutoCloseable {
   private boolean closed;
 
   /** One namespace of the lab; {@code netnsFd} is this JVM's descriptor of it (-1 until opened). */
-  record Host(String name, NamespaceHolder holder, RtNetlink rtnl, Inet4Address address, int netnsFd) {
+  record Host(
+      String name, NamespaceHolder holder, RtNetlink rtnl, Inet4Address address, int netnsFd) {
     String where() {
       return name == null ? "in the switch namespace" : "in host \"" + name + "\"";
     }
@@ -72,8 +74,8 @@ public final class Lab implements AutoCloseable {
   }
 
   /**
-   * Builds {@code spec} with the launcher at {@code launcher}, its sockets in this JVM's private run
-   * directory (which the next run removes should this JVM be killed).
+   * Builds {@code spec} with the launcher at {@code launcher}, its sockets in this JVM's private
+   * run directory (which the next run removes should this JVM be killed).
    */
   public static Lab start(TopologySpec spec, Path launcher) {
     return start(spec, launcher, dev.nsjunit.internal.run.RunDirectory.get().path(), "auto");
@@ -89,7 +91,8 @@ public final class Lab implements AutoCloseable {
     checkNoOverlapWithThisNamespace(spec.subnet(), subnet);
     Lab lab = new Lab(spec, launcher, privateDirectory(parent), userns);
     try {
-      boolean wantsNetem = spec.links().stream().anyMatch(l -> !l.isEmulated() && !l.netem().isNone());
+      boolean wantsNetem =
+          spec.links().stream().anyMatch(l -> !l.isEmulated() && !l.netem().isNone());
       if (wantsNetem) {
         lab.requireNetem();
       }
@@ -103,21 +106,27 @@ public final class Lab implements AutoCloseable {
 
   private static Path privateDirectory(Path parent) {
     try {
-      Path dir = parent.resolve("lab" + ProcessHandle.current().pid() + "-" + LABS.incrementAndGet());
-      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Path dir =
+          parent.resolve("lab" + ProcessHandle.current().pid() + "-" + LABS.incrementAndGet());
+      Files.createDirectory(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       return dir;
     } catch (IOException e) {
-      throw new UncheckedIOException("creating the network lab's private directory below " + parent + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "creating the network lab's private directory below " + parent + ": " + e.getMessage(),
+          e);
     }
   }
 
   private NamespaceHolder startHolder(String name, String hostname, String socketName) {
     Optional<NamespaceHolder> first = hosts.values().stream().findFirst().map(Host::holder);
-    return NamespaceHolder.start(launcher, name, hostname, directory.resolve(socketName), first, userns);
+    return NamespaceHolder.start(
+        launcher, name, hostname, directory.resolve(socketName), first, userns);
   }
 
   /** The host's namespace descriptor and netlink socket; on failure the holder is closed. */
-  private static Host opened(String name, NamespaceHolder holder, Inet4Address address, String where) {
+  private static Host opened(
+      String name, NamespaceHolder holder, Inet4Address address, String where) {
     int netnsFd = -1;
     try {
       netnsFd = holder.netNamespace();
@@ -155,12 +164,25 @@ public final class Lab implements AutoCloseable {
       } else if (ls.isEmulated()) {
         String a = ls.between().get(0);
         String b = ls.between().get(1);
-        link.emulated(EmulatedLink.create(a, host(a).holder(), ifnames.get(a), b, host(b).holder(), ifnames.get(b),
-            ls.emulatedSeed().getAsLong(), ls.netem()));
+        link.emulated(
+            EmulatedLink.create(
+                a,
+                host(a).holder(),
+                ifnames.get(a),
+                b,
+                host(b).holder(),
+                ifnames.get(b),
+                ls.emulatedSeed().getAsLong(),
+                ls.netem()));
       } else {
         String a = ls.between().get(0);
         String b = ls.between().get(1);
-        withNetnsFd(hosts.get(b), fd -> host(a).rtnl().createVeth(ifnames.get(a), ifnames.get(b), fd, hosts.get(b).where()));
+        withNetnsFd(
+            hosts.get(b),
+            fd ->
+                host(a)
+                    .rtnl()
+                    .createVeth(ifnames.get(a), ifnames.get(b), fd, hosts.get(b).where()));
       }
       for (String h : ls.between()) {
         configureEnd(link, h);
@@ -175,7 +197,8 @@ public final class Lab implements AutoCloseable {
     int k = 0;
     for (String h : link.spec().between()) {
       String port = "p" + link.index() + "-" + k++;
-      withNetnsFd(hosts.get(h), fd -> sw.createVeth(port, link.ifname(h), fd, hosts.get(h).where()));
+      withNetnsFd(
+          hosts.get(h), fd -> sw.createVeth(port, link.ifname(h), fd, hosts.get(h).where()));
       sw.setMaster(port, link.bridge());
       sw.setUp(port, true);
     }
@@ -200,7 +223,9 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  /** Root qdisc of {@code h}'s end of {@code link}: netem (with tbf below it) or tbf or the default. */
+  /**
+   * Root qdisc of {@code h}'s end of {@code link}: netem (with tbf below it) or tbf or the default.
+   */
   void applyQdiscs(LinkState link, String h) {
     RtNetlink r = host(h).rtnl();
     String ifname = link.ifname(h);
@@ -209,19 +234,27 @@ public final class Lab implements AutoCloseable {
     long rate = link.rateBitsPerSecond();
     r.deleteRootQdisc(ifname);
     if (!netem.isNone()) {
-      r.replaceQdisc(ifname, RtNetlink.TC_H_ROOT, 0x00010000, "netem", Qdiscs.netem(netem), "(" + netem + ")");
+      r.replaceQdisc(
+          ifname, RtNetlink.TC_H_ROOT, 0x00010000, "netem", Qdiscs.netem(netem), "(" + netem + ")");
       if (rate > 0) {
-        r.replaceQdisc(ifname, 0x00010001, 0x000A0000, "tbf", Qdiscs.tbf(rate), "rate " + rate + "bit under netem");
+        r.replaceQdisc(
+            ifname,
+            0x00010001,
+            0x000A0000,
+            "tbf",
+            Qdiscs.tbf(rate),
+            "rate " + rate + "bit under netem");
       }
     } else if (rate > 0) {
-      r.replaceQdisc(ifname, RtNetlink.TC_H_ROOT, 0x00010000, "tbf", Qdiscs.tbf(rate), "rate " + rate + "bit");
+      r.replaceQdisc(
+          ifname, RtNetlink.TC_H_ROOT, 0x00010000, "tbf", Qdiscs.tbf(rate), "rate " + rate + "bit");
     }
   }
 
   /**
-   * The network namespace of {@code host} as a path into this JVM's own descriptor table
-   * ({@code /proc/self/fd/N}): for use in this JVM (setns() in tests, namespace ids), never by
-   * another process. Launchers join a host with {@code --join-holder} {@link #holderSocket}.
+   * The network namespace of {@code host} as a path into this JVM's own descriptor table ({@code
+   * /proc/self/fd/N}): for use in this JVM (setns() in tests, namespace ids), never by another
+   * process. Launchers join a host with {@code --join-holder} {@link #holderSocket}.
    */
   public Path netns(String host) {
     return Path.of("/proc/self/fd/" + host(host).netnsFd());
@@ -239,18 +272,33 @@ public final class Lab implements AutoCloseable {
   public boolean acceptsConnections(String host, int port, int timeoutMs) {
     Host h = host(host);
     LibC c = LibC.get();
-    int fd = h.holder().inetSocket(LibC.AF_INET, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK,
-        "a socket to probe port " + port + " " + h.where());
+    int fd =
+        h.holder()
+            .inetSocket(
+                LibC.AF_INET,
+                LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK,
+                "a socket to probe port " + port + " " + h.where());
     try {
-      byte[] to = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putShort(0, (short) LibC.AF_INET)
-          .order(ByteOrder.BIG_ENDIAN).putShort(2, (short) port).put(4, h.address().getAddress(), 0, 4).array();
+      byte[] to =
+          ByteBuffer.allocate(16)
+              .order(ByteOrder.nativeOrder())
+              .putShort(0, (short) LibC.AF_INET)
+              .order(ByteOrder.BIG_ENDIAN)
+              .putShort(2, (short) port)
+              .put(4, h.address().getAddress(), 0, 4)
+              .array();
       if (c.connect(fd, to, to.length) == 0) {
         return true;
       }
       if (LibC.errno() != LibC.EINPROGRESS) {
         return false;
       }
-      byte[] pollfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0, fd).putShort(4, LibC.POLLOUT).array();
+      byte[] pollfd =
+          ByteBuffer.allocate(8)
+              .order(ByteOrder.nativeOrder())
+              .putInt(0, fd)
+              .putShort(4, LibC.POLLOUT)
+              .array();
       if (c.poll(pollfd, 1, timeoutMs) <= 0) {
         return false;
       }
@@ -289,8 +337,12 @@ public final class Lab implements AutoCloseable {
 
   /** Content for /etc/hosts inside every host: localhost, then each host name and its address. */
   public String etcHosts() {
-    StringBuilder b = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-    hosts.values().forEach(h -> b.append(h.address().getHostAddress()).append('\t').append(h.name()).append('\n'));
+    StringBuilder b =
+        new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    hosts
+        .values()
+        .forEach(
+            h -> b.append(h.address().getHostAddress()).append('\t').append(h.name()).append('\n'));
     return b.toString();
   }
 
@@ -303,11 +355,19 @@ public final class Lab implements AutoCloseable {
         return new LinkControl(this, l, a, b);
       }
     }
-    throw new IllegalArgumentException("link(\"" + a + "\", \"" + b + "\"): no link joins them; the links are "
-        + links.stream().map(l -> l.spec().between()).toList());
+    throw new IllegalArgumentException(
+        "link(\""
+            + a
+            + "\", \""
+            + b
+            + "\"): no link joins them; the links are "
+            + links.stream().map(l -> l.spec().between()).toList());
   }
 
-  /** The emulated links of this lab (TUN pair and seeded relay), in the order of the spec; empty if none. */
+  /**
+   * The emulated links of this lab (TUN pair and seeded relay), in the order of the spec; empty if
+   * none.
+   */
   public List<EmulatedLink> emulatedLinks() {
     return links.stream().map(LinkState::emulated).filter(e -> e != null).toList();
   }
@@ -327,8 +387,12 @@ public final class Lab implements AutoCloseable {
     if (r == null) {
       synchronized (Lab.class) {
         if (netemMissing == null) {
-          netemMissing = probeNetem(() -> NetNamespaces.callInFreshNamespace("probing for netem",
-              () -> new RtNetlink(NetlinkSocket.open("in a probe namespace"))));
+          netemMissing =
+              probeNetem(
+                  () ->
+                      NetNamespaces.callInFreshNamespace(
+                          "probing for netem",
+                          () -> new RtNetlink(NetlinkSocket.open("in a probe namespace"))));
         }
         r = netemMissing;
       }
@@ -347,14 +411,21 @@ public final class Lab implements AutoCloseable {
         r = netemMissing;
       }
     }
-    r.ifPresent(m -> {
-      throw new NetemUnavailableException(m);
-    });
+    r.ifPresent(
+        m -> {
+          throw new NetemUnavailableException(m);
+        });
   }
 
   private Optional<String> probeNetemInAHolder() {
-    NamespaceHolder holder = NamespaceHolder.start(launcher, "the netem probe", "nsjunit-probe",
-        directory.resolve("probe.sock"), Optional.empty(), userns);
+    NamespaceHolder holder =
+        NamespaceHolder.start(
+            launcher,
+            "the netem probe",
+            "nsjunit-probe",
+            directory.resolve("probe.sock"),
+            Optional.empty(),
+            userns);
     try {
       return probeNetem(() -> new RtNetlink(holder.netlinkSocket("in a probe namespace")));
     } finally {
@@ -381,8 +452,13 @@ public final class Lab implements AutoCloseable {
       throw new IllegalStateException("probing for netem: " + e, e);
     }
     try (r) {
-      r.replaceQdisc("lo", RtNetlink.TC_H_ROOT, 0x00010000, "netem",
-          Qdiscs.netem(Netem.NONE.withDelay(Duration.ofMillis(1))), "(probe)");
+      r.replaceQdisc(
+          "lo",
+          RtNetlink.TC_H_ROOT,
+          0x00010000,
+          "netem",
+          Qdiscs.netem(Netem.NONE.withDelay(Duration.ofMillis(1))),
+          "(probe)");
       return Optional.empty();
     } catch (NetlinkException e) {
       return Optional.of("netem is not available on this kernel: " + e.getMessage());
@@ -392,7 +468,8 @@ public final class Lab implements AutoCloseable {
   Host host(String name) {
     Host h = hosts.get(name);
     if (h == null) {
-      throw new IllegalArgumentException("host \"" + name + "\" is not in this lab: the hosts are " + hosts.keySet());
+      throw new IllegalArgumentException(
+          "host \"" + name + "\" is not in this lab: the hosts are " + hosts.keySet());
     }
     return h;
   }
@@ -409,7 +486,8 @@ public final class Lab implements AutoCloseable {
     }
     closed = true;
     long start = System.nanoTime();
-    // First the relays: an open TUN descriptor would keep its namespace alive after the holder ends.
+    // First the relays: an open TUN descriptor would keep its namespace alive after the holder
+    // ends.
     for (LinkState l : links) {
       if (l.emulated() != null) {
         l.emulated().close();
@@ -432,7 +510,8 @@ public final class Lab implements AutoCloseable {
       Files.deleteIfExists(directory.resolve("probe.sock"));
       Files.deleteIfExists(directory);
     } catch (IOException e) {
-      // a socket file of a holder that could not be waited for: the run directory's removal takes it
+      // a socket file of a holder that could not be waited for: the run directory's removal takes
+      // it
     }
     closeDuration = Duration.ofNanos(System.nanoTime() - start);
   }
@@ -448,13 +527,22 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  /** Refuses a lab subnet that overlaps one of {@code addresses} ("a.b.c.d/prefix") of the machine. */
+  /**
+   * Refuses a lab subnet that overlaps one of {@code addresses} ("a.b.c.d/prefix") of the machine.
+   */
   static void checkNoOverlap(String text, Subnet subnet, List<String> addresses) {
     for (String a : addresses) {
       Subnet other = Subnet.ofAddress(a);
       if (subnet.overlaps(other)) {
-        throw new IllegalArgumentException("subnet=\"" + text + "\" overlaps " + a + ", an address of this machine's"
-            + " network: choose a private subnet that this machine does not use, e.g. \"" + Subnet.DEFAULT + "\"");
+        throw new IllegalArgumentException(
+            "subnet=\""
+                + text
+                + "\" overlaps "
+                + a
+                + ", an address of this machine's"
+                + " network: choose a private subnet that this machine does not use, e.g. \""
+                + Subnet.DEFAULT
+                + "\"");
       }
     }
   }

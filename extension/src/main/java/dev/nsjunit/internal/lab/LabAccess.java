@@ -1,15 +1,14 @@
 package dev.nsjunit.internal.lab;
 
 import dev.nsjunit.internal.run.RunDirectory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A running network lab as sandboxes use it: its namespaces (joined with the launcher's
- * {@code --join-net}) and the generated hosts file (bind-mounted over {@code /etc/hosts} in the
- * sandbox's private mount namespace, so host names resolve).
+ * A running network lab as sandboxes use it: its namespaces (joined with the launcher's {@code
+ * --join-net}) and the generated hosts file (bind-mounted over {@code /etc/hosts} in the sandbox's
+ * private mount namespace, so host names resolve).
  */
 public final class LabAccess implements AutoCloseable {
   private final Lab lab;
@@ -20,7 +19,8 @@ public final class LabAccess implements AutoCloseable {
     this.hostsFile = hostsFile;
   }
 
-  public static LabAccess start(dev.nsjunit.internal.lab.TopologySpec topology, Path launcher, String userns) {
+  public static LabAccess start(
+      dev.nsjunit.internal.lab.TopologySpec topology, Path launcher, String userns) {
     RunDirectory dir = RunDirectory.get();
     Lab lab = Lab.start(topology, launcher, dir.path(), userns);
     try {
@@ -29,7 +29,8 @@ public final class LabAccess implements AutoCloseable {
       return new LabAccess(lab, hosts);
     } catch (IOException | RuntimeException e) {
       lab.close();
-      throw new IllegalStateException("could not write the hosts file of the network lab: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not write the hosts file of the network lab: " + e.getMessage(), e);
     }
   }
 

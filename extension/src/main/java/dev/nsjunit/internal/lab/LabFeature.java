@@ -1,9 +1,9 @@
 package dev.nsjunit.internal.lab;
 
-import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.Link;
 import dev.nsjunit.OnHost;
 import dev.nsjunit.Topology;
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.namespaces.Namespace;
 import dev.nsjunit.internal.run.SandboxFeature;
 import dev.nsjunit.internal.run.SandboxSetup;
@@ -28,7 +28,10 @@ public final class LabFeature implements SandboxFeature {
     return List.of(Topology.class, OnHost.class);
   }
 
-  /** Runs after the namespaces feature: a lab host replaces the empty network namespace it asked for. */
+  /**
+   * Runs after the namespaces feature: a lab host replaces the empty network namespace it asked
+   * for.
+   */
   @Override
   public void read(AnnotationChain chain, SandboxSpec.Builder spec) {
     Optional<AnnotationChain.Found<Topology>> topology = chain.nearestWithElement(Topology.class);
@@ -43,9 +46,11 @@ public final class LabFeature implements SandboxFeature {
     TopologySpec topologySpec = topologySpec(topology.get().annotation());
     String host = onHost.orElse(topologySpec.hosts().get(0));
     if (!topologySpec.hosts().contains(host)) {
-      throw Attribute.of(OnHost.class, "value").invalid(host, "one of the hosts of @Topology: " + topologySpec.hosts());
+      throw Attribute.of(OnHost.class, "value")
+          .invalid(host, "one of the hosts of @Topology: " + topologySpec.hosts());
     }
-    Optional<Class<?>> sharedByClass = topology.get().element() instanceof Class<?> c ? Optional.of(c) : Optional.empty();
+    Optional<Class<?>> sharedByClass =
+        topology.get().element() instanceof Class<?> c ? Optional.of(c) : Optional.empty();
     spec.network = Optional.of(new LabPlan(topologySpec, host, sharedByClass));
     // The test joins its host's network namespace instead of getting an empty one.
     spec.namespaces.remove(Namespace.NET);
@@ -60,7 +65,8 @@ public final class LabFeature implements SandboxFeature {
     Optional<LabPlan> plan = setup.spec().network();
     if (plan.isPresent() && setup.lab().isPresent()) {
       LabAccess lab = setup.lab().get();
-      setup.launcherOption(LauncherOption.JOIN_HOLDER, lab.lab().holderSocket(plan.get().host()).toString());
+      setup.launcherOption(
+          LauncherOption.JOIN_HOLDER, lab.lab().holderSocket(plan.get().host()).toString());
       setup.launcherOption(LauncherOption.BIND_RO, lab.hostsFile() + ":/etc/hosts");
     }
   }

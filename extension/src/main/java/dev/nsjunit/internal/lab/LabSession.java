@@ -49,14 +49,17 @@ public final class LabSession implements AutoCloseable {
       case "start":
         return Integer.toString(start(args.get(0), args.get(1), args.subList(2, args.size())));
       case "awaitPort":
-        process(args.get(0)).awaitPort(Integer.parseInt(args.get(1)), Duration.ofMillis(Long.parseLong(args.get(2))));
+        process(args.get(0))
+            .awaitPort(
+                Integer.parseInt(args.get(1)), Duration.ofMillis(Long.parseLong(args.get(2))));
         return "";
       case "output":
         return process(args.get(0)).output();
       case "alive":
         return Boolean.toString(process(args.get(0)).process.isAlive());
       case "waitFor":
-        return Integer.toString(process(args.get(0)).waitFor(Duration.ofMillis(Long.parseLong(args.get(1)))));
+        return Integer.toString(
+            process(args.get(0)).waitFor(Duration.ofMillis(Long.parseLong(args.get(1)))));
       case "stop":
         process(args.get(0)).stop();
         return "";
@@ -121,7 +124,7 @@ public final class LabSession implements AutoCloseable {
 
   @Override
   public void close() {
-    close((h, t) -> { });
+    close((h, t) -> {});
   }
 
   private final class HostProcessRecord {
@@ -169,20 +172,37 @@ public final class LabSession implements AutoCloseable {
           return;
         }
         if (!process.isAlive()) {
-          throw new IllegalStateException("the process on host \"" + host + "\" ended (exit code "
-              + process.exitValue() + ") before anything listened on port " + port + "; its output:\n" + output());
+          throw new IllegalStateException(
+              "the process on host \""
+                  + host
+                  + "\" ended (exit code "
+                  + process.exitValue()
+                  + ") before anything listened on port "
+                  + port
+                  + "; its output:\n"
+                  + output());
         }
         Thread.sleep(50);
       }
-      throw new IllegalStateException("nothing listened on port " + port + " of host \"" + host + "\" within "
-          + timeout.toMillis() + " ms; the process's output so far:\n" + output());
+      throw new IllegalStateException(
+          "nothing listened on port "
+              + port
+              + " of host \""
+              + host
+              + "\" within "
+              + timeout.toMillis()
+              + " ms; the process's output so far:\n"
+              + output());
     }
 
     int waitFor(Duration timeout) throws InterruptedException {
       return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
-    /** Closing the launcher's stdin makes it kill its sandbox (and so everything the process started). */
+    /**
+     * Closing the launcher's stdin makes it kill its sandbox (and so everything the process
+     * started).
+     */
     void stop() {
       LauncherProcess.end(process, Duration.ofSeconds(2));
       try {

@@ -1,7 +1,6 @@
 package dev.nsjunit.internal.lab;
 
 import dev.nsjunit.internal.SandboxExtension;
-
 import dev.nsjunit.internal.launcher.LauncherBinary;
 import dev.nsjunit.internal.spec.Configuration;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -19,18 +18,22 @@ public final class Labs {
   private Labs() {}
 
   /** The lab this test uses; {@code owned} is set when the caller must close it after the test. */
-  public static LabAccess forTest(LabPlan plan, ExtensionContext context, Configuration config, boolean[] owned) {
+  public static LabAccess forTest(
+      LabPlan plan, ExtensionContext context, Configuration config, boolean[] owned) {
     if (plan.sharedByClass().isEmpty()) {
       owned[0] = true;
       return start(plan, config);
     }
     Class<?> owner = plan.sharedByClass().get();
     ExtensionContext classContext = context;
-    while (classContext.getElement().map(e -> e != owner).orElse(true) && classContext.getParent().isPresent()) {
+    while (classContext.getElement().map(e -> e != owner).orElse(true)
+        && classContext.getParent().isPresent()) {
       classContext = classContext.getParent().get();
     }
-    SharedLab shared = classContext.getStore(NAMESPACE)
-        .getOrComputeIfAbsent(owner, k -> new SharedLab(plan, config), SharedLab.class);
+    SharedLab shared =
+        classContext
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(owner, k -> new SharedLab(plan, config), SharedLab.class);
     return shared.get();
   }
 
@@ -39,14 +42,18 @@ public final class Labs {
       return LabAccess.start(plan.topology(), LauncherBinary.path(config), config.userns());
     } catch (NetemUnavailableException e) {
       if (config.skipWhenNetemMissing()) {
-        throw new TestAbortedException(e.getMessage() + " (skipped: nsjunit.netem.missing=skip)", e);
+        throw new TestAbortedException(
+            e.getMessage() + " (skipped: nsjunit.netem.missing=skip)", e);
       }
       throw e;
     }
   }
 
-  /** A class's lab, or why it could not be built (every test of the class then fails the same way). */
-  @SuppressWarnings("deprecation") // CloseableResource: the only store cleanup JUnit 5.10 to 5.12 know
+  /**
+   * A class's lab, or why it could not be built (every test of the class then fails the same way).
+   */
+  @SuppressWarnings(
+      "deprecation") // CloseableResource: the only store cleanup JUnit 5.10 to 5.12 know
   static final class SharedLab implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private final LabAccess lab;
     private final RuntimeException failure;

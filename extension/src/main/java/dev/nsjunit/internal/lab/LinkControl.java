@@ -11,22 +11,22 @@ import java.util.OptionalLong;
  *       routes, so a connect fails at once with "Network is unreachable" (ENETUNREACH).
  *   <li>{@link #partition()}/{@link #partitionOneWay}/{@link #heal()}: silent drop. The sender's
  *       neighbour (ARP) entry for the receiver is replaced by a permanent one pointing at a MAC
- *       address no interface has, so frames still leave but the receiver discards them as
- *       "not for this host"; no error reaches the sender, connects and reads time out as across
- *       a real partition. Needs nothing but rtnetlink (no netem, no nftables, no BPF).
+ *       address no interface has, so frames still leave but the receiver discards them as "not for
+ *       this host"; no error reaches the sender, connects and reads time out as across a real
+ *       partition. Needs nothing but rtnetlink (no netem, no nftables, no BPF).
  *   <li>{@link #rate}: a tbf qdisc on both ends.
  *   <li>{@link #netem}: a netem qdisc on both ends (each direction gets the delay once), or a
  *       {@link NetemUnavailableException} naming sch_netem when the kernel lacks it.
  * </ul>
  *
- * <p>On a LAN (a link of three or more hosts) partitions affect only traffic between the two
- * hosts; down, rate and netem act on the two hosts' LAN interfaces, so they affect those hosts'
- * traffic with every member of the LAN.
+ * <p>On a LAN (a link of three or more hosts) partitions affect only traffic between the two hosts;
+ * down, rate and netem act on the two hosts' LAN interfaces, so they affect those hosts' traffic
+ * with every member of the LAN.
  *
- * <p>On an emulated link ({@link LinkSpec#emulated(long)}: TUN pair and relay) down/up set the
- * TUN devices down/up, partitions make the relay drop the direction's packets, rate is a tbf on
- * the TUN devices, and {@link #netem} changes what the relay applies (no sch_netem needed);
- * {@link #seed()} and {@link #traffic} tell what it did.
+ * <p>On an emulated link ({@link LinkSpec#emulated(long)}: TUN pair and relay) down/up set the TUN
+ * devices down/up, partitions make the relay drop the direction's packets, rate is a tbf on the TUN
+ * devices, and {@link #netem} changes what the relay applies (no sch_netem needed); {@link #seed()}
+ * and {@link #traffic} tell what it did.
  */
 public final class LinkControl {
   private final Lab lab;
@@ -75,8 +75,18 @@ public final class LinkControl {
   /** Drops packets from {@code from} to {@code to}, silently; the other direction still flows. */
   public void partitionOneWay(String from, String to) {
     if (!(from.equals(a) && to.equals(b)) && !(from.equals(b) && to.equals(a))) {
-      throw new IllegalArgumentException("partitionOneWay(\"" + from + "\", \"" + to + "\") on " + this
-          + ": from and to must be \"" + a + "\" and \"" + b + "\", in either order");
+      throw new IllegalArgumentException(
+          "partitionOneWay(\""
+              + from
+              + "\", \""
+              + to
+              + "\") on "
+              + this
+              + ": from and to must be \""
+              + a
+              + "\" and \""
+              + b
+              + "\", in either order");
     }
     synchronized (lab) {
       link.blocked().add(List.of(from, to));
@@ -96,7 +106,9 @@ public final class LinkControl {
           link.blocked().remove(pair);
           link.emulated().blocked(pair.get(0), pair.get(1), false);
         } else if (link.blocked().remove(pair) && !link.down().contains(pair.get(0))) {
-          lab.host(pair.get(0)).rtnl().deleteNeighbour(link.ifname(pair.get(0)), lab.host(pair.get(1)).address());
+          lab.host(pair.get(0))
+              .rtnl()
+              .deleteNeighbour(link.ifname(pair.get(0)), lab.host(pair.get(1)).address());
         }
       }
     }
@@ -118,7 +130,10 @@ public final class LinkControl {
     }
   }
 
-  /** Applies {@code netem} to both directions; throws {@link NetemUnavailableException} without sch_netem. */
+  /**
+   * Applies {@code netem} to both directions; throws {@link NetemUnavailableException} without
+   * sch_netem.
+   */
   public void netem(Netem netem) {
     if (link.emulated() != null) {
       synchronized (lab) {
@@ -156,7 +171,8 @@ public final class LinkControl {
    */
   public EmulatedLink.Traffic traffic(String from, String to) {
     if (link.emulated() == null) {
-      throw new IllegalStateException(this + " is not an emulated link: only LinkSpec.emulated(seed) links record traffic");
+      throw new IllegalStateException(
+          this + " is not an emulated link: only LinkSpec.emulated(seed) links record traffic");
     }
     return link.emulated().traffic(from, to);
   }
@@ -167,12 +183,24 @@ public final class LinkControl {
   }
 
   private void blackhole(String from, String to) {
-    lab.host(from).rtnl().replaceNeighbour(link.ifname(from), lab.host(to).address(), Lab.NOWHERE_MAC);
+    lab.host(from)
+        .rtnl()
+        .replaceNeighbour(link.ifname(from), lab.host(to).address(), Lab.NOWHERE_MAC);
   }
 
   @Override
   public String toString() {
-    return "link " + link.spec().between() + " (" + a + " " + link.ifname(a) + ", " + b + " " + link.ifname(b) + ")"
+    return "link "
+        + link.spec().between()
+        + " ("
+        + a
+        + " "
+        + link.ifname(a)
+        + ", "
+        + b
+        + " "
+        + link.ifname(b)
+        + ")"
         + (link.emulated() == null ? "" : ", emulated, " + link.emulated().replayHint());
   }
 }

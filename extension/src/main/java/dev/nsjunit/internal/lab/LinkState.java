@@ -32,7 +32,10 @@ final class LinkState {
     return spec;
   }
 
-  /** The interface of {@code host} on this link ("eth0", "eth1", ... in the order of the spec's links). */
+  /**
+   * The interface of {@code host} on this link ("eth0", "eth1", ... in the order of the spec's
+   * links).
+   */
   String ifname(String host) {
     return ifnames.get(host);
   }

@@ -1,9 +1,8 @@
 package dev.nsjunit.internal.lab;
 
 import dev.nsjunit.internal.ffi.LibC;
-import dev.nsjunit.internal.launcher.LauncherProcess;
-import java.time.Duration;
 import dev.nsjunit.internal.launcher.LauncherOption;
+import dev.nsjunit.internal.launcher.LauncherProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,8 +24,8 @@ import java.util.concurrent.TimeoutException;
  * {@code nsjunit-launch --hold SOCKET --net --uts --hostname NAME}. Without root the first holder
  * of a lab makes the lab's user namespace and the others join it ({@code --userns-of}), so veths
  * can join any two hosts. Its stdin is a pipe only this JVM holds, so when the JVM ends, even by
- * SIGKILL, the launcher sees EOF and SIGKILLs the holder, and the namespaces (with their veths)
- * go with it. No bind mount in /run/netns is ever made, and nothing names a namespace by pid:
+ * SIGKILL, the launcher sees EOF and SIGKILLs the holder, and the namespaces (with their veths) go
+ * with it. No bind mount in /run/netns is ever made, and nothing names a namespace by pid:
  * sandboxes join through the socket ({@code --join-holder}).
  */
 final class NamespaceHolder implements AutoCloseable {
@@ -43,13 +43,20 @@ final class NamespaceHolder implements AutoCloseable {
   }
 
   /**
-   * Starts a holder listening at {@code socket} whose UTS hostname is {@code hostname}; {@code name}
-   * is used in messages. {@code userNamespaceOf} is another holder of the same lab whose user
+   * Starts a holder listening at {@code socket} whose UTS hostname is {@code hostname}; {@code
+   * name} is used in messages. {@code userNamespaceOf} is another holder of the same lab whose user
    * namespace this one joins; without it, {@code userns} ("auto", "always" or "never") decides.
    */
-  static NamespaceHolder start(Path launcherBinary, String name, String hostname, Path socket,
-                               Optional<NamespaceHolder> userNamespaceOf, String userns) {
-    List<String> cmd = new ArrayList<>(List.of(launcherBinary.toString(), LauncherOption.HOLD.text(), socket.toString()));
+  static NamespaceHolder start(
+      Path launcherBinary,
+      String name,
+      String hostname,
+      Path socket,
+      Optional<NamespaceHolder> userNamespaceOf,
+      String userns) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(launcherBinary.toString(), LauncherOption.HOLD.text(), socket.toString()));
     if (userNamespaceOf.isPresent()) {
       cmd.addAll(LauncherOption.USERNS_OF.with(userNamespaceOf.get().socket().toString()));
     } else {
@@ -59,33 +66,50 @@ final class NamespaceHolder implements AutoCloseable {
     cmd.addAll(LauncherOption.HOSTNAME.with(hostname));
     Process p;
     try {
-      p = new ProcessBuilder(cmd)
-          .redirectInput(ProcessBuilder.Redirect.PIPE)
-          .redirectOutput(ProcessBuilder.Redirect.PIPE)
-          .redirectError(ProcessBuilder.Redirect.PIPE)
-          .start();
+      p =
+          new ProcessBuilder(cmd)
+              .redirectInput(ProcessBuilder.Redirect.PIPE)
+              .redirectOutput(ProcessBuilder.Redirect.PIPE)
+              .redirectError(ProcessBuilder.Redirect.PIPE)
+              .start();
     } catch (IOException e) {
-      throw new IllegalStateException("starting the namespace holder of " + name + " (" + String.join(" ", cmd) + "): "
-          + e.getMessage() + "; build the launcher with 'mvn -pl native-helper compile'", e);
+      throw new IllegalStateException(
+          "starting the namespace holder of "
+              + name
+              + " ("
+              + String.join(" ", cmd)
+              + "): "
+              + e.getMessage()
+              + "; build the launcher with 'mvn -pl native-helper compile'",
+          e);
     }
     // The holder prints "ready" once it listens: loopback is up and the hostname set by then.
-    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> firstLine(p.getInputStream()),
-        r -> {
-          Thread t = new Thread(r, "nsjunit-holder-start");
-          t.setDaemon(true);
-          t.start();
-        });
+    CompletableFuture<String> ready =
+        CompletableFuture.supplyAsync(
+            () -> firstLine(p.getInputStream()),
+            r -> {
+              Thread t = new Thread(r, "nsjunit-holder-start");
+              t.setDaemon(true);
+              t.start();
+            });
     String line;
     try {
       line = ready.get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       p.destroyForcibly();
-      throw new IllegalStateException("the namespace holder of " + name + " was not ready after "
-          + READY_TIMEOUT_MS + " ms (command: " + String.join(" ", cmd) + ")");
+      throw new IllegalStateException(
+          "the namespace holder of "
+              + name
+              + " was not ready after "
+              + READY_TIMEOUT_MS
+              + " ms (command: "
+              + String.join(" ", cmd)
+              + ")");
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while starting the namespace holder of " + name, e);
+      throw new IllegalStateException(
+          "interrupted while starting the namespace holder of " + name, e);
     } catch (ExecutionException e) {
       line = null;
     }
@@ -93,9 +117,16 @@ final class NamespaceHolder implements AutoCloseable {
     if (!"ready".equals(line) || child.isEmpty()) {
       waitQuietly(p); // a launcher that failed exits by itself, with its own exit code
       p.destroyForcibly();
-      throw new IllegalStateException("the namespace holder of " + name + " ended"
-          + (p.isAlive() ? "" : " with exit code " + p.exitValue()) + " before it was ready: " + LauncherProcess.stderrText(p)
-          + " (command: " + String.join(" ", cmd) + ")");
+      throw new IllegalStateException(
+          "the namespace holder of "
+              + name
+              + " ended"
+              + (p.isAlive() ? "" : " with exit code " + p.exitValue())
+              + " before it was ready: "
+              + LauncherProcess.stderrText(p)
+              + " (command: "
+              + String.join(" ", cmd)
+              + ")");
     }
     return new NamespaceHolder(name, p, child.get().pid(), socket);
   }
@@ -105,27 +136,53 @@ final class NamespaceHolder implements AutoCloseable {
     return socket;
   }
 
-  /** A new descriptor of the holder's network namespace (for IFLA_NET_NS_FD); the caller closes it. */
+  /**
+   * A new descriptor of the holder's network namespace (for IFLA_NET_NS_FD); the caller closes it.
+   */
   int netNamespace() {
-    return HolderSocket.request(socket, HolderSocket.NET_NAMESPACE, 0, 0, 0,
-        "opening the network namespace of " + name, null);
+    return HolderSocket.request(
+        socket,
+        HolderSocket.NET_NAMESPACE,
+        0,
+        0,
+        0,
+        "opening the network namespace of " + name,
+        null);
   }
 
   /** A NETLINK_ROUTE socket in the holder's network namespace. */
   NetlinkSocket netlinkSocket(String where) {
-    int fd = HolderSocket.request(socket, HolderSocket.SOCKET, LibC.AF_NETLINK, LibC.SOCK_RAW, LibC.NETLINK_ROUTE,
-        "socket(AF_NETLINK, NETLINK_ROUTE) " + where, null);
+    int fd =
+        HolderSocket.request(
+            socket,
+            HolderSocket.SOCKET,
+            LibC.AF_NETLINK,
+            LibC.SOCK_RAW,
+            LibC.NETLINK_ROUTE,
+            "socket(AF_NETLINK, NETLINK_ROUTE) " + where,
+            null);
     return NetlinkSocket.adopt(fd, where);
   }
 
-  /** A socket of {@code domain} and {@code type} (SOCK_NONBLOCK allowed) in the holder's network namespace. */
+  /**
+   * A socket of {@code domain} and {@code type} (SOCK_NONBLOCK allowed) in the holder's network
+   * namespace.
+   */
   int inetSocket(int domain, int type, String what) {
     return HolderSocket.request(socket, HolderSocket.SOCKET, domain, type, 0, what, null);
   }
 
-  /** /dev/net/tun opened in the holder's network namespace: TUNSETIFF on it makes a device there. */
+  /**
+   * /dev/net/tun opened in the holder's network namespace: TUNSETIFF on it makes a device there.
+   */
   int tun(String what) {
-    return HolderSocket.request(socket, HolderSocket.TUN, 0, 0, 0, what,
+    return HolderSocket.request(
+        socket,
+        HolderSocket.TUN,
+        0,
+        0,
+        0,
+        what,
         "an emulated link needs /dev/net/tun readable and writable by this user: distributions make it 0666 (udev),"
             + " check 'ls -l /dev/net/tun' and 'chmod 0666 /dev/net/tun' as root, or load the tun module (modprobe tun)");
   }
@@ -173,6 +230,14 @@ final class NamespaceHolder implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "holder of " + name + " (pid " + holderPid + ", launcher " + launcher.pid() + ", socket " + socket + ")";
+    return "holder of "
+        + name
+        + " (pid "
+        + holderPid
+        + ", launcher "
+        + launcher.pid()
+        + ", socket "
+        + socket
+        + ")";
   }
 }

@@ -17,37 +17,58 @@ public final class NetNamespaces {
 
   /** Runs {@code body} inside the network namespace at {@code netns} (e.g. /proc/PID/ns/net). */
   public static <T> T callInside(Path netns, String what, Callable<T> body) {
-    return onFreshThread(what, () -> {
-      int target = open(netns.toString(), what);
-      try {
-        return switchedAndBack(what, () -> {
-          if (LibC.get().setns(target, LibC.CLONE_NEWNET) != 0) {
-            throw new NetlinkException("setns(" + netns + ", CLONE_NEWNET) for " + what, LibC.errno(), null,
-                "the namespace's holder process may have ended, or this JVM lacks CAP_SYS_ADMIN");
+    return onFreshThread(
+        what,
+        () -> {
+          int target = open(netns.toString(), what);
+          try {
+            return switchedAndBack(
+                what,
+                () -> {
+                  if (LibC.get().setns(target, LibC.CLONE_NEWNET) != 0) {
+                    throw new NetlinkException(
+                        "setns(" + netns + ", CLONE_NEWNET) for " + what,
+                        LibC.errno(),
+                        null,
+                        "the namespace's holder process may have ended, or this JVM lacks CAP_SYS_ADMIN");
+                  }
+                },
+                body);
+          } finally {
+            LibC.get().close(target);
           }
-        }, body);
-      } finally {
-        LibC.get().close(target);
-      }
-    });
+        });
   }
 
   /**
-   * Runs {@code body} inside a brand-new, empty network namespace of its own ({@code unshare}
-   * on a fresh thread). The namespace disappears once the thread has switched back and nothing
-   * created inside (a socket) is open any more. Used for probes that need a throwaway place.
+   * Runs {@code body} inside a brand-new, empty network namespace of its own ({@code unshare} on a
+   * fresh thread). The namespace disappears once the thread has switched back and nothing created
+   * inside (a socket) is open any more. Used for probes that need a throwaway place.
    */
   public static <T> T callInFreshNamespace(String what, Callable<T> body) {
-    return onFreshThread(what, () -> switchedAndBack(what, () -> {
-      if (LibC.get().unshare(LibC.CLONE_NEWNET) != 0) {
-        throw new NetlinkException("unshare(CLONE_NEWNET) for " + what, LibC.errno(), null,
-            "creating a network namespace needs root or CAP_SYS_ADMIN");
-      }
-    }, body));
+    return onFreshThread(
+        what,
+        () ->
+            switchedAndBack(
+                what,
+                () -> {
+                  if (LibC.get().unshare(LibC.CLONE_NEWNET) != 0) {
+                    throw new NetlinkException(
+                        "unshare(CLONE_NEWNET) for " + what,
+                        LibC.errno(),
+                        null,
+                        "creating a network namespace needs root or CAP_SYS_ADMIN");
+                  }
+                },
+                body));
   }
 
-  /** Keeps the thread's own namespace, switches with {@code enter}, runs {@code body}, switches back. */
-  private static <T> T switchedAndBack(String what, Runnable enter, Callable<T> body) throws Exception {
+  /**
+   * Keeps the thread's own namespace, switches with {@code enter}, runs {@code body}, switches
+   * back.
+   */
+  private static <T> T switchedAndBack(String what, Runnable enter, Callable<T> body)
+      throws Exception {
     LibC c = LibC.get();
     int original = open("/proc/thread-self/ns/net", what);
     try {
@@ -74,7 +95,10 @@ public final class NetNamespaces {
   private static int open(String path, String what) {
     int fd = LibC.get().open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
     if (fd < 0) {
-      throw new NetlinkException("open(" + path + ") for " + what, LibC.errno(), null,
+      throw new NetlinkException(
+          "open(" + path + ") for " + what,
+          LibC.errno(),
+          null,
           "the holder process of that namespace may have ended");
     }
     return fd;
@@ -83,21 +107,28 @@ public final class NetNamespaces {
   private static void restore(LibC c, int original, String what) {
     if (c.setns(original, LibC.CLONE_NEWNET) != 0) {
       // The thread is about to end, which is what keeps this harmless; still say it loudly.
-      throw new IllegalStateException("could not switch the helper thread back to its network namespace after "
-          + what + ": " + Errno.describe(LibC.errno()) + "; the thread ends now, no other thread is affected");
+      throw new IllegalStateException(
+          "could not switch the helper thread back to its network namespace after "
+              + what
+              + ": "
+              + Errno.describe(LibC.errno())
+              + "; the thread ends now, no other thread is affected");
     }
   }
 
   private static <T> T onFreshThread(String what, Callable<T> body) {
     AtomicReference<T> result = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        result.set(body.call());
-      } catch (Throwable e) {
-        failure.set(e);
-      }
-    }, "nsjunit-netns");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                result.set(body.call());
+              } catch (Throwable e) {
+                failure.set(e);
+              }
+            },
+            "nsjunit-netns");
     t.setDaemon(true);
     t.start();
     boolean interrupted = false;

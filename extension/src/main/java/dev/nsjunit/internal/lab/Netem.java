@@ -6,8 +6,13 @@ import java.time.Duration;
  * What netem does to the packets leaving one end of a link. Percentages are 0 to 100. Applied to
  * both ends of a link, so a 40 ms delay adds 80 ms to a round trip.
  */
-public record Netem(Duration delay, Duration jitter, double lossPercent, double duplicatePercent,
-                    double reorderPercent, double corruptPercent) {
+public record Netem(
+    Duration delay,
+    Duration jitter,
+    double lossPercent,
+    double duplicatePercent,
+    double reorderPercent,
+    double corruptPercent) {
   public static final Netem NONE = new Netem(Duration.ZERO, Duration.ZERO, 0, 0, 0, 0);
 
   public Netem {
@@ -18,12 +23,19 @@ public record Netem(Duration delay, Duration jitter, double lossPercent, double 
     FaultText.requirePercent("reorder", reorderPercent);
     FaultText.requirePercent("corrupt", corruptPercent);
     if (jitter.compareTo(delay) > 0) {
-      throw new IllegalArgumentException("jitter=\"" + FaultText.format(jitter) + "\" is larger than delay=\""
-          + FaultText.format(delay) + "\": jitter must be at most the delay");
+      throw new IllegalArgumentException(
+          "jitter=\""
+              + FaultText.format(jitter)
+              + "\" is larger than delay=\""
+              + FaultText.format(delay)
+              + "\": jitter must be at most the delay");
     }
     if (reorderPercent > 0 && delay.isZero()) {
-      throw new IllegalArgumentException("reorder=\"" + reorderPercent + "%\" needs a delay: netem reorders by letting "
-          + "some packets skip the delay; set delay to more than 0 ms");
+      throw new IllegalArgumentException(
+          "reorder=\""
+              + reorderPercent
+              + "%\" needs a delay: netem reorders by letting "
+              + "some packets skip the delay; set delay to more than 0 ms");
     }
   }
 
@@ -57,7 +69,18 @@ public record Netem(Duration delay, Duration jitter, double lossPercent, double 
 
   @Override
   public String toString() {
-    return "netem delay " + FaultText.format(delay) + " jitter " + FaultText.format(jitter) + " loss " + lossPercent
-        + "% duplicate " + duplicatePercent + "% reorder " + reorderPercent + "% corrupt " + corruptPercent + "%";
+    return "netem delay "
+        + FaultText.format(delay)
+        + " jitter "
+        + FaultText.format(jitter)
+        + " loss "
+        + lossPercent
+        + "% duplicate "
+        + duplicatePercent
+        + "% reorder "
+        + reorderPercent
+        + "% corrupt "
+        + corruptPercent
+        + "%";
   }
 }

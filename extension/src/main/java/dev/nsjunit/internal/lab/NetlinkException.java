@@ -28,7 +28,8 @@ public final class NetlinkException extends RuntimeException {
 
   private static String format(String request, int errno, String kernelMessage, String hint) {
     StringBuilder b = new StringBuilder(request).append(": ").append(Errno.describe(errno));
-    Optional.ofNullable(kernelMessage).filter(m -> !m.isBlank())
+    Optional.ofNullable(kernelMessage)
+        .filter(m -> !m.isBlank())
         .ifPresent(m -> b.append(": kernel says \"").append(m).append('"'));
     Optional.ofNullable(hint).ifPresent(h -> b.append(": ").append(h));
     return b.toString();

@@ -7,10 +7,10 @@ import java.util.Arrays;
 import java.util.function.IntFunction;
 
 /**
- * One netlink request being written: the 16-byte header, a fixed family header (ifinfomsg,
- * tcmsg, ...) written with the put methods, then attributes. Numbers are in host byte order
- * (little-endian on the machines nsjunit supports); addresses are written as their raw bytes.
- * Like bubblewrap's {@code add_rta}, attributes are appended and padded to 4 bytes.
+ * One netlink request being written: the 16-byte header, a fixed family header (ifinfomsg, tcmsg,
+ * ...) written with the put methods, then attributes. Numbers are in host byte order (little-endian
+ * on the machines nsjunit supports); addresses are written as their raw bytes. Like bubblewrap's
+ * {@code add_rta}, attributes are appended and padded to 4 bytes.
  */
 final class NetlinkMessage {
   static final int HEADER = 16;
@@ -26,10 +26,17 @@ final class NetlinkMessage {
   private IntFunction<String> hint = errno -> null;
   private ByteBuffer buf = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
 
-  /** Every request asks for an ack. {@code description} names it in errors, e.g. "RTM_NEWLINK veth eth0". */
+  /**
+   * Every request asks for an ack. {@code description} names it in errors, e.g. "RTM_NEWLINK veth
+   * eth0".
+   */
   NetlinkMessage(int type, int flags, String description) {
     this.description = description;
-    buf.putInt(0).putShort((short) type).putShort((short) (flags | NLM_F_REQUEST | NLM_F_ACK)).putInt(0).putInt(0);
+    buf.putInt(0)
+        .putShort((short) type)
+        .putShort((short) (flags | NLM_F_REQUEST | NLM_F_ACK))
+        .putInt(0)
+        .putInt(0);
   }
 
   String description() {
@@ -128,8 +135,9 @@ final class NetlinkMessage {
 
   private void ensure(int more) {
     if (buf.remaining() < more) {
-      ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more + 64))
-          .order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer bigger =
+          ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more + 64))
+              .order(ByteOrder.LITTLE_ENDIAN);
       buf.flip();
       bigger.put(buf);
       buf = bigger;

@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A NETLINK_ROUTE socket bound to one network namespace. It is opened inside that namespace, by
- * the namespace's holder process (see {@link NamespaceHolder}) or, in tests, by a thread switched
- * into it (see {@link NetNamespaces}), and keeps working there afterwards from any thread. Every request asks for an ack; an error ack becomes a {@link
- * NetlinkException} that names the request, where it ran, the errno and the kernel's extended
- * ack message (NETLINK_EXT_ACK) when there is one.
+ * A NETLINK_ROUTE socket bound to one network namespace. It is opened inside that namespace, by the
+ * namespace's holder process (see {@link NamespaceHolder}) or, in tests, by a thread switched into
+ * it (see {@link NetNamespaces}), and keeps working there afterwards from any thread. Every request
+ * asks for an ack; an error ack becomes a {@link NetlinkException} that names the request, where it
+ * ran, the errno and the kernel's extended ack message (NETLINK_EXT_ACK) when there is one.
  */
 final class NetlinkSocket implements AutoCloseable {
   static final int NLMSG_ERROR = 2;
@@ -40,9 +40,11 @@ final class NetlinkSocket implements AutoCloseable {
 
   /** A socket in the calling thread's current namespace. */
   static NetlinkSocket open(String where) {
-    int fd = LibC.get().socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+    int fd =
+        LibC.get().socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
     if (fd < 0) {
-      throw new NetlinkException("socket(AF_NETLINK, NETLINK_ROUTE) " + where, LibC.errno(), null, null);
+      throw new NetlinkException(
+          "socket(AF_NETLINK, NETLINK_ROUTE) " + where, LibC.errno(), null, null);
     }
     return adopt(fd, where);
   }
@@ -56,10 +58,15 @@ final class NetlinkSocket implements AutoCloseable {
     try {
       setInt(c, fd, LibC.SOL_NETLINK, LibC.NETLINK_EXT_ACK, 1, where);
       setInt(c, fd, LibC.SOL_NETLINK, LibC.NETLINK_CAP_ACK, 1, where);
-      byte[] tv = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
-          .putLong(RECEIVE_TIMEOUT_SECONDS).putLong(0).array();
+      byte[] tv =
+          ByteBuffer.allocate(16)
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .putLong(RECEIVE_TIMEOUT_SECONDS)
+              .putLong(0)
+              .array();
       if (c.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, tv.length) != 0) {
-        throw new NetlinkException("setsockopt(SO_RCVTIMEO) on a netlink socket " + where, LibC.errno(), null, null);
+        throw new NetlinkException(
+            "setsockopt(SO_RCVTIMEO) on a netlink socket " + where, LibC.errno(), null, null);
       }
       byte[] addr = new byte[12];
       addr[0] = (byte) LibC.AF_NETLINK;
@@ -80,7 +87,8 @@ final class NetlinkSocket implements AutoCloseable {
   /** Sends {@code request} and waits for its ack; returns the data messages that came before it. */
   synchronized List<ByteBuffer> request(NetlinkMessage request) {
     if (closed) {
-      throw new IllegalStateException(request.description() + " " + where + ": the netlink socket is closed");
+      throw new IllegalStateException(
+          request.description() + " " + where + ": the netlink socket is closed");
     }
     int mySeq = seq++;
     byte[] bytes = request.encode(mySeq);
@@ -91,7 +99,11 @@ final class NetlinkSocket implements AutoCloseable {
     LibC c = LibC.get();
     long sent = c.sendto(fd, bytes, bytes.length, 0, kernel, kernel.length);
     if (sent != bytes.length) {
-      throw new NetlinkException(request.description() + " " + where + " (sendto)", sent < 0 ? LibC.errno() : 0, null, null);
+      throw new NetlinkException(
+          request.description() + " " + where + " (sendto)",
+          sent < 0 ? LibC.errno() : 0,
+          null,
+          null);
     }
     List<ByteBuffer> data = new ArrayList<>();
     byte[] rx = new byte[64 * 1024];
@@ -102,7 +114,10 @@ final class NetlinkSocket implements AutoCloseable {
         if (errno == LibC.EINTR) {
           continue;
         }
-        throw new NetlinkException(request.description() + " " + where + " (waiting for the kernel's answer)", errno, null,
+        throw new NetlinkException(
+            request.description() + " " + where + " (waiting for the kernel's answer)",
+            errno,
+            null,
             errno == LibC.EAGAIN ? "no answer within " + RECEIVE_TIMEOUT_SECONDS + " s" : null);
       }
       ByteBuffer b = ByteBuffer.wrap(rx, 0, (int) n).order(ByteOrder.LITTLE_ENDIAN);
@@ -113,7 +128,13 @@ final class NetlinkSocket implements AutoCloseable {
         int flags = b.getShort(start + 6) & 0xffff;
         int msgSeq = b.getInt(start + 8);
         if (len < NetlinkMessage.HEADER || start + len > b.limit()) {
-          throw new IllegalStateException(request.description() + " " + where + ": malformed netlink answer (length " + len + ")");
+          throw new IllegalStateException(
+              request.description()
+                  + " "
+                  + where
+                  + ": malformed netlink answer (length "
+                  + len
+                  + ")");
         }
         b.position(Math.min(b.limit(), start + NetlinkMessage.align(len)));
         if (msgSeq != mySeq) {
@@ -124,8 +145,11 @@ final class NetlinkSocket implements AutoCloseable {
           if (error == 0) {
             return data;
           }
-          throw new NetlinkException(request.description() + " " + where, -error,
-              extAckMessage(b, start, len, flags), request.hintFor(-error));
+          throw new NetlinkException(
+              request.description() + " " + where,
+              -error,
+              extAckMessage(b, start, len, flags),
+              request.hintFor(-error));
         }
         if (type == NLMSG_DONE) {
           if (dump) {

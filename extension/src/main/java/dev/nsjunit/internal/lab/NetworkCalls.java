@@ -1,8 +1,6 @@
 package dev.nsjunit.internal.lab;
 
 import dev.nsjunit.internal.channel.FrameWriter;
-import dev.nsjunit.internal.child.ChildMain;
-
 import dev.nsjunit.internal.channel.Message;
 import java.io.IOException;
 import java.time.Duration;
@@ -17,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Calls from the test's Network to the parent, and the answers routed back by id. */
 public final class NetworkCalls {
-  private static final Map<Integer, CompletableFuture<Message.NetworkAnswer>> pending = new ConcurrentHashMap<>();
+  private static final Map<Integer, CompletableFuture<Message.NetworkAnswer>> pending =
+      new ConcurrentHashMap<>();
   private static final AtomicInteger ids = new AtomicInteger();
   private static volatile FrameWriter writer;
 
@@ -37,7 +36,8 @@ public final class NetworkCalls {
   static String call(String operation, List<String> args, Duration timeout) {
     FrameWriter w = writer;
     if (w == null) {
-      throw new IllegalStateException("the Network works only inside a sandbox of a test with @Topology");
+      throw new IllegalStateException(
+          "the Network works only inside a sandbox of a test with @Topology");
     }
     int id = ids.incrementAndGet();
     CompletableFuture<Message.NetworkAnswer> answer = new CompletableFuture<>();
@@ -50,9 +50,11 @@ public final class NetworkCalls {
       }
       return a.value();
     } catch (IOException e) {
-      throw new IllegalStateException("the channel to the parent failed during " + operation + ": " + e, e);
+      throw new IllegalStateException(
+          "the channel to the parent failed during " + operation + ": " + e, e);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("the parent did not answer " + operation + " " + args + " within " + timeout);
+      throw new IllegalStateException(
+          "the parent did not answer " + operation + " " + args + " within " + timeout);
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {

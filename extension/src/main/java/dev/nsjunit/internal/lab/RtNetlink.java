@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * The rtnetlink requests the network lab needs, each a small method that writes one message and
- * waits for its ack on a {@link NetlinkSocket} of one namespace. Message and attribute numbers
- * are those of linux/rtnetlink.h, if_link.h, neighbour.h and pkt_sched.h.
+ * waits for its ack on a {@link NetlinkSocket} of one namespace. Message and attribute numbers are
+ * those of linux/rtnetlink.h, if_link.h, neighbour.h and pkt_sched.h.
  */
 final class RtNetlink implements AutoCloseable {
   static final int RTM_NEWLINK = 16;
@@ -67,11 +67,17 @@ final class RtNetlink implements AutoCloseable {
     return socket.where();
   }
 
-  /** A veth pair: {@code name} here, {@code peerName} in the namespace open as {@code peerNetnsFd}. */
+  /**
+   * A veth pair: {@code name} here, {@code peerName} in the namespace open as {@code peerNetnsFd}.
+   */
   void createVeth(String name, String peerName, int peerNetnsFd, String peerWhere) {
-    NetlinkMessage m = new NetlinkMessage(RTM_NEWLINK, flagsCreate(),
-        "RTM_NEWLINK veth " + name + " (peer " + peerName + " " + peerWhere + ")")
-        .hint(errno -> errno == Errno.EEXIST ? "an interface of that name already exists" : null);
+    NetlinkMessage m =
+        new NetlinkMessage(
+                RTM_NEWLINK,
+                flagsCreate(),
+                "RTM_NEWLINK veth " + name + " (peer " + peerName + " " + peerWhere + ")")
+            .hint(
+                errno -> errno == Errno.EEXIST ? "an interface of that name already exists" : null);
     ifinfo(m, 0, 0, 0);
     m.attrString(IFLA_IFNAME, name);
     int linkinfo = m.beginNest(IFLA_LINKINFO);
@@ -96,7 +102,8 @@ final class RtNetlink implements AutoCloseable {
   }
 
   void setMaster(String name, String master) {
-    NetlinkMessage m = new NetlinkMessage(RTM_NEWLINK, 0, "RTM_NEWLINK set master of " + name + " to " + master);
+    NetlinkMessage m =
+        new NetlinkMessage(RTM_NEWLINK, 0, "RTM_NEWLINK set master of " + name + " to " + master);
     ifinfo(m, 0, 0, 0);
     m.attrString(IFLA_IFNAME, name);
     m.attrU32(IFLA_MASTER, linkIndex(master));
@@ -104,7 +111,8 @@ final class RtNetlink implements AutoCloseable {
   }
 
   void setUp(String name, boolean up) {
-    NetlinkMessage m = new NetlinkMessage(RTM_NEWLINK, 0, "RTM_NEWLINK set " + name + (up ? " up" : " down"));
+    NetlinkMessage m =
+        new NetlinkMessage(RTM_NEWLINK, 0, "RTM_NEWLINK set " + name + (up ? " up" : " down"));
     ifinfo(m, 0, up ? IFF_UP : 0, IFF_UP);
     m.attrString(IFLA_IFNAME, name);
     socket.request(m);
@@ -119,20 +127,23 @@ final class RtNetlink implements AutoCloseable {
 
   /** The interface index of {@code name} in this namespace. */
   int linkIndex(String name) {
-    NetlinkMessage m = new NetlinkMessage(RTM_GETLINK, 0, "RTM_GETLINK " + name)
-        .hint(errno -> errno == Errno.ENODEV ? "no interface of that name here" : null);
+    NetlinkMessage m =
+        new NetlinkMessage(RTM_GETLINK, 0, "RTM_GETLINK " + name)
+            .hint(errno -> errno == Errno.ENODEV ? "no interface of that name here" : null);
     ifinfo(m, 0, 0, 0);
     m.attrString(IFLA_IFNAME, name);
     List<ByteBuffer> answers = socket.request(m);
     if (answers.isEmpty()) {
-      throw new IllegalStateException("RTM_GETLINK " + name + " " + where() + ": the kernel sent no link");
+      throw new IllegalStateException(
+          "RTM_GETLINK " + name + " " + where() + ": the kernel sent no link");
     }
     return answers.get(0).getInt(16 + 4);
   }
 
   /** Every interface here: name → MAC address (empty for interfaces without one). */
   Map<String, byte[]> links() {
-    NetlinkMessage m = new NetlinkMessage(RTM_GETLINK, NetlinkMessage.NLM_F_DUMP, "RTM_GETLINK dump");
+    NetlinkMessage m =
+        new NetlinkMessage(RTM_GETLINK, NetlinkMessage.NLM_F_DUMP, "RTM_GETLINK dump");
     ifinfo(m, 0, 0, 0);
     Map<String, byte[]> links = new LinkedHashMap<>();
     for (ByteBuffer b : socket.request(m)) {
@@ -155,8 +166,11 @@ final class RtNetlink implements AutoCloseable {
 
   /** IPv4 address/prefix on an interface (scope universe). */
   void addAddress(String name, Inet4Address address, int prefix) {
-    NetlinkMessage m = new NetlinkMessage(RTM_NEWADDR, flagsReplace(),
-        "RTM_NEWADDR " + address.getHostAddress() + "/" + prefix + " on " + name);
+    NetlinkMessage m =
+        new NetlinkMessage(
+            RTM_NEWADDR,
+            flagsReplace(),
+            "RTM_NEWADDR " + address.getHostAddress() + "/" + prefix + " on " + name);
     m.u8(AF_INET).u8(prefix).u8(0).u8(RT_SCOPE_UNIVERSE).u32(linkIndex(name));
     m.attr(IFA_LOCAL, address.getAddress());
     m.attr(IFA_ADDRESS, address.getAddress());
@@ -165,7 +179,8 @@ final class RtNetlink implements AutoCloseable {
 
   /** Every IPv4 address here, as "a.b.c.d/prefix". */
   List<String> ipv4Addresses() {
-    NetlinkMessage m = new NetlinkMessage(RTM_GETADDR, NetlinkMessage.NLM_F_DUMP, "RTM_GETADDR dump");
+    NetlinkMessage m =
+        new NetlinkMessage(RTM_GETADDR, NetlinkMessage.NLM_F_DUMP, "RTM_GETADDR dump");
     m.u8(AF_INET).u8(0).u8(0).u8(0).u32(0);
     List<String> out = new ArrayList<>();
     for (ByteBuffer b : socket.request(m)) {
@@ -180,8 +195,11 @@ final class RtNetlink implements AutoCloseable {
 
   /** A route to {@code dst/prefix} out of {@code name}, on-link (no gateway), replacing any. */
   void replaceRoute(Inet4Address dst, int prefix, String name, Inet4Address preferredSource) {
-    NetlinkMessage m = new NetlinkMessage(RTM_NEWROUTE, flagsReplace(),
-        "RTM_NEWROUTE " + dst.getHostAddress() + "/" + prefix + " dev " + name);
+    NetlinkMessage m =
+        new NetlinkMessage(
+            RTM_NEWROUTE,
+            flagsReplace(),
+            "RTM_NEWROUTE " + dst.getHostAddress() + "/" + prefix + " dev " + name);
     rtmsg(m, prefix, RT_SCOPE_LINK, RTN_UNICAST);
     m.attr(RTA_DST, dst.getAddress());
     m.attrU32(RTA_OIF, linkIndex(name));
@@ -190,16 +208,27 @@ final class RtNetlink implements AutoCloseable {
   }
 
   void deleteRoute(Inet4Address dst, int prefix) {
-    NetlinkMessage m = new NetlinkMessage(RTM_DELROUTE, 0, "RTM_DELROUTE " + dst.getHostAddress() + "/" + prefix);
+    NetlinkMessage m =
+        new NetlinkMessage(RTM_DELROUTE, 0, "RTM_DELROUTE " + dst.getHostAddress() + "/" + prefix);
     rtmsg(m, prefix, RT_SCOPE_UNIVERSE, RTN_UNICAST);
     m.attr(RTA_DST, dst.getAddress());
     socket.request(m);
   }
 
-  /** A permanent ARP entry {@code address → mac} on {@code name}, replacing what the kernel learnt. */
+  /**
+   * A permanent ARP entry {@code address → mac} on {@code name}, replacing what the kernel learnt.
+   */
   void replaceNeighbour(String name, Inet4Address address, byte[] mac) {
-    NetlinkMessage m = new NetlinkMessage(RTM_NEWNEIGH, flagsReplace(),
-        "RTM_NEWNEIGH " + address.getHostAddress() + " lladdr " + macText(mac) + " permanent dev " + name);
+    NetlinkMessage m =
+        new NetlinkMessage(
+            RTM_NEWNEIGH,
+            flagsReplace(),
+            "RTM_NEWNEIGH "
+                + address.getHostAddress()
+                + " lladdr "
+                + macText(mac)
+                + " permanent dev "
+                + name);
     ndmsg(m, linkIndex(name), NUD_PERMANENT);
     m.attr(NDA_DST, address.getAddress());
     m.attr(NDA_LLADDR, mac);
@@ -208,7 +237,9 @@ final class RtNetlink implements AutoCloseable {
 
   /** Forgets the neighbour entry; returns false if there was none. */
   boolean deleteNeighbour(String name, Inet4Address address) {
-    NetlinkMessage m = new NetlinkMessage(RTM_DELNEIGH, 0, "RTM_DELNEIGH " + address.getHostAddress() + " dev " + name);
+    NetlinkMessage m =
+        new NetlinkMessage(
+            RTM_DELNEIGH, 0, "RTM_DELNEIGH " + address.getHostAddress() + " dev " + name);
     ndmsg(m, linkIndex(name), 0);
     m.attr(NDA_DST, address.getAddress());
     try {
@@ -227,9 +258,12 @@ final class RtNetlink implements AutoCloseable {
    * (TC_H_ROOT or a class such as 1:1) with {@code handle} (major:minor as 0xMMMMmmmm).
    */
   void replaceQdisc(String name, int parent, int handle, String kind, byte[] options, String what) {
-    NetlinkMessage m = new NetlinkMessage(RTM_NEWQDISC, flagsReplace(),
-        "RTM_NEWQDISC " + kind + (what.isEmpty() ? "" : " " + what) + " on " + name)
-        .hint(errno -> Qdiscs.hint(kind, errno));
+    NetlinkMessage m =
+        new NetlinkMessage(
+                RTM_NEWQDISC,
+                flagsReplace(),
+                "RTM_NEWQDISC " + kind + (what.isEmpty() ? "" : " " + what) + " on " + name)
+            .hint(errno -> Qdiscs.hint(kind, errno));
     tcmsg(m, linkIndex(name), handle, parent);
     m.attrString(TCA_KIND, kind);
     m.attr(TCA_OPTIONS, options);
@@ -271,7 +305,15 @@ final class RtNetlink implements AutoCloseable {
   }
 
   private static void rtmsg(NetlinkMessage m, int dstLen, int scope, int type) {
-    m.u8(AF_INET).u8(dstLen).u8(0).u8(0).u8(RT_TABLE_MAIN).u8(RTPROT_STATIC).u8(scope).u8(type).u32(0);
+    m.u8(AF_INET)
+        .u8(dstLen)
+        .u8(0)
+        .u8(0)
+        .u8(RT_TABLE_MAIN)
+        .u8(RTPROT_STATIC)
+        .u8(scope)
+        .u8(type)
+        .u32(0);
   }
 
   private static void ndmsg(NetlinkMessage m, int index, int state) {

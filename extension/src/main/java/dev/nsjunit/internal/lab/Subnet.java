@@ -6,14 +6,17 @@ import java.util.List;
 /** An IPv4 network in CIDR form ("10.213.0.0/16") from which the lab numbers its hosts. */
 record Subnet(int network, int prefix) {
   static final String DEFAULT = "10.213.0.0/16";
-  private static final List<Subnet> PRIVATE = List.of(
-      new Subnet(0x0A000000, 8), new Subnet(0xAC100000, 12), new Subnet(0xC0A80000, 16));
+  private static final List<Subnet> PRIVATE =
+      List.of(new Subnet(0x0A000000, 8), new Subnet(0xAC100000, 12), new Subnet(0xC0A80000, 16));
 
   /** Parses and checks {@code text}; {@code hosts} is how many addresses it must hold. */
   static Subnet parse(String text, int hosts) {
-    String allowed = "a private IPv4 network in CIDR form with no host bits set, e.g. \"" + DEFAULT + "\"";
+    String allowed =
+        "a private IPv4 network in CIDR form with no host bits set, e.g. \"" + DEFAULT + "\"";
     String[] parts = text == null ? new String[0] : text.trim().split("/", -1);
-    if (parts.length != 2 || !parts[0].matches("\\d{1,3}(\\.\\d{1,3}){3}") || !parts[1].matches("\\d{1,2}")) {
+    if (parts.length != 2
+        || !parts[0].matches("\\d{1,3}(\\.\\d{1,3}){3}")
+        || !parts[1].matches("\\d{1,2}")) {
       throw new IllegalArgumentException("subnet=\"" + text + "\" is not " + allowed);
     }
     int prefix = Integer.parseInt(parts[1]);
@@ -21,27 +24,49 @@ record Subnet(int network, int prefix) {
     for (String octet : parts[0].split("\\.")) {
       int v = Integer.parseInt(octet);
       if (v > 255) {
-        throw new IllegalArgumentException("subnet=\"" + text + "\" is not " + allowed + " (octet " + v + " > 255)");
+        throw new IllegalArgumentException(
+            "subnet=\"" + text + "\" is not " + allowed + " (octet " + v + " > 255)");
       }
       address = (address << 8) | v;
     }
     if (prefix < 8 || prefix > 30) {
-      throw new IllegalArgumentException("subnet=\"" + text + "\" has prefix length /" + prefix
-          + ": allowed are /8 to /30, e.g. \"" + DEFAULT + "\"");
+      throw new IllegalArgumentException(
+          "subnet=\""
+              + text
+              + "\" has prefix length /"
+              + prefix
+              + ": allowed are /8 to /30, e.g. \""
+              + DEFAULT
+              + "\"");
     }
     Subnet s = new Subnet(address & mask(prefix), prefix);
     if (s.network != address) {
-      throw new IllegalArgumentException("subnet=\"" + text + "\" has host bits set: write \"" + s + "\"");
+      throw new IllegalArgumentException(
+          "subnet=\"" + text + "\" has host bits set: write \"" + s + "\"");
     }
     if (PRIVATE.stream().noneMatch(p -> p.contains(s))) {
-      throw new IllegalArgumentException("subnet=\"" + text + "\" is not private: allowed are networks inside"
-          + " 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (default \"" + DEFAULT + "\"), so a lab can never"
-          + " shadow a real network");
+      throw new IllegalArgumentException(
+          "subnet=\""
+              + text
+              + "\" is not private: allowed are networks inside"
+              + " 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (default \""
+              + DEFAULT
+              + "\"), so a lab can never"
+              + " shadow a real network");
     }
     long usable = (1L << (32 - prefix)) - 2;
     if (usable < hosts) {
-      throw new IllegalArgumentException("subnet=\"" + text + "\" holds " + usable + " host addresses but the topology"
-          + " has " + hosts + " hosts: use a shorter prefix, e.g. \"" + DEFAULT + "\"");
+      throw new IllegalArgumentException(
+          "subnet=\""
+              + text
+              + "\" holds "
+              + usable
+              + " host addresses but the topology"
+              + " has "
+              + hosts
+              + " hosts: use a shorter prefix, e.g. \""
+              + DEFAULT
+              + "\"");
     }
     return s;
   }
@@ -49,7 +74,8 @@ record Subnet(int network, int prefix) {
   /** The {@code n}-th host address (1-based). */
   Inet4Address host(int n) {
     int a = network + n;
-    return RtNetlink.toInet(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
+    return RtNetlink.toInet(
+        new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
   }
 
   boolean contains(Subnet other) {
@@ -77,7 +103,14 @@ record Subnet(int network, int prefix) {
 
   @Override
   public String toString() {
-    return ((network >>> 24) & 255) + "." + ((network >>> 16) & 255) + "." + ((network >>> 8) & 255) + "."
-        + (network & 255) + "/" + prefix;
+    return ((network >>> 24) & 255)
+        + "."
+        + ((network >>> 16) & 255)
+        + "."
+        + ((network >>> 8) & 255)
+        + "."
+        + (network & 255)
+        + "/"
+        + prefix;
   }
 }

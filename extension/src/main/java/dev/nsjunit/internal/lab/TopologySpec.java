@@ -8,16 +8,18 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Hosts, the links between them and the subnet their addresses come from (default
- * 10.213.0.0/16). Checked when built: every mistake is an IllegalArgumentException that names
- * the field, the value and what is allowed.
+ * Hosts, the links between them and the subnet their addresses come from (default 10.213.0.0/16).
+ * Checked when built: every mistake is an IllegalArgumentException that names the field, the value
+ * and what is allowed.
  */
 public record TopologySpec(List<String> hosts, List<LinkSpec> links, String subnet) {
-  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
   public TopologySpec {
     if (hosts == null || hosts.isEmpty()) {
-      throw new IllegalArgumentException("hosts=" + hosts + " is empty: name at least one host, e.g. {\"client\", \"server\"}");
+      throw new IllegalArgumentException(
+          "hosts=" + hosts + " is empty: name at least one host, e.g. {\"client\", \"server\"}");
     }
     hosts = List.copyOf(hosts);
     links = links == null ? List.of() : List.copyOf(links);
@@ -25,15 +27,24 @@ public record TopologySpec(List<String> hosts, List<LinkSpec> links, String subn
     Set<String> seen = new HashSet<>();
     for (String h : hosts) {
       if (h == null || !HOST_NAME.matcher(h).matches()) {
-        throw new IllegalArgumentException("hosts: \"" + h + "\" is not a host name: 1 to 63 letters, digits and"
-            + " '-', not starting or ending with '-'");
+        throw new IllegalArgumentException(
+            "hosts: \""
+                + h
+                + "\" is not a host name: 1 to 63 letters, digits and"
+                + " '-', not starting or ending with '-'");
       }
       if (h.equalsIgnoreCase("localhost")) {
-        throw new IllegalArgumentException("hosts: \"" + h + "\" is reserved (it names 127.0.0.1 in /etc/hosts)");
+        throw new IllegalArgumentException(
+            "hosts: \"" + h + "\" is reserved (it names 127.0.0.1 in /etc/hosts)");
       }
       if (!seen.add(h.toLowerCase())) {
-        throw new IllegalArgumentException("hosts=" + hosts + " names \"" + h + "\" twice: host names must be unique"
-            + " (ignoring case, as DNS does)");
+        throw new IllegalArgumentException(
+            "hosts="
+                + hosts
+                + " names \""
+                + h
+                + "\" twice: host names must be unique"
+                + " (ignoring case, as DNS does)");
       }
     }
     Map<String, Integer> pairs = new HashMap<>();
@@ -41,8 +52,15 @@ public record TopologySpec(List<String> hosts, List<LinkSpec> links, String subn
       LinkSpec l = links.get(i);
       for (String h : l.between()) {
         if (!hosts.contains(h)) {
-          throw new IllegalArgumentException("links[" + i + "].between=" + l.between() + " names \"" + h
-              + "\", which is not a host: allowed are " + hosts);
+          throw new IllegalArgumentException(
+              "links["
+                  + i
+                  + "].between="
+                  + l.between()
+                  + " names \""
+                  + h
+                  + "\", which is not a host: allowed are "
+                  + hosts);
         }
       }
       for (String a : l.between()) {
@@ -50,8 +68,16 @@ public record TopologySpec(List<String> hosts, List<LinkSpec> links, String subn
           if (a.compareTo(b) < 0) {
             Integer before = pairs.put(a + "\0" + b, i);
             if (before != null) {
-              throw new IllegalArgumentException("links[" + before + "] and links[" + i + "] both join \"" + a
-                  + "\" and \"" + b + "\": two hosts may share at most one link");
+              throw new IllegalArgumentException(
+                  "links["
+                      + before
+                      + "] and links["
+                      + i
+                      + "] both join \""
+                      + a
+                      + "\" and \""
+                      + b
+                      + "\": two hosts may share at most one link");
             }
           }
         }

@@ -1,10 +1,9 @@
 package dev.nsjunit.internal.launcher;
 
-import dev.nsjunit.internal.run.RunDirectory;
-
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.cleanup.Janitor;
+import dev.nsjunit.internal.run.RunDirectory;
 import dev.nsjunit.internal.spec.Configuration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +20,9 @@ public final class LauncherBinary {
   private LauncherBinary() {}
 
   /**
-   * The launcher to run: {@code nsjunit.launcher} if configured, else the one in the jar. The
-   * first call also starts this JVM's {@link Janitor} with it: whatever runs a launcher is about
-   * to make things that must not outlive the JVM.
+   * The launcher to run: {@code nsjunit.launcher} if configured, else the one in the jar. The first
+   * call also starts this JVM's {@link Janitor} with it: whatever runs a launcher is about to make
+   * things that must not outlive the JVM.
    */
   public static Path path(Configuration configuration) {
     Path launcher = chosen(configuration);
@@ -37,7 +36,9 @@ public final class LauncherBinary {
       if (!Files.isExecutable(p)) {
         throw new SandboxFailedException(
             Reason.SETUP_FAILED,
-            "configuration parameter nsjunit.launcher=\"" + p + "\" is not an executable file: "
+            "configuration parameter nsjunit.launcher=\""
+                + p
+                + "\" is not an executable file: "
                 + "build it with 'mvn -pl native-helper compile' or remove the parameter to use the launcher inside the nsjunit jar");
       }
       return p;
@@ -54,7 +55,10 @@ public final class LauncherBinary {
     if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
-          "nsjunit sandboxes need Linux on x86_64; this JVM runs on " + os + "/" + arch
+          "nsjunit sandboxes need Linux on x86_64; this JVM runs on "
+              + os
+              + "/"
+              + arch
               + " (the jar ships a launcher for linux-x86_64 only)");
     }
     Path target = RunDirectory.get().file("nsjunit-launch");
@@ -62,7 +66,8 @@ public final class LauncherBinary {
       if (in == null) {
         throw new SandboxFailedException(
             Reason.SETUP_FAILED,
-            "the nsjunit jar has no launcher binary at " + RESOURCE
+            "the nsjunit jar has no launcher binary at "
+                + RESOURCE
                 + " (a build without the native-helper module?): rebuild with 'mvn install' from the nsjunit root");
       }
       Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
@@ -70,7 +75,10 @@ public final class LauncherBinary {
     } catch (IOException e) {
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
-          "could not extract the nsjunit launcher to " + target + ": " + e.getMessage()
+          "could not extract the nsjunit launcher to "
+              + target
+              + ": "
+              + e.getMessage()
               + " (is the temporary directory full or read-only? set java.io.tmpdir to a writable place)",
           e);
     }

@@ -3,10 +3,10 @@ package dev.nsjunit.internal.launcher;
 import java.util.List;
 
 /**
- * Every option of {@code nsjunit-launch} the Java side uses: the one definition on this side of
- * the contract. The C side is the option parser in {@code options.c};
- * {@code LauncherContractTest} checks that each constant here is an option there, with the same
- * arity, and that every option there is either here or listed as one Java never passes.
+ * Every option of {@code nsjunit-launch} the Java side uses: the one definition on this side of the
+ * contract. The C side is the option parser in {@code options.c}; {@code LauncherContractTest}
+ * checks that each constant here is an option there, with the same arity, and that every option
+ * there is either here or listed as one Java never passes.
  */
 public enum LauncherOption {
   PID("--pid", false),

@@ -8,9 +8,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How the test JVM ends a launcher it started (a sandbox, a lab's holder, a cgroup scope's holder). Its stdin is a pipe only this JVM holds: EOF means "the
- * JVM is gone" (the launcher then also removes the test's cgroups), while {@link #STOP_REQUEST}
- * first means "end the sandbox, keep the cgroups for the JVM's report" ({@code supervisor.c}).
+ * How the test JVM ends a launcher it started (a sandbox, a lab's holder, a cgroup scope's holder).
+ * Its stdin is a pipe only this JVM holds: EOF means "the JVM is gone" (the launcher then also
+ * removes the test's cgroups), while {@link #STOP_REQUEST} first means "end the sandbox, keep the
+ * cgroups for the JVM's report" ({@code supervisor.c}).
  */
 public final class LauncherProcess {
   /** What the launcher reads on its stdin as "end the sandbox, keep the cgroups" (supervisor.c). */
@@ -21,8 +22,8 @@ public final class LauncherProcess {
   /**
    * Ends the sandbox. "stop" on the launcher's stdin, then EOF, is the orderly way: the launcher
    * SIGKILLs the sandbox's PID 1 (so the kernel kills every process in it) and leaves the test's
-   * cgroups to us, who still read them for the report and then remove them (EOF alone would tell
-   * it that this JVM died and it removes them itself). SIGKILL of the launcher backs it up.
+   * cgroups to us, who still read them for the report and then remove them (EOF alone would tell it
+   * that this JVM died and it removes them itself). SIGKILL of the launcher backs it up.
    */
   public static void stop(Process launcher) {
     try (OutputStream stdin = launcher.getOutputStream()) {

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The launcher's own account of how the sandbox ended, read from its status file (one line:
- * {@code exit N}, {@code signal N NAME [core]}, {@code error CODE MESSAGE}, {@code parent-gone},
- * {@code stopped}: ended on this JVM's request, which then removes the cgroups itself).
- * Unlike an exit code, it tells a {@code System.exit(137)} from a SIGKILL.
+ * The launcher's own account of how the sandbox ended, read from its status file (one line: {@code
+ * exit N}, {@code signal N NAME [core]}, {@code error CODE MESSAGE}, {@code parent-gone}, {@code
+ * stopped}: ended on this JVM's request, which then removes the cgroups itself). Unlike an exit
+ * code, it tells a {@code System.exit(137)} from a SIGKILL.
  */
 public record LauncherStatus(Kind kind, int number, String detail) {
 
@@ -40,9 +40,13 @@ public record LauncherStatus(Kind kind, int number, String detail) {
         case "exit":
           return Optional.of(new LauncherStatus(Kind.EXIT, Integer.parseInt(parts[1]), ""));
         case "signal":
-          return Optional.of(new LauncherStatus(Kind.SIGNAL, Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : ""));
+          return Optional.of(
+              new LauncherStatus(
+                  Kind.SIGNAL, Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : ""));
         case "error":
-          return Optional.of(new LauncherStatus(Kind.ERROR, Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : ""));
+          return Optional.of(
+              new LauncherStatus(
+                  Kind.ERROR, Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : ""));
         case "parent-gone":
           return Optional.of(new LauncherStatus(Kind.PARENT_GONE, 0, ""));
         case "stopped":

@@ -1,7 +1,6 @@
 package dev.nsjunit.internal.launcher;
 
 import dev.nsjunit.internal.jvm.ChildClasspath;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +25,19 @@ public final class MissingLauncher {
     Optional<String> version = platformVersion(testClass);
     String v = version.orElse("<the version of your junit-platform-commons>");
     return "nsjunit runs an isolated test in a child JVM with junit-platform-launcher, and the test classpath of "
-        + testClass.getName() + " has no junit-platform-launcher"
-        + version.map(x -> " (it has junit-platform-commons " + x + ")").orElse("") + ". Add it as a test dependency,"
+        + testClass.getName()
+        + " has no junit-platform-launcher"
+        + version.map(x -> " (it has junit-platform-commons " + x + ")").orElse("")
+        + ". Add it as a test dependency,"
         + " in the same version as junit-platform-commons:\n"
         + "  Maven:  <dependency><groupId>org.junit.platform</groupId><artifactId>junit-platform-launcher</artifactId>"
-        + "<version>" + v + "</version><scope>test</scope></dependency>"
+        + "<version>"
+        + v
+        + "</version><scope>test</scope></dependency>"
         + "  (leave <version> out when you import org.junit:junit-bom)\n"
-        + "  Gradle: testRuntimeOnly(\"org.junit.platform:junit-platform-launcher:" + v + "\")"
+        + "  Gradle: testRuntimeOnly(\"org.junit.platform:junit-platform-launcher:"
+        + v
+        + "\")"
         + "  (no version with the JUnit BOM: testImplementation(platform(\"org.junit:junit-bom:...\")))\n"
         + "No isolated test of this run starts until it is there (see docs/runners.md).";
   }
@@ -40,7 +45,9 @@ public final class MissingLauncher {
   /** The Implementation-Version of the junit-platform-commons the test class sees. */
   static Optional<String> platformVersion(Class<?> testClass) {
     try {
-      Class<?> commons = Class.forName("org.junit.platform.commons.JUnitException", false, testClass.getClassLoader());
+      Class<?> commons =
+          Class.forName(
+              "org.junit.platform.commons.JUnitException", false, testClass.getClassLoader());
       String declared = commons.getPackage().getImplementationVersion();
       if (declared != null && !declared.isBlank()) {
         return Optional.of(declared);
@@ -49,7 +56,8 @@ public final class MissingLauncher {
       if (jar.isPresent() && Files.isRegularFile(jar.get())) {
         try (JarFile file = new JarFile(jar.get().toFile())) {
           Manifest m = file.getManifest();
-          String fromManifest = m == null ? null : m.getMainAttributes().getValue("Implementation-Version");
+          String fromManifest =
+              m == null ? null : m.getMainAttributes().getValue("Implementation-Version");
           if (fromManifest == null && m != null) {
             fromManifest = m.getMainAttributes().getValue("Bundle-Version");
           }

@@ -21,7 +21,12 @@ public final class CoveredPaths {
   private CoveredPaths() {}
 
   /** Why the spec's tmpfs mounts cannot be made, if they cannot. */
-  public static Optional<String> clash(SandboxSpec spec, Path java, List<Path> classpath, Path workingDirectory, Path nsjunitDirectory) {
+  public static Optional<String> clash(
+      SandboxSpec spec,
+      Path java,
+      List<Path> classpath,
+      Path workingDirectory,
+      Path nsjunitDirectory) {
     Map<Path, String> needed = new LinkedHashMap<>();
     needed.put(java, "the child JVM's java executable");
     for (Path entry : classpath) {
@@ -33,16 +38,28 @@ public final class CoveredPaths {
       for (Map.Entry<Path, String> n : needed.entrySet()) {
         for (Path p : forms(n.getKey())) {
           if (p.startsWith(covered)) {
-            return Optional.of("@TmpFs(path = \"" + covered + "\") would hide " + n.getValue() + " " + n.getKey()
-                + " inside the sandbox, so the test could not start: choose another path for the tmpfs (a directory"
-                + " of its own, for example \"" + covered.resolve("test-data") + "\")");
+            return Optional.of(
+                "@TmpFs(path = \""
+                    + covered
+                    + "\") would hide "
+                    + n.getValue()
+                    + " "
+                    + n.getKey()
+                    + " inside the sandbox, so the test could not start: choose another path for the tmpfs (a directory"
+                    + " of its own, for example \""
+                    + covered.resolve("test-data")
+                    + "\")");
           }
         }
       }
       for (Path p : forms(nsjunitDirectory)) {
         if (covered.startsWith(p)) {
-          return Optional.of("@TmpFs(path = \"" + covered + "\") would replace nsjunit's own directory " + nsjunitDirectory
-              + " (the sandbox's channel socket): choose a path outside it, or set java.io.tmpdir elsewhere");
+          return Optional.of(
+              "@TmpFs(path = \""
+                  + covered
+                  + "\") would replace nsjunit's own directory "
+                  + nsjunitDirectory
+                  + " (the sandbox's channel socket): choose a path outside it, or set java.io.tmpdir elsewhere");
         }
       }
     }
@@ -53,7 +70,8 @@ public final class CoveredPaths {
   public static List<Path> kept(SandboxSpec spec, Path nsjunitDirectory) {
     List<Path> kept = new ArrayList<>();
     for (SandboxSpec.TmpFsMount mount : spec.tmpfs()) {
-      if (forms(nsjunitDirectory).stream().anyMatch(p -> p.startsWith(mount.path()) && !p.equals(mount.path()))
+      if (forms(nsjunitDirectory).stream()
+              .anyMatch(p -> p.startsWith(mount.path()) && !p.equals(mount.path()))
           && !kept.contains(nsjunitDirectory)) {
         kept.add(nsjunitDirectory);
       }
@@ -61,7 +79,9 @@ public final class CoveredPaths {
     return kept;
   }
 
-  /** The path as given and as resolved (a symlinked JDK or /tmp is hidden by a tmpfs over either). */
+  /**
+   * The path as given and as resolved (a symlinked JDK or /tmp is hidden by a tmpfs over either).
+   */
   private static List<Path> forms(Path path) {
     List<Path> forms = new ArrayList<>(List.of(path.toAbsolutePath().normalize()));
     try {

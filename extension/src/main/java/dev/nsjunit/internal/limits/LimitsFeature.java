@@ -1,12 +1,12 @@
 package dev.nsjunit.internal.limits;
 
-import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.ExpectOomKill;
 import dev.nsjunit.Rlimit;
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.TmpFs;
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
 import dev.nsjunit.internal.limits.cgroup.TestCgroup;
 import dev.nsjunit.internal.namespaces.Namespace;
@@ -35,13 +35,15 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * ({@code @TmpFs}). Everything that can be refused is refused before anything is created.
  */
 public final class LimitsFeature implements SandboxFeature {
-  private static final Pattern CPU_LIST = Pattern.compile("\\d{1,4}(-\\d{1,4})?(,\\d{1,4}(-\\d{1,4})?)*");
+  private static final Pattern CPU_LIST =
+      Pattern.compile("\\d{1,4}(-\\d{1,4})?(,\\d{1,4}(-\\d{1,4})?)*");
   private static final Pattern CPUS = Pattern.compile("\\d{1,4}(\\.\\d{1,6})?");
   private static final List<String> FORBIDDEN_TMPFS_ROOTS = List.of("/proc", "/sys", "/dev");
 
   @Override
   public List<Class<? extends Annotation>> annotations() {
-    return List.of(CgroupLimit.class, ExpectOomKill.class, TmpFs.class, TmpFs.List.class, Rlimit.class);
+    return List.of(
+        CgroupLimit.class, ExpectOomKill.class, TmpFs.class, TmpFs.List.class, Rlimit.class);
   }
 
   @Override
@@ -69,7 +71,9 @@ public final class LimitsFeature implements SandboxFeature {
     spec.limits = limits == null ? CgroupLimits.none() : limits;
     if (spec.expectOomKill && spec.limits.memoryBytes().isEmpty()) {
       throw Attribute.of(CgroupLimit.class, "memory")
-          .invalid("", "a memory limit, which @ExpectOomKill needs (for example @CgroupLimit(memory = \"64M\"))");
+          .invalid(
+              "",
+              "a memory limit, which @ExpectOomKill needs (for example @CgroupLimit(memory = \"64M\"))");
     }
     if (!spec.limits.isEmpty()) {
       // A cgroup namespace plus a fresh cgroupfs: the child JVM then sees its limits the way it
@@ -84,12 +88,15 @@ public final class LimitsFeature implements SandboxFeature {
     Path nsjunitDirectory = setup.directory().path().getParent();
     SandboxSetup.ChildJvmPaths jvm = setup.childJvm();
     CoveredPaths.clash(spec, jvm.java(), jvm.classpath(), jvm.workingDirectory(), nsjunitDirectory)
-        .ifPresent(clash -> {
-          throw new SandboxFailedException(Reason.SETUP_FAILED, clash);
-        });
-    HardLimits.refused(spec.rlimits()).ifPresent(reason -> {
-      throw new SandboxFailedException(Reason.SETUP_FAILED, reason);
-    });
+        .ifPresent(
+            clash -> {
+              throw new SandboxFailedException(Reason.SETUP_FAILED, clash);
+            });
+    HardLimits.refused(spec.rlimits())
+        .ifPresent(
+            reason -> {
+              throw new SandboxFailedException(Reason.SETUP_FAILED, reason);
+            });
     // Limits are written before any process joins; the launcher puts the sandbox into the
     // group before it execs the JVM, so the test is limited from its first instruction.
     if (!spec.limits().isEmpty()) {
@@ -111,12 +118,16 @@ public final class LimitsFeature implements SandboxFeature {
       } catch (IOException e) {
         throw new SandboxFailedException(
             Reason.SETUP_FAILED,
-            "could not create the mount point of @TmpFs(path = \"" + mount.path() + "\"): " + e.getMessage(),
+            "could not create the mount point of @TmpFs(path = \""
+                + mount.path()
+                + "\"): "
+                + e.getMessage(),
             e);
       }
       setup.launcherOption(LauncherOption.TMPFS, mount.path() + ":" + mount.bytes());
     }
-    spec.rlimits().forEach((name, value) -> setup.launcherOption(LauncherOption.RLIMIT, name + "=" + value));
+    spec.rlimits()
+        .forEach((name, value) -> setup.launcherOption(LauncherOption.RLIMIT, name + "=" + value));
     for (Path kept : CoveredPaths.kept(spec, nsjunitDirectory)) {
       setup.launcherOption(LauncherOption.KEEP_PATH, kept.toString());
     }
@@ -134,12 +145,15 @@ public final class LimitsFeature implements SandboxFeature {
       if (!PrivilegeProbe.rootless(setup.config())) {
         throw e;
       }
-      String message = e.getMessage() + "\nThis JVM runs isolated tests as an ordinary user, in a user namespace:"
-          + " @CgroupLimit then needs a cgroup v2 subtree delegated to this user (as systemd's user@UID.service"
-          + " delegates memory, pids and cpu on current distributions), and none could be used here. Tests without"
-          + " @CgroupLimit are not affected. Run the tests as root for limits, or set nsjunit.unprivileged=skip to"
-          + " skip the tests that ask for them (see docs/ide.md).";
-      // LIMITS_UNAVAILABLE: the report explains it once per class, or skips with nsjunit.unprivileged=skip
+      String message =
+          e.getMessage()
+              + "\nThis JVM runs isolated tests as an ordinary user, in a user namespace:"
+              + " @CgroupLimit then needs a cgroup v2 subtree delegated to this user (as systemd's user@UID.service"
+              + " delegates memory, pids and cpu on current distributions), and none could be used here. Tests without"
+              + " @CgroupLimit are not affected. Run the tests as root for limits, or set nsjunit.unprivileged=skip to"
+              + " skip the tests that ask for them (see docs/ide.md).";
+      // LIMITS_UNAVAILABLE: the report explains it once per class, or skips with
+      // nsjunit.unprivileged=skip
       throw new SandboxFailedException(Reason.LIMITS_UNAVAILABLE, message, e);
     }
   }
@@ -147,20 +161,25 @@ public final class LimitsFeature implements SandboxFeature {
   static CgroupLimits limits(CgroupLimit a) {
     CgroupLimits limits = CgroupLimits.none();
     if (!a.memory().isEmpty()) {
-      limits = limits.withMemory(SizeText.parse(a.memory(), Attribute.of(CgroupLimit.class, "memory")));
+      limits =
+          limits.withMemory(SizeText.parse(a.memory(), Attribute.of(CgroupLimit.class, "memory")));
     }
-    long swap = SizeText.parseAllowingZero(a.memorySwap(), Attribute.of(CgroupLimit.class, "memorySwap"));
+    long swap =
+        SizeText.parseAllowingZero(a.memorySwap(), Attribute.of(CgroupLimit.class, "memorySwap"));
     if (swap > 0) {
       if (limits.memoryBytes().isEmpty()) {
         throw Attribute.of(CgroupLimit.class, "memorySwap")
-            .invalid(a.memorySwap(), "\"0\" unless memory is set too (swap is allowed on top of the memory limit)");
+            .invalid(
+                a.memorySwap(),
+                "\"0\" unless memory is set too (swap is allowed on top of the memory limit)");
       }
       limits = limits.withMemorySwap(swap);
     } else if (limits.memoryBytes().isPresent()) {
       limits = limits.withMemorySwap(0);
     }
     if (!a.cpus().isEmpty()) {
-      String allowed = "a positive number of CPUs, for example \"0.5\", \"1\" or \"2\" (at least 0.01)";
+      String allowed =
+          "a positive number of CPUs, for example \"0.5\", \"1\" or \"2\" (at least 0.01)";
       if (!CPUS.matcher(a.cpus().trim()).matches()) {
         throw Attribute.of(CgroupLimit.class, "cpus").invalid(a.cpus(), allowed);
       }
@@ -173,19 +192,23 @@ public final class LimitsFeature implements SandboxFeature {
     if (!a.cpuset().isEmpty()) {
       if (!CPU_LIST.matcher(a.cpuset().trim()).matches()) {
         throw Attribute.of(CgroupLimit.class, "cpuset")
-            .invalid(a.cpuset(), "a list of CPU numbers and ranges, for example \"0\", \"0-1\" or \"0,2\"");
+            .invalid(
+                a.cpuset(),
+                "a list of CPU numbers and ranges, for example \"0\", \"0-1\" or \"0,2\"");
       }
       limits = limits.withCpuset(a.cpuset().trim());
     }
     if (a.pids() < 0) {
       throw Attribute.of(CgroupLimit.class, "pids")
-          .invalid(Long.toString(a.pids()), "a positive maximum number of tasks, or 0 for no limit");
+          .invalid(
+              Long.toString(a.pids()), "a positive maximum number of tasks, or 0 for no limit");
     }
     if (a.pids() > 0) {
       limits = limits.withPids(a.pids());
     }
     if (limits.isEmpty()) {
-      throw Attribute.of(CgroupLimit.class, "memory").invalid("", "at least one limit: memory, cpus, cpuset or pids");
+      throw Attribute.of(CgroupLimit.class, "memory")
+          .invalid("", "at least one limit: memory, cpus, cpuset or pids");
     }
     return limits;
   }

@@ -1,9 +1,8 @@
 package dev.nsjunit.internal.limits;
 
-import dev.nsjunit.internal.launcher.LauncherBinary;
-
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
+import dev.nsjunit.internal.launcher.LauncherBinary;
 import dev.nsjunit.internal.limits.cgroup.CgroupDriver;
 import dev.nsjunit.internal.limits.cgroup.CgroupException;
 import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
@@ -16,8 +15,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The cgroup driver of this JVM, detected once; on first use it also sweeps the groups of test
- * JVMs that died without removing theirs (SIGKILL), so a crashed run is cleaned by the next one.
+ * The cgroup driver of this JVM, detected once; on first use it also sweeps the groups of test JVMs
+ * that died without removing theirs (SIGKILL), so a crashed run is cleaned by the next one.
  */
 public final class SandboxCgroups {
   private static CgroupDriver driver;
@@ -30,14 +29,17 @@ public final class SandboxCgroups {
     } catch (CgroupException e) {
       throw new SandboxFailedException(
           Reason.LIMITS_UNAVAILABLE,
-          "the cgroup limits of this test could not be applied, so it was not started: " + e.getMessage(), e);
+          "the cgroup limits of this test could not be applied, so it was not started: "
+              + e.getMessage(),
+          e);
     }
   }
 
   private static synchronized CgroupDriver driver(Configuration config) throws CgroupException {
     if (driver == null) {
-      CgroupSettings settings = new CgroupSettings(
-          config.cgroupParent(), config.cgroupPlacement(), () -> holderCommand(config));
+      CgroupSettings settings =
+          new CgroupSettings(
+              config.cgroupParent(), config.cgroupPlacement(), () -> holderCommand(config));
       CgroupDriver detected = CgroupDriver.detect(settings);
       detected.sweepOrphans();
       driver = detected;

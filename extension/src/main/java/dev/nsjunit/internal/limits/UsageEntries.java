@@ -16,9 +16,11 @@ public final class UsageEntries {
     entries.put("nsjunit.memory.peak.bytes", Long.toString(usage.memoryPeakBytes()));
     entries.put("nsjunit.cpu.time.ms", Long.toString(usage.cpuTime().toMillis()));
     entries.put("nsjunit.cpu.throttled.ms", Long.toString(usage.throttledTime().toMillis()));
-    usage.pidsPeak().ifPresentOrElse(
-        peak -> entries.put("nsjunit.pids.peak", Long.toString(peak)),
-        () -> entries.put("nsjunit.pids.current", Long.toString(usage.pidsCurrent())));
+    usage
+        .pidsPeak()
+        .ifPresentOrElse(
+            peak -> entries.put("nsjunit.pids.peak", Long.toString(peak)),
+            () -> entries.put("nsjunit.pids.current", Long.toString(usage.pidsCurrent())));
     entries.put("nsjunit.oom.kills", Long.toString(usage.oomKills()));
     return entries;
   }

@@ -1,12 +1,12 @@
 package dev.nsjunit.internal.namespaces;
 
-import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.AllCapabilities;
 import dev.nsjunit.FreshPid;
 import dev.nsjunit.Hostname;
 import dev.nsjunit.IsolatedIpc;
 import dev.nsjunit.IsolatedNetns;
 import dev.nsjunit.Sandbox;
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.run.SandboxFeature;
 import dev.nsjunit.internal.run.SandboxSetup;
 import dev.nsjunit.internal.run.Teardown;
@@ -30,7 +30,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * create namespaces itself ({@code nsjunit.userns}).
  */
 public final class NamespacesFeature implements SandboxFeature {
-  private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?");
+  private static final Pattern HOSTNAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?");
 
   /** The hostname of a {@code @Sandbox} that gets none from anywhere. */
   static final String DEFAULT_SANDBOX_HOSTNAME = "sandbox";
@@ -38,7 +39,11 @@ public final class NamespacesFeature implements SandboxFeature {
   @Override
   public List<Class<? extends Annotation>> annotations() {
     return List.of(
-        FreshPid.class, IsolatedNetns.class, IsolatedIpc.class, Hostname.class, AllCapabilities.class);
+        FreshPid.class,
+        IsolatedNetns.class,
+        IsolatedIpc.class,
+        Hostname.class,
+        AllCapabilities.class);
   }
 
   @Override
@@ -55,7 +60,8 @@ public final class NamespacesFeature implements SandboxFeature {
       if (h.isPresent()) {
         spec.namespaces.add(Namespace.UTS);
         if (spec.hostname.isEmpty()) {
-          spec.hostname = Optional.of(validHostname(h.get().value(), Attribute.of(Hostname.class, "value")));
+          spec.hostname =
+              Optional.of(validHostname(h.get().value(), Attribute.of(Hostname.class, "value")));
         }
       }
       Optional<Sandbox> sandbox = AnnotationSupport.findAnnotation(element, Sandbox.class);
@@ -65,7 +71,8 @@ public final class NamespacesFeature implements SandboxFeature {
         // Checked after @Hostname of the same element: there, @Hostname wins.
         if (spec.hostname.isEmpty() && !sandbox.get().hostname().isEmpty()) {
           spec.hostname =
-              Optional.of(validHostname(sandbox.get().hostname(), Attribute.of(Sandbox.class, "hostname")));
+              Optional.of(
+                  validHostname(sandbox.get().hostname(), Attribute.of(Sandbox.class, "hostname")));
         }
       }
     }
@@ -75,7 +82,8 @@ public final class NamespacesFeature implements SandboxFeature {
   public void prepare(SandboxSetup setup) throws IOException {
     SandboxSpec spec = setup.spec();
     String userns = setup.config().userns();
-    // "auto" is the launcher's default; a lab host's sandbox shares the lab's user namespace instead.
+    // "auto" is the launcher's default; a lab host's sandbox shares the lab's user namespace
+    // instead.
     if (!userns.equals("auto") && (setup.lab().isEmpty() || spec.network().isEmpty())) {
       setup.launcherOptionJoined(LauncherOption.USERNS, userns);
     }

@@ -1,20 +1,17 @@
 package dev.nsjunit.internal.run;
 
-import dev.nsjunit.internal.launcher.LauncherOption;
+import dev.nsjunit.internal.child.ChildMain;
 import dev.nsjunit.internal.jvm.ChildClasspath;
 import dev.nsjunit.internal.jvm.ClassDataSharing;
 import dev.nsjunit.internal.jvm.InheritedJvmOptions;
 import dev.nsjunit.internal.lab.LabAccess;
-
-import dev.nsjunit.internal.child.ChildMain;
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.spec.Configuration;
-import dev.nsjunit.internal.namespaces.Namespace;
 import dev.nsjunit.internal.spec.SandboxSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +25,17 @@ import java.util.Set;
 public final class ChildCommand {
   /** Environment variables that only make sense for the parent process (systemd hand-offs). */
   public static final Set<String> ENVIRONMENT_NOT_PASSED =
-      Set.of("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_PID", "WATCHDOG_USEC");
+      Set.of(
+          "NOTIFY_SOCKET",
+          "LISTEN_FDS",
+          "LISTEN_PID",
+          "LISTEN_FDNAMES",
+          "WATCHDOG_PID",
+          "WATCHDOG_USEC");
 
   /** Options for a short-lived JVM: start fast, do not warm up for hours (nsjunit.fastStart). */
-  static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
+  static final List<String> FAST_START =
+      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
 
   /** Arguments longer than this go to an @argfile (the kernel caps one argument at 128 KiB). */
   private static final int MAX_INLINE_CLASSPATH = 16 * 1024;
@@ -42,19 +46,29 @@ public final class ChildCommand {
    * What the child JVM is made of besides the spec: its classpath (from the parent's class
    * loaders), the options and properties it inherits from the parent, and a debug agent if asked.
    */
-  public record ChildJvm(ChildClasspath classpath, InheritedJvmOptions.Result inherited, List<String> debugOptions) {}
+  public record ChildJvm(
+      ChildClasspath classpath, InheritedJvmOptions.Result inherited, List<String> debugOptions) {}
 
   /** The child JVM's argv (after the launcher's "--"). */
   public static List<String> javaCommand(
-      SandboxSpec spec, Configuration config, ChildJvm jvm, Path socket, String token, Path argFileDir, int id,
-      ClassDataSharing.Plan sharing) throws IOException {
+      SandboxSpec spec,
+      Configuration config,
+      ChildJvm jvm,
+      Path socket,
+      String token,
+      Path argFileDir,
+      int id,
+      ClassDataSharing.Plan sharing)
+      throws IOException {
     List<String> argv = new ArrayList<>();
     argv.add(javaExecutable(config));
     // Perf data files live in /tmp/hsperfdata_<user>/<pid>: every sandbox's JVM is PID 2, so they
     // would overwrite each other. Off, always.
     argv.add("-XX:-UsePerfData");
-    boolean userChoosesGc = jvm.inherited().selectsGarbageCollector()
-        || selectsGarbageCollector(config.jvmArgs()) || selectsGarbageCollector(spec.jvmArgs());
+    boolean userChoosesGc =
+        jvm.inherited().selectsGarbageCollector()
+            || selectsGarbageCollector(config.jvmArgs())
+            || selectsGarbageCollector(spec.jvmArgs());
     if (config.fastStart()) {
       for (String option : FAST_START) {
         if (sharing.forbidsXshare() && option.startsWith("-Xshare")) {
@@ -70,7 +84,11 @@ public final class ChildCommand {
     argv.addAll(jvm.inherited().jvmOptions());
     argv.addAll(jvm.inherited().systemProperties());
     argv.add("-D" + ChildMain.SANDBOXED_PROPERTY + "=true");
-    spec.network().ifPresent(n -> argv.add("-D" + dev.nsjunit.internal.lab.ChildNetwork.HOST_PROPERTY + "=" + n.host()));
+    spec.network()
+        .ifPresent(
+            n ->
+                argv.add(
+                    "-D" + dev.nsjunit.internal.lab.ChildNetwork.HOST_PROPERTY + "=" + n.host()));
     argv.addAll(jvm.debugOptions());
     argv.addAll(config.jvmArgs());
     argv.addAll(spec.jvmArgs());
@@ -84,9 +102,11 @@ public final class ChildCommand {
     return argv;
   }
 
-  private static void addClasspath(List<String> argv, String classpath, Path argFile) throws IOException {
+  private static void addClasspath(List<String> argv, String classpath, Path argFile)
+      throws IOException {
     if (classpath.length() > MAX_INLINE_CLASSPATH) {
-      Files.writeString(argFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
+      Files.writeString(
+          argFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
       argv.add("@" + argFile);
     } else {
       argv.add("-cp");
@@ -94,8 +114,14 @@ public final class ChildCommand {
     }
   }
 
-  private static final List<String> GARBAGE_COLLECTORS = List.of("-XX:+UseSerialGC", "-XX:+UseParallelGC",
-      "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseShenandoahGC", "-XX:+UseEpsilonGC");
+  private static final List<String> GARBAGE_COLLECTORS =
+      List.of(
+          "-XX:+UseSerialGC",
+          "-XX:+UseParallelGC",
+          "-XX:+UseG1GC",
+          "-XX:+UseZGC",
+          "-XX:+UseShenandoahGC",
+          "-XX:+UseEpsilonGC");
 
   private static boolean selectsGarbageCollector(List<String> options) {
     return options.stream().anyMatch(GARBAGE_COLLECTORS::contains);
@@ -103,13 +129,19 @@ public final class ChildCommand {
 
   /** How processes on other hosts of a lab are started: in a sandbox of their own on that host. */
   public static dev.nsjunit.internal.lab.LabSession.ProcessLauncher hostProcesses(
-      Path launcher, LabAccess lab, Configuration config, ChildClasspath classpath, InheritedJvmOptions.Result inherited) {
+      Path launcher,
+      LabAccess lab,
+      Configuration config,
+      ChildClasspath classpath,
+      InheritedJvmOptions.Result inherited) {
     return new dev.nsjunit.internal.lab.LabSession.ProcessLauncher() {
       @Override
       public List<String> enterHost(String host) {
         List<String> argv = new ArrayList<>(List.of(launcher.toString()));
         argv.addAll(LauncherOption.JOIN_HOLDER.with(lab.lab().holderSocket(host).toString()));
-        for (LauncherOption flag : List.of(LauncherOption.PID, LauncherOption.MOUNT, LauncherOption.IPC, LauncherOption.UTS)) {
+        for (LauncherOption flag :
+            List.of(
+                LauncherOption.PID, LauncherOption.MOUNT, LauncherOption.IPC, LauncherOption.UTS)) {
           argv.add(flag.text());
         }
         argv.addAll(LauncherOption.HOSTNAME.with(host));
@@ -146,13 +178,19 @@ public final class ChildCommand {
   }
 
   static String javaExecutable(Configuration config) {
-    return config.java().map(Path::toString).orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return config
+        .java()
+        .map(Path::toString)
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
   /** Class-data sharing applies when the child runs this JVM's own JDK (its version is known). */
   static boolean childRunsThisJdk(Configuration config) {
     Path own = Path.of(System.getProperty("java.home"), "bin", "java");
-    return config.java().map(p -> p.toAbsolutePath().normalize().equals(own.normalize())).orElse(true);
+    return config
+        .java()
+        .map(p -> p.toAbsolutePath().normalize().equals(own.normalize()))
+        .orElse(true);
   }
 
   /** The parent's environment minus {@link #ENVIRONMENT_NOT_PASSED}. */

@@ -20,13 +20,15 @@ import java.util.stream.Stream;
 /**
  * The private directory of one test JVM: the extracted launcher, channel sockets, status files.
  *
- * <p>Layout: {@code <tmp>/nsjunit-<uid>/} (0700, owned by the user, checked) holding one
- * {@code run-<pid>-<start millis>/} (0700) per JVM. The directory is removed at JVM exit; a JVM
- * killed with SIGKILL cannot do that, so every JVM first sweeps the run directories whose owner
- * (same pid and start time) is gone.
+ * <p>Layout: {@code <tmp>/nsjunit-<uid>/} (0700, owned by the user, checked) holding one {@code
+ * run-<pid>-<start millis>/} (0700) per JVM. The directory is removed at JVM exit; a JVM killed
+ * with SIGKILL cannot do that, so every JVM first sweeps the run directories whose owner (same pid
+ * and start time) is gone.
  */
 public final class RunDirectory {
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rwx------");
+
   /** Unix socket paths are limited to 108 bytes; keep room for the file names below. */
   private static final int MAX_BASE_LENGTH = 70;
 
@@ -74,17 +76,20 @@ public final class RunDirectory {
         userDirectory();
         createPrivate(run);
       }
-      JvmExit.JVM.at(JvmExit.Stage.RUN_DIRECTORY, () -> {
-        deleteTree(run);
-        try {
-          Files.deleteIfExists(base); // only succeeds when no other JVM of this user uses it
-        } catch (IOException inUse) {
-          // another run directory is still there
-        }
-      });
+      JvmExit.JVM.at(
+          JvmExit.Stage.RUN_DIRECTORY,
+          () -> {
+            deleteTree(run);
+            try {
+              Files.deleteIfExists(base); // only succeeds when no other JVM of this user uses it
+            } catch (IOException inUse) {
+              // another run directory is still there
+            }
+          });
       return new RunDirectory(run);
     } catch (IOException e) {
-      throw new UncheckedIOException("nsjunit: cannot create its private directory: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "nsjunit: cannot create its private directory: " + e.getMessage(), e);
     }
   }
 
@@ -103,11 +108,18 @@ public final class RunDirectory {
         throw new IOException(base + " exists and is not a directory: remove it");
       }
       int owner = (Integer) Files.getAttribute(base, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(base, LinkOption.NOFOLLOW_LINKS);
+      Set<PosixFilePermission> mode =
+          Files.getPosixFilePermissions(base, LinkOption.NOFOLLOW_LINKS);
       if (owner != uid || !mode.equals(OWNER_ONLY)) {
         throw new IOException(
-            base + " is owned by uid " + owner + " with mode " + PosixFilePermissions.toString(mode)
-                + "; nsjunit needs it private (uid " + uid + ", rwx------): remove it, or point java.io.tmpdir elsewhere");
+            base
+                + " is owned by uid "
+                + owner
+                + " with mode "
+                + PosixFilePermissions.toString(mode)
+                + "; nsjunit needs it private (uid "
+                + uid
+                + ", rwx------): remove it, or point java.io.tmpdir elsewhere");
       }
     }
     return base;
@@ -144,7 +156,8 @@ public final class RunDirectory {
       return true; // not ours to judge
     }
     try {
-      return CgroupNames.processAlive(Long.parseLong(parts[parts.length - 2]), Long.parseLong(parts[parts.length - 1]));
+      return CgroupNames.processAlive(
+          Long.parseLong(parts[parts.length - 2]), Long.parseLong(parts[parts.length - 1]));
     } catch (NumberFormatException e) {
       return true;
     }
@@ -152,15 +165,18 @@ public final class RunDirectory {
 
   static void deleteTree(Path root) {
     try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort; the next run's sweep retries
-        }
-      });
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // best effort; the next run's sweep retries
+                }
+              });
     } catch (IOException | java.io.UncheckedIOException ignored) {
-      // already gone, or changing while we walk it (another process sweeping): the next sweep retries
+      // already gone, or changing while we walk it (another process sweeping): the next sweep
+      // retries
     }
   }
 }

@@ -1,16 +1,15 @@
 package dev.nsjunit.internal.run;
 
+import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.launcher.LauncherStatus;
-
 import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
 import dev.nsjunit.internal.limits.cgroup.Usage;
-import dev.nsjunit.internal.channel.Message;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The facts of one sandbox run, as observed by the parent; the result package turns them into
- * the test's outcome.
+ * The facts of one sandbox run, as observed by the parent; the result package turns them into the
+ * test's outcome.
  *
  * @param result the child's report of the test, if it sent one
  * @param exitCalled where the test called System.exit, if it did

@@ -1,8 +1,6 @@
 package dev.nsjunit.internal.run;
 
 import dev.nsjunit.internal.channel.FrameWriter;
-import dev.nsjunit.internal.channel.ChannelEndpoint;
-
 import dev.nsjunit.internal.channel.Message;
 import java.io.IOException;
 

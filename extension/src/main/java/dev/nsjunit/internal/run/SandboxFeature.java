@@ -11,6 +11,8 @@ import java.io.IOException;
  * {@link SandboxFeatures#ALL}.
  */
 public interface SandboxFeature extends AnnotationReader {
-  /** Prepares this feature's part of one sandbox; a problem throws {@code SandboxFailedException}. */
+  /**
+   * Prepares this feature's part of one sandbox; a problem throws {@code SandboxFailedException}.
+   */
   void prepare(SandboxSetup setup) throws IOException;
 }

@@ -9,7 +9,10 @@ import java.util.List;
 
 /** The features, in the order they read their annotations and prepare a sandbox. */
 public final class SandboxFeatures {
-  /** Namespaces first: the lab replaces the network namespace they ask for; limits add the cgroup one. */
+  /**
+   * Namespaces first: the lab replaces the network namespace they ask for; limits add the cgroup
+   * one.
+   */
   public static final List<SandboxFeature> ALL =
       List.of(new NamespacesFeature(), new ClocksFeature(), new LimitsFeature(), new LabFeature());
 

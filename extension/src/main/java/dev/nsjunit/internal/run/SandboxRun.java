@@ -1,6 +1,5 @@
 package dev.nsjunit.internal.run;
 
-import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.channel.ChannelEndpoint;
@@ -11,6 +10,7 @@ import dev.nsjunit.internal.jvm.InheritedJvmOptions;
 import dev.nsjunit.internal.lab.LabAccess;
 import dev.nsjunit.internal.lab.LabSession;
 import dev.nsjunit.internal.launcher.LauncherBinary;
+import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.launcher.LauncherProcess;
 import dev.nsjunit.internal.namespaces.Namespace;
 import dev.nsjunit.internal.spec.Configuration;
@@ -35,13 +35,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One sandbox, from spawn to teardown, driven from the test's own thread. {@link #run} reads as
- * its steps: check what the child JVM is made of, let each {@link SandboxFeature} prepare its part,
+ * One sandbox, from spawn to teardown, driven from the test's own thread. {@link #run} reads as its
+ * steps: check what the child JVM is made of, let each {@link SandboxFeature} prepare its part,
  * start the launcher, watch the sandbox until it is over ({@link SandboxWatch}), tear down.
  *
- * <p>Helper threads (channel, stdout, stderr, exit) only put {@link SandboxEvent}s in a queue;
- * this class consumes them in order on the test thread, so the child's output is written while
- * the test is current (build tools attribute output by thread) and every wait has a deadline.
+ * <p>Helper threads (channel, stdout, stderr, exit) only put {@link SandboxEvent}s in a queue; this
+ * class consumes them in order on the test thread, so the child's output is written while the test
+ * is current (build tools attribute output by thread) and every wait has a deadline.
  */
 public final class SandboxRun {
   /** Receives what the sandbox produces while it runs. */
@@ -71,15 +71,31 @@ public final class SandboxRun {
   private final BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
 
   public SandboxRun(
-      SandboxSpec spec, Configuration config, Class<?> testClass, String testName, String uniqueId,
-      Map<String, String> junitConfiguration, Listener listener, Optional<LabAccess> lab) {
+      SandboxSpec spec,
+      Configuration config,
+      Class<?> testClass,
+      String testName,
+      String uniqueId,
+      Map<String, String> junitConfiguration,
+      Listener listener,
+      Optional<LabAccess> lab) {
     this(spec, config, testClass, testName, uniqueId, junitConfiguration, listener, lab, false);
   }
 
-  /** With {@code ownsLab}, the lab is this test's alone and is closed in its teardown (see {@link Teardown}). */
+  /**
+   * With {@code ownsLab}, the lab is this test's alone and is closed in its teardown (see {@link
+   * Teardown}).
+   */
   public SandboxRun(
-      SandboxSpec spec, Configuration config, Class<?> testClass, String testName, String uniqueId,
-      Map<String, String> junitConfiguration, Listener listener, Optional<LabAccess> lab, boolean ownsLab) {
+      SandboxSpec spec,
+      Configuration config,
+      Class<?> testClass,
+      String testName,
+      String uniqueId,
+      Map<String, String> junitConfiguration,
+      Listener listener,
+      Optional<LabAccess> lab,
+      boolean ownsLab) {
     this.lab = lab;
     this.ownsLab = ownsLab;
     this.spec = spec;
@@ -109,9 +125,18 @@ public final class SandboxRun {
     long started = System.nanoTime();
     RunDirectory dir = RunDirectory.get();
     Path launcher = LauncherBinary.path(config);
-    SandboxSetup setup = new SandboxSetup(spec, config, dir.nextId(), dir, teardown,
-        new SandboxSetup.ChildJvmPaths(Path.of(ChildCommand.javaExecutable(config)), jvm.classpath().entries(),
-            Path.of(System.getProperty("user.dir"))), lab);
+    SandboxSetup setup =
+        new SandboxSetup(
+            spec,
+            config,
+            dir.nextId(),
+            dir,
+            teardown,
+            new SandboxSetup.ChildJvmPaths(
+                Path.of(ChildCommand.javaExecutable(config)),
+                jvm.classpath().entries(),
+                Path.of(System.getProperty("user.dir"))),
+            lab);
     try {
       for (SandboxFeature feature : SandboxFeatures.ALL) {
         feature.prepare(setup);
@@ -119,26 +144,38 @@ public final class SandboxRun {
       return launch(setup, launcher, jvm, started, teardown);
     } catch (IOException e) {
       throw new SandboxFailedException(
-          Reason.SETUP_FAILED, "could not prepare the sandbox's files in " + dir.path() + ": " + e.getMessage(), e);
+          Reason.SETUP_FAILED,
+          "could not prepare the sandbox's files in " + dir.path() + ": " + e.getMessage(),
+          e);
     }
   }
 
   /** What the child runs with, checked before anything is started or created. */
   private ChildCommand.ChildJvm checkChildJvm() {
     ChildClasspath classpath = ChildClasspath.of(testClass);
-    ChildClasspath.problem(testClass, classpath).ifPresent(problem -> {
-      throw new SandboxFailedException(Reason.SETUP_FAILED, problem);
-    });
-    InheritedJvmOptions.Result inherited = InheritedJvmOptions.forSandbox(new InheritedJvmOptions.Sandbox(
-        spec.limits().memoryBytes(), testClass.getName(), testClass.desiredAssertionStatus()));
-    if (inherited.parentIsDebugged() && config.debugPort().isEmpty() && DEBUGGED_PARENT_TOLD.compareAndSet(false, true)) {
-      System.err.println("nsjunit: this test JVM runs under a debugger, which does not reach into sandboxes: isolated"
-          + " tests run in child JVMs. To debug one, set the configuration parameter nsjunit.debug=<port> (docs/runners.md).");
+    ChildClasspath.problem(testClass, classpath)
+        .ifPresent(
+            problem -> {
+              throw new SandboxFailedException(Reason.SETUP_FAILED, problem);
+            });
+    InheritedJvmOptions.Result inherited =
+        InheritedJvmOptions.forSandbox(
+            new InheritedJvmOptions.Sandbox(
+                spec.limits().memoryBytes(),
+                testClass.getName(),
+                testClass.desiredAssertionStatus()));
+    if (inherited.parentIsDebugged()
+        && config.debugPort().isEmpty()
+        && DEBUGGED_PARENT_TOLD.compareAndSet(false, true)) {
+      System.err.println(
+          "nsjunit: this test JVM runs under a debugger, which does not reach into sandboxes: isolated"
+              + " tests run in child JVMs. To debug one, set the configuration parameter nsjunit.debug=<port> (docs/runners.md).");
     }
     return new ChildCommand.ChildJvm(classpath, inherited, List.of());
   }
 
-  private RunRecord launch(SandboxSetup setup, Path launcher, ChildCommand.ChildJvm jvm, long started, Teardown teardown)
+  private RunRecord launch(
+      SandboxSetup setup, Path launcher, ChildCommand.ChildJvm jvm, long started, Teardown teardown)
       throws InterruptedException, IOException {
     RunDirectory dir = setup.directory();
     int id = setup.id();
@@ -146,10 +183,12 @@ public final class SandboxRun {
     Path socket = dir.file("s" + id + ".sock");
     Path statusFile = dir.file("s" + id + ".status");
     teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(statusFile));
-    teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(dir.file("cp-" + id + ".args")));
-    DebugPort debug = config.debugPort().isPresent()
-        ? DebugPort.open(config.debugPort().get(), spec.has(Namespace.NET) || lab.isPresent())
-        : null;
+    teardown.at(
+        Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(dir.file("cp-" + id + ".args")));
+    DebugPort debug =
+        config.debugPort().isPresent()
+            ? DebugPort.open(config.debugPort().get(), spec.has(Namespace.NET) || lab.isPresent())
+            : null;
     if (debug != null) {
       teardown.at(Teardown.Stage.CHILD, debug::close);
     }
@@ -174,24 +213,59 @@ public final class SandboxRun {
     Optional<LabSession> session = lab.map(l -> startLabSession(l, launcher, jvm, teardown));
     ExecutorService networkCalls = session.isPresent() ? networkCallThreads(id, teardown) : null;
 
-    Duration timeout = config.debugPort().isPresent() ? WHILE_DEBUGGING : spec.timeout().orElse(config.timeout());
+    Duration timeout =
+        config.debugPort().isPresent() ? WHILE_DEBUGGING : spec.timeout().orElse(config.timeout());
     Duration bootTimeout = config.debugPort().isPresent() ? WHILE_DEBUGGING : config.bootTimeout();
-    SandboxWatch.Run run = new SandboxWatch.Run(process, endpoint, token, uniqueId, junitConfiguration, timeout,
-        bootTimeout, started, statusFile, setup.cgroup(), spec.limits(), session, networkCalls);
+    SandboxWatch.Run run =
+        new SandboxWatch.Run(
+            process,
+            endpoint,
+            token,
+            uniqueId,
+            junitConfiguration,
+            timeout,
+            bootTimeout,
+            started,
+            statusFile,
+            setup.cgroup(),
+            spec.limits(),
+            session,
+            networkCalls);
     return new SandboxWatch(run, events, listener).watch();
   }
 
-  /** The child JVM's argv; class-data sharing covers class path runs (the JDK turns it off with module graph options). */
+  /**
+   * The child JVM's argv; class-data sharing covers class path runs (the JDK turns it off with
+   * module graph options).
+   */
   private List<String> childJvmCommand(
-      ChildCommand.ChildJvm jvm, DebugPort debug, Path socket, String token, RunDirectory dir, int id) throws IOException {
-    ClassDataSharing.Plan sharing = ClassDataSharing.plan(ChildCommand.javaExecutable(config),
-        config.classDataSharing() && !jvm.inherited().modular(), ChildCommand.childRunsThisJdk(config),
-        jvm.classpath().asString());
-    return ChildCommand.javaCommand(spec, config, new ChildCommand.ChildJvm(jvm.classpath(), jvm.inherited(),
-        debug == null ? List.of() : debug.jvmOptions()), socket, token, dir.path(), id, sharing);
+      ChildCommand.ChildJvm jvm,
+      DebugPort debug,
+      Path socket,
+      String token,
+      RunDirectory dir,
+      int id)
+      throws IOException {
+    ClassDataSharing.Plan sharing =
+        ClassDataSharing.plan(
+            ChildCommand.javaExecutable(config),
+            config.classDataSharing() && !jvm.inherited().modular(),
+            ChildCommand.childRunsThisJdk(config),
+            jvm.classpath().asString());
+    return ChildCommand.javaCommand(
+        spec,
+        config,
+        new ChildCommand.ChildJvm(
+            jvm.classpath(), jvm.inherited(), debug == null ? List.of() : debug.jvmOptions()),
+        socket,
+        token,
+        dir.path(),
+        id,
+        sharing);
   }
 
-  private static Process startLauncher(List<String> command, Path launcher, RunDirectory dir, Teardown teardown) {
+  private static Process startLauncher(
+      List<String> command, Path launcher, RunDirectory dir, Teardown teardown) {
     Process process;
     try {
       ProcessBuilder builder = new ProcessBuilder(command);
@@ -200,53 +274,75 @@ public final class SandboxRun {
     } catch (IOException e) {
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
-          "could not start the nsjunit launcher " + launcher + ": " + e.getMessage()
+          "could not start the nsjunit launcher "
+              + launcher
+              + ": "
+              + e.getMessage()
               + (e.getMessage() != null && e.getMessage().contains("Permission denied")
-                  ? " (is " + dir.path() + " on a file system mounted noexec? set java.io.tmpdir to another directory)"
+                  ? " (is "
+                      + dir.path()
+                      + " on a file system mounted noexec? set java.io.tmpdir to another directory)"
                   : ""),
           e);
     }
     // First of all: the launcher, and with it every process of the sandbox.
-    teardown.at(Teardown.Stage.CHILD, () -> {
-      if (process.isAlive()) {
-        LauncherProcess.stop(process);
-      }
-    });
+    teardown.at(
+        Teardown.Stage.CHILD,
+        () -> {
+          if (process.isAlive()) {
+            LauncherProcess.stop(process);
+          }
+        });
     return process;
   }
 
   /** Host processes end with the test; their output becomes the test's output. */
-  private LabSession startLabSession(LabAccess access, Path launcher, ChildCommand.ChildJvm jvm, Teardown teardown) {
-    LabSession session = new LabSession(access.lab(),
-        ChildCommand.hostProcesses(launcher, access, config, jvm.classpath(), jvm.inherited()));
-    teardown.at(Teardown.Stage.LAB, () -> session.close((who, text) -> listener.output(false,
-        ("[" + who + "] " + text.strip().replace("\n", "\n[" + who + "] ") + "\n").getBytes(StandardCharsets.UTF_8))));
+  private LabSession startLabSession(
+      LabAccess access, Path launcher, ChildCommand.ChildJvm jvm, Teardown teardown) {
+    LabSession session =
+        new LabSession(
+            access.lab(),
+            ChildCommand.hostProcesses(launcher, access, config, jvm.classpath(), jvm.inherited()));
+    teardown.at(
+        Teardown.Stage.LAB,
+        () ->
+            session.close(
+                (who, text) ->
+                    listener.output(
+                        false,
+                        ("[" + who + "] " + text.strip().replace("\n", "\n[" + who + "] ") + "\n")
+                            .getBytes(StandardCharsets.UTF_8))));
     return session;
   }
 
   private static ExecutorService networkCallThreads(int id, Teardown teardown) {
-    ExecutorService threads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "nsjunit-network-" + id);
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "nsjunit-network-" + id);
+              t.setDaemon(true);
+              return t;
+            });
     teardown.at(Teardown.Stage.LAB, threads::shutdownNow);
     return threads;
   }
 
   private void pump(InputStream stream, boolean stderr, String name) {
-    Thread t = new Thread(() -> {
-      byte[] buffer = new byte[8192];
-      try (stream) {
-        int n;
-        while ((n = stream.read(buffer)) > 0) {
-          events.add(new SandboxEvent.Output(stderr, Arrays.copyOf(buffer, n)));
-        }
-      } catch (IOException ignored) {
-        // stream closed: the process is gone
-      }
-      events.add(new SandboxEvent.OutputEnded(stderr));
-    }, name);
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[8192];
+              try (stream) {
+                int n;
+                while ((n = stream.read(buffer)) > 0) {
+                  events.add(new SandboxEvent.Output(stderr, Arrays.copyOf(buffer, n)));
+                }
+              } catch (IOException ignored) {
+                // stream closed: the process is gone
+              }
+              events.add(new SandboxEvent.OutputEnded(stderr));
+            },
+            name);
     t.setDaemon(true);
     t.start();
   }
@@ -258,16 +354,19 @@ public final class SandboxRun {
    * exit is never seen and the sandbox's test hangs (seen on JDK 25).
    */
   private void watchExit(Process process, String name) {
-    Thread t = new Thread(() -> {
-      while (true) {
-        try {
-          events.add(new SandboxEvent.Exited(process.waitFor()));
-          return;
-        } catch (InterruptedException e) {
-          // only the JVM's shutdown interrupts daemon threads; keep waiting for the exit
-        }
-      }
-    }, name);
+    Thread t =
+        new Thread(
+            () -> {
+              while (true) {
+                try {
+                  events.add(new SandboxEvent.Exited(process.waitFor()));
+                  return;
+                } catch (InterruptedException e) {
+                  // only the JVM's shutdown interrupts daemon threads; keep waiting for the exit
+                }
+              }
+            },
+            name);
     t.setDaemon(true);
     t.start();
   }

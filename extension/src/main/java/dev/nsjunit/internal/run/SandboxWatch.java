@@ -1,8 +1,8 @@
 package dev.nsjunit.internal.run;
 
-import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.ChannelEndpoint;
 import dev.nsjunit.internal.channel.FrameCodec;
+import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.lab.LabSession;
 import dev.nsjunit.internal.launcher.LauncherProcess;
@@ -20,14 +20,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Watches one started sandbox on the test's thread until it is over: consumes the events the
- * helper threads queue (output, channel, exit), answers the child (its test, network calls), and
- * enforces the deadlines (boot, test, thread dump, kill). Each event changes one piece of state;
- * {@link #record} turns the state into the run's facts.
+ * Watches one started sandbox on the test's thread until it is over: consumes the events the helper
+ * threads queue (output, channel, exit), answers the child (its test, network calls), and enforces
+ * the deadlines (boot, test, thread dump, kill). Each event changes one piece of state; {@link
+ * #record} turns the state into the run's facts.
  */
 final class SandboxWatch {
   /** How long a child that was asked for a thread dump may take to answer. */
   private static final Duration DUMP_GRACE = Duration.ofSeconds(3);
+
   /** After a kill, how long we wait for the launcher and the streams to end. */
   static final Duration KILL_GRACE = Duration.ofSeconds(10);
 
@@ -51,6 +52,7 @@ final class SandboxWatch {
   private final BlockingQueue<SandboxEvent> events;
   private final SandboxRun.Listener listener;
   private final OutputTail stderrTail = new OutputTail();
+
   /** HotSpot prints its crash banner to stdout, so stdout's tail is kept too. */
   private final OutputTail stdoutTail = new OutputTail();
 
@@ -82,7 +84,10 @@ final class SandboxWatch {
     this.bootDeadline = run.started() + run.bootTimeout().toNanos();
   }
 
-  /** Until the launcher exited and the channel and both output streams ended, or a kill took too long. */
+  /**
+   * Until the launcher exited and the channel and both output streams ended, or a kill took too
+   * long.
+   */
   RunRecord watch() throws InterruptedException {
     try {
       while (!(exited && channelEnded && stdoutEnded && stderrEnded)) {
@@ -91,8 +96,14 @@ final class SandboxWatch {
           break; // killed and still not gone: report what we have rather than hang
         }
         enforceDeadlines(now);
-        long wait = Math.min(Math.min(deadline, helloSeen ? Long.MAX_VALUE : bootDeadline), Math.min(dumpDeadline, killDeadline)) - now;
-        SandboxEvent event = events.poll(Math.max(1, Math.min(wait, TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS);
+        long wait =
+            Math.min(
+                    Math.min(deadline, helloSeen ? Long.MAX_VALUE : bootDeadline),
+                    Math.min(dumpDeadline, killDeadline))
+                - now;
+        SandboxEvent event =
+            events.poll(
+                Math.max(1, Math.min(wait, TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS);
         if (event != null) {
           handle(event);
         }
@@ -109,7 +120,9 @@ final class SandboxWatch {
     return record();
   }
 
-  /** Past the test's or the boot deadline: ask for a thread dump first, when the child can answer. */
+  /**
+   * Past the test's or the boot deadline: ask for a thread dump first, when the child can answer.
+   */
   private void enforceDeadlines(long now) {
     if (!killed && !timedOut && (now >= deadline || (!helloSeen && now >= bootDeadline))) {
       timedOut = now >= deadline;
@@ -217,7 +230,8 @@ final class SandboxWatch {
     try {
       return Optional.of(run.cgroup().get().usage());
     } catch (IllegalStateException unreadable) {
-      System.err.println("nsjunit: the sandbox's cgroup usage could not be read: " + unreadable.getMessage());
+      System.err.println(
+          "nsjunit: the sandbox's cgroup usage could not be read: " + unreadable.getMessage());
       return Optional.empty();
     }
   }
@@ -225,21 +239,30 @@ final class SandboxWatch {
   /** Carries out a network call off the event loop (waiting for a port can take seconds). */
   private void answer(Message.NetworkCall call) {
     if (run.lab().isEmpty()) {
-      send(new Message.NetworkAnswer(call.id(), null,
-          "this test has no network lab: add @Topology to the test or its class to use Network"));
+      send(
+          new Message.NetworkAnswer(
+              call.id(),
+              null,
+              "this test has no network lab: add @Topology to the test or its class to use Network"));
       return;
     }
     LabSession session = run.lab().get();
     FrameWriter to = connection;
-    run.networkCalls().execute(() -> {
-      Message.NetworkAnswer answer;
-      try {
-        answer = new Message.NetworkAnswer(call.id(), session.handle(call.operation(), call.arguments()), null);
-      } catch (Exception | Error e) {
-        answer = new Message.NetworkAnswer(call.id(), null, e.getMessage() == null ? e.toString() : e.getMessage());
-      }
-      sendQuietly(to, answer);
-    });
+    run.networkCalls()
+        .execute(
+            () -> {
+              Message.NetworkAnswer answer;
+              try {
+                answer =
+                    new Message.NetworkAnswer(
+                        call.id(), session.handle(call.operation(), call.arguments()), null);
+              } catch (Exception | Error e) {
+                answer =
+                    new Message.NetworkAnswer(
+                        call.id(), null, e.getMessage() == null ? e.toString() : e.getMessage());
+              }
+              sendQuietly(to, answer);
+            });
   }
 
   private static String checkHello(Message m, String token) {
@@ -247,7 +270,10 @@ final class SandboxWatch {
       return "the child's first frame was " + m.getClass().getSimpleName() + ", expected a hello";
     }
     if (hello.version() != FrameCodec.VERSION) {
-      return "the child speaks channel protocol version " + hello.version() + ", the parent " + FrameCodec.VERSION
+      return "the child speaks channel protocol version "
+          + hello.version()
+          + ", the parent "
+          + FrameCodec.VERSION
           + " (mixed nsjunit versions on the classpath?)";
     }
     if (!token.equals(hello.token())) {

@@ -7,12 +7,12 @@ import java.util.Map;
 
 /**
  * What one sandbox run has made, undone in a fixed order whatever way the run ends (a result, a
- * timeout, an exception, a failure half way through setup): first the child (the launcher, and
- * with it every process in the sandbox; its channel and debug port), then the network lab (its
- * host processes; the lab itself when the test owns it), then the cgroups (empty now, so they can
- * be removed, and their usage was read while they were there), then the run directory (the
- * sandbox's files in it and the mount points made for it). Each step runs even when an earlier one
- * failed; the first failure is rethrown at the end with the others suppressed.
+ * timeout, an exception, a failure half way through setup): first the child (the launcher, and with
+ * it every process in the sandbox; its channel and debug port), then the network lab (its host
+ * processes; the lab itself when the test owns it), then the cgroups (empty now, so they can be
+ * removed, and their usage was read while they were there), then the run directory (the sandbox's
+ * files in it and the mount points made for it). Each step runs even when an earlier one failed;
+ * the first failure is rethrown at the end with the others suppressed.
  *
  * <p>Within a stage, what was registered last is undone first. The order is documented in
  * docs/reliability.md and checked by TeardownTest.
@@ -68,7 +68,8 @@ public final class Teardown implements AutoCloseable {
           if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt(); // the rest still runs; the caller sees the flag
           }
-          RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+          RuntimeException r =
+              e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
           if (failure == null) {
             failure = r;
           } else {

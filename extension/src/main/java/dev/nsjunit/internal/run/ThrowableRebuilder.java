@@ -12,13 +12,17 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * Turns an exception that crossed the channel back into a Throwable: the real object when its
- * serialized form can be read with the test's class loader, else a {@link SandboxedException}
- * with the same class name, message, stack, causes and suppressed exceptions.
+ * serialized form can be read with the test's class loader, else a {@link SandboxedException} with
+ * the same class name, message, stack, causes and suppressed exceptions.
  */
 public final class ThrowableRebuilder {
-  /** Bounds for reading a serialized exception: it comes from the user's own test, but may be garbage. */
+  /**
+   * Bounds for reading a serialized exception: it comes from the user's own test, but may be
+   * garbage.
+   */
   private static final ObjectInputFilter LIMITS =
-      ObjectInputFilter.Config.createFilter("maxdepth=64;maxrefs=100000;maxbytes=16777216;maxarray=1000000");
+      ObjectInputFilter.Config.createFilter(
+          "maxdepth=64;maxrefs=100000;maxbytes=16777216;maxarray=1000000");
 
   private ThrowableRebuilder() {}
 
@@ -34,7 +38,10 @@ public final class ThrowableRebuilder {
     return placeholder(data);
   }
 
-  /** Like {@link #rebuild} but an aborted test stays aborted even if its exception cannot be rebuilt. */
+  /**
+   * Like {@link #rebuild} but an aborted test stays aborted even if its exception cannot be
+   * rebuilt.
+   */
   public static Throwable rebuildAborted(ThrowableData data) {
     Throwable t = rebuild(data);
     if (t instanceof TestAbortedException) {
@@ -62,7 +69,8 @@ public final class ThrowableRebuilder {
 
   private static Throwable deserialize(byte[] bytes) {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes), loader)) {
+    try (ObjectInputStream in =
+        new LoaderObjectInputStream(new ByteArrayInputStream(bytes), loader)) {
       in.setObjectInputFilter(LIMITS);
       Object o = in.readObject();
       return o instanceof Throwable ? (Throwable) o : null;
@@ -80,7 +88,8 @@ public final class ThrowableRebuilder {
     }
 
     @Override
-    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+    protected Class<?> resolveClass(ObjectStreamClass desc)
+        throws IOException, ClassNotFoundException {
       if (loader != null) {
         try {
           return Class.forName(desc.getName(), false, loader);

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The reading half of a feature: its annotations, validated into the spec being built. Bad input
- * throws {@code ExtensionConfigurationException} (see {@link Attribute#invalid}) before anything
- * is started.
+ * throws {@code ExtensionConfigurationException} (see {@link Attribute#invalid}) before anything is
+ * started.
  */
 public interface AnnotationReader {
   /** The annotations this feature owns: any of them makes a test isolated. */

@@ -4,8 +4,8 @@ import java.lang.annotation.Annotation;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
- * One attribute of one annotation (or one configuration key), so that every validation error
- * names the annotation, the attribute, the value and what is allowed, the same way.
+ * One attribute of one annotation (or one configuration key), so that every validation error names
+ * the annotation, the attribute, the value and what is allowed, the same way.
  */
 public record Attribute(String owner, String name) {
 

@@ -9,8 +9,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The {@code nsjunit.*} configuration parameters, read in one place. They come from
- * {@code junit-platform.properties}, system properties or the build tool's JUnit configuration.
+ * The {@code nsjunit.*} configuration parameters, read in one place. They come from {@code
+ * junit-platform.properties}, system properties or the build tool's JUnit configuration.
  *
  * @param timeout hard limit for one sandbox ({@code nsjunit.timeout}, default 10m)
  * @param bootTimeout how long a child JVM may take to say hello ({@code nsjunit.bootTimeout}, 60s)
@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     namespaces cannot be created
  * @param jvmArgs extra child JVM options ({@code nsjunit.jvmArgs}, whitespace separated)
  * @param fastStart child JVM options for short-lived JVMs ({@code nsjunit.fastStart}, default true)
- * @param launcher a launcher binary to use instead of the one inside the jar ({@code nsjunit.launcher})
+ * @param launcher a launcher binary to use instead of the one inside the jar ({@code
+ *     nsjunit.launcher})
  * @param java the java executable for child JVMs ({@code nsjunit.java}, default: the running one)
  * @param skipWhenNetemMissing {@code nsjunit.netem.missing=skip}: abort instead of fail a test
  *     whose links need netem on a kernel without it
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param userns {@code nsjunit.userns}: "auto" (default: a user namespace when this JVM lacks
  *     CAP_SYS_ADMIN, so tests run as an ordinary user), "always" or "never"
  * @param allCapabilities {@code nsjunit.capabilities=all}: every sandbox keeps every capability
- *     (default {@code restricted}: those that undo the isolation are dropped; see docs/reliability.md)
+ *     (default {@code restricted}: those that undo the isolation are dropped; see
+ *     docs/reliability.md)
  */
 public record Configuration(
     Duration timeout,
@@ -56,9 +58,11 @@ public record Configuration(
   public static Configuration from(ExtensionContext context) {
     Duration timeout = duration(context, "timeout", Duration.ofMinutes(10));
     Duration bootTimeout = duration(context, "bootTimeout", Duration.ofSeconds(60));
-    String unprivileged = context.getConfigurationParameter(PREFIX + "unprivileged").orElse("fail").trim();
+    String unprivileged =
+        context.getConfigurationParameter(PREFIX + "unprivileged").orElse("fail").trim();
     if (!unprivileged.equals("fail") && !unprivileged.equals("skip")) {
-      throw Attribute.configurationKey(PREFIX + "unprivileged").invalid(unprivileged, "\"fail\" or \"skip\"");
+      throw Attribute.configurationKey(PREFIX + "unprivileged")
+          .invalid(unprivileged, "\"fail\" or \"skip\"");
     }
     List<String> jvmArgs = new ArrayList<>();
     String rawArgs = context.getConfigurationParameter(PREFIX + "jvmArgs").orElse("").trim();
@@ -93,7 +97,8 @@ public record Configuration(
   }
 
   private static Optional<Integer> port(ExtensionContext context, String key) {
-    Optional<String> value = context.getConfigurationParameter(PREFIX + key).map(String::trim).filter(s -> !s.isEmpty());
+    Optional<String> value =
+        context.getConfigurationParameter(PREFIX + key).map(String::trim).filter(s -> !s.isEmpty());
     if (value.isEmpty()) {
       return Optional.empty();
     }
@@ -105,10 +110,12 @@ public record Configuration(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw Attribute.configurationKey(PREFIX + key).invalid(value.get(), "a TCP port number from 1 to 65535, e.g. 5005");
+    throw Attribute.configurationKey(PREFIX + key)
+        .invalid(value.get(), "a TCP port number from 1 to 65535, e.g. 5005");
   }
 
-  private static String oneOf(ExtensionContext context, String key, String fallback, String... others) {
+  private static String oneOf(
+      ExtensionContext context, String key, String fallback, String... others) {
     String value = context.getConfigurationParameter(PREFIX + key).orElse(fallback).trim();
     if (!value.equals(fallback) && !List.of(others).contains(value)) {
       throw Attribute.configurationKey(PREFIX + key)
@@ -118,7 +125,8 @@ public record Configuration(
   }
 
   private static boolean bool(ExtensionContext context, String key, boolean fallback) {
-    String value = context.getConfigurationParameter(PREFIX + key).orElse(Boolean.toString(fallback)).trim();
+    String value =
+        context.getConfigurationParameter(PREFIX + key).orElse(Boolean.toString(fallback)).trim();
     if (!value.equals("true") && !value.equals("false")) {
       throw Attribute.configurationKey(PREFIX + key).invalid(value, "\"true\" or \"false\"");
     }
@@ -126,9 +134,13 @@ public record Configuration(
   }
 
   private static CgroupPlacement placement(ExtensionContext context) {
-    String value = context.getConfigurationParameter(CgroupPlacement.PROPERTY).orElse("auto").trim();
+    String value =
+        context.getConfigurationParameter(CgroupPlacement.PROPERTY).orElse("auto").trim();
     return CgroupPlacement.parse(value)
-        .orElseThrow(() -> Attribute.configurationKey(CgroupPlacement.PROPERTY).invalid(value, CgroupPlacement.allowed()));
+        .orElseThrow(
+            () ->
+                Attribute.configurationKey(CgroupPlacement.PROPERTY)
+                    .invalid(value, CgroupPlacement.allowed()));
   }
 
   private static boolean failOrSkip(ExtensionContext context, String key) {
@@ -147,6 +159,10 @@ public record Configuration(
   }
 
   private static Optional<Path> path(ExtensionContext context, String key) {
-    return context.getConfigurationParameter(PREFIX + key).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of);
+    return context
+        .getConfigurationParameter(PREFIX + key)
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .map(Path::of);
   }
 }

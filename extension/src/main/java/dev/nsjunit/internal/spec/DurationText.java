@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as users write them in annotations and configuration: "+30d", "-2h", "90s", "1500ms". */
+/**
+ * Durations as users write them in annotations and configuration: "+30d", "-2h", "90s", "1500ms".
+ */
 public final class DurationText {
   public static final String SIGNED_FORM =
       "a signed duration: an optional sign, digits and a unit (d, h, m, s, ms), for example \"+30d\", \"-2h\", \"90s\"";

@@ -1,9 +1,8 @@
 package dev.nsjunit.internal.spec;
 
 import dev.nsjunit.internal.lab.LabPlan;
-import dev.nsjunit.internal.namespaces.Namespace;
-
 import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
+import dev.nsjunit.internal.namespaces.Namespace;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Everything the annotations of one test ask of its sandbox, validated. Built by
- * {@link SpecReader}; turned into a launcher command line by the launch package.
+ * Everything the annotations of one test ask of its sandbox, validated. Built by {@link
+ * SpecReader}; turned into a launcher command line by the launch package.
  *
  * @param namespaces namespaces to create (always at least pid and mount)
  * @param hostname hostname in a new UTS namespace
@@ -24,8 +23,8 @@ import java.util.Set;
  * @param boottimeOffset CLOCK_BOOTTIME offset (zero: none)
  * @param timeout hard limit for the whole sandbox, empty: the configured default
  * @param jvmArgs extra child JVM options from annotations
- * @param classIsolated an annotation sits on the test class (or an enclosing class), so the
- *     class's {@code @BeforeAll}/{@code @AfterAll} run only in the sandbox
+ * @param classIsolated an annotation sits on the test class (or an enclosing class), so the class's
+ *     {@code @BeforeAll}/{@code @AfterAll} run only in the sandbox
  * @param limits cgroup limits ({@code @CgroupLimit}); empty: no cgroup of its own
  * @param expectOomKill {@code @ExpectOomKill}: the test passes if and only if an OOM kill happened
  * @param tmpfs private size-limited tmpfs mounts ({@code @TmpFs})
@@ -71,8 +70,10 @@ public record SandboxSpec(
   public static final class Builder {
     public final Set<Namespace> namespaces = EnumSet.of(Namespace.PID, Namespace.MOUNT);
     public Optional<String> hostname = Optional.empty();
+
     /** The hostname when no feature set one ({@code @Sandbox} gives "sandbox"). */
     public Optional<String> defaultHostname = Optional.empty();
+
     public Duration monotonicOffset = Duration.ZERO;
     public Duration boottimeOffset = Duration.ZERO;
     public Optional<Duration> timeout = Optional.empty();

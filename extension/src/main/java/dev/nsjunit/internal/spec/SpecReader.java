@@ -33,9 +33,12 @@ public final class SpecReader {
     return AnnotationChain.of(context).elements().stream().anyMatch(this::annotated);
   }
 
-  /** Whether an nsjunit annotation sits on a class of this context's chain (whole class isolated). */
+  /**
+   * Whether an nsjunit annotation sits on a class of this context's chain (whole class isolated).
+   */
   public boolean isClassIsolated(ExtensionContext context) {
-    return AnnotationChain.of(context).elements().stream().anyMatch(e -> e instanceof Class && annotated(e));
+    return AnnotationChain.of(context).elements().stream()
+        .anyMatch(e -> e instanceof Class && annotated(e));
   }
 
   private boolean annotated(AnnotatedElement element) {
@@ -61,13 +64,17 @@ public final class SpecReader {
       }
       Sandbox s = sandbox.get();
       if (spec.timeout.isEmpty() && !s.timeout().isEmpty()) {
-        spec.timeout = Optional.of(DurationText.parsePositive(s.timeout(), Attribute.of(Sandbox.class, "timeout")));
+        spec.timeout =
+            Optional.of(
+                DurationText.parsePositive(s.timeout(), Attribute.of(Sandbox.class, "timeout")));
       }
       List<String> args = new ArrayList<>();
       for (String arg : s.jvmArgs()) {
         if (arg.isBlank() || !arg.startsWith("-")) {
           throw Attribute.of(Sandbox.class, "jvmArgs")
-              .invalid(arg, "JVM options, one per element, each starting with '-' (for example \"-Xmx64m\")");
+              .invalid(
+                  arg,
+                  "JVM options, one per element, each starting with '-' (for example \"-Xmx64m\")");
         }
         args.add(arg);
       }

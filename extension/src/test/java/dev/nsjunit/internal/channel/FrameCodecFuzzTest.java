@@ -26,15 +26,16 @@ import org.junit.jupiter.api.Test;
  *
  * <p>"No hang" is checked without a clock: every read the decoder makes must consume input, so the
  * number of reads is bounded by the input's length. "No over-allocation" is measured: the bytes
- * this thread allocates while decoding one input may not exceed the frame the input announces
- * (at most {@link FrameCodec#MAX_FRAME}) plus a small multiple of the input's own length.
+ * this thread allocates while decoding one input may not exceed the frame the input announces (at
+ * most {@link FrameCodec#MAX_FRAME}) plus a small multiple of the input's own length.
  *
- * <p>The mutation loop runs {@code -Dnsjunit.fuzz.iterations=N} inputs (default 20,000 in CI;
- * the dedicated run uses 1,000,000, see docs/reliability.md).
+ * <p>The mutation loop runs {@code -Dnsjunit.fuzz.iterations=N} inputs (default 20,000 in CI; the
+ * dedicated run uses 1,000,000, see docs/reliability.md).
  */
 class FrameCodecFuzzTest {
   /** Objects a decoder builds per input byte (strings, stack frames, map entries), generously. */
   private static final long ALLOCATION_PER_INPUT_BYTE = 64;
+
   /** Fixed cost of one decode (streams, buffers, an exception and its stack trace). */
   private static final long ALLOCATION_OVERHEAD = 256 * 1024;
 
@@ -108,8 +109,14 @@ class FrameCodecFuzzTest {
 
     private void count() {
       if (++reads > allowedReads || readsWithoutProgress > 1) {
-        throw new AssertionError("the decoder made " + reads + " reads (" + readsWithoutProgress
-            + " at the end of the stream) on " + (allowedReads - 1) + " bytes: it does not progress");
+        throw new AssertionError(
+            "the decoder made "
+                + reads
+                + " reads ("
+                + readsWithoutProgress
+                + " at the end of the stream) on "
+                + (allowedReads - 1)
+                + " bytes: it does not progress");
       }
     }
   }
@@ -118,7 +125,8 @@ class FrameCodecFuzzTest {
   record Decoded(int frames, long allocatedBytes, String error) {}
 
   static {
-    // Class loading and first-use initialisation allocate on this thread: done before any measurement.
+    // Class loading and first-use initialisation allocate on this thread: done before any
+    // measurement.
     for (int i = 0; i < 3; i++) {
       samples().forEach(m -> decode(encode(m)));
       decode(new byte[] {0, 0, 0, 9, 1, 0, 0});
@@ -152,18 +160,31 @@ class FrameCodecFuzzTest {
     Decoded decoded = decode(input);
     // Plain checks, not AssertJ: this runs for every one of up to a million inputs.
     if (decoded.error() != null && decoded.error().isBlank()) {
-      throw new AssertionError("a CorruptFrameException without a message for " + Arrays.toString(input));
+      throw new AssertionError(
+          "a CorruptFrameException without a message for " + Arrays.toString(input));
     }
     long announced = largestAnnouncedFrame(input);
     long bound = announced + ALLOCATION_PER_INPUT_BYTE * input.length + ALLOCATION_OVERHEAD;
     if (decoded.allocatedBytes() > bound) {
-      throw new AssertionError("decoding " + input.length + " bytes that announce a frame of at most " + announced
-          + " bytes allocated " + decoded.allocatedBytes() + " bytes (bound " + bound + "): " + Arrays.toString(input));
+      throw new AssertionError(
+          "decoding "
+              + input.length
+              + " bytes that announce a frame of at most "
+              + announced
+              + " bytes allocated "
+              + decoded.allocatedBytes()
+              + " bytes (bound "
+              + bound
+              + "): "
+              + Arrays.toString(input));
     }
     return decoded;
   }
 
-  /** The largest body a frame header of this stream announces (within the bound; beyond it nothing is read). */
+  /**
+   * The largest body a frame header of this stream announces (within the bound; beyond it nothing
+   * is read).
+   */
   private static long largestAnnouncedFrame(byte[] input) {
     long largest = 0;
     for (long at = 0; at + 4 <= input.length; ) {
@@ -179,7 +200,10 @@ class FrameCodecFuzzTest {
 
   /** The body length the frame header at {@code at} announces. */
   private static long announced(byte[] input, int at) {
-    return ((input[at] & 0xffL) << 24) | ((input[at + 1] & 0xff) << 16) | ((input[at + 2] & 0xff) << 8) | (input[at + 3] & 0xff);
+    return ((input[at] & 0xffL) << 24)
+        | ((input[at + 1] & 0xff) << 16)
+        | ((input[at + 2] & 0xff) << 8)
+        | (input[at + 3] & 0xff);
   }
 
   /**
@@ -187,19 +211,24 @@ class FrameCodecFuzzTest {
    * class loader too, which the channel does not carry; everything it does carry must come back.
    */
   static void assertSameMessage(Message back, Message sent) {
-    assertThat(back).usingRecursiveComparison()
+    assertThat(back)
+        .usingRecursiveComparison()
         .withEqualsForType(Arrays::equals, byte[].class)
-        .withComparatorForType(Comparator.comparing(StackTraceElement::getClassName)
-            .thenComparing(StackTraceElement::getMethodName)
-            .thenComparing(f -> String.valueOf(f.getFileName()))
-            .thenComparingInt(StackTraceElement::getLineNumber), StackTraceElement.class)
+        .withComparatorForType(
+            Comparator.comparing(StackTraceElement::getClassName)
+                .thenComparing(StackTraceElement::getMethodName)
+                .thenComparing(f -> String.valueOf(f.getFileName()))
+                .thenComparingInt(StackTraceElement::getLineNumber),
+            StackTraceElement.class)
         .isEqualTo(sent);
   }
 
   @Test
   void samplesCoverEveryMessageType() {
     Set<Class<?>> covered = samples().stream().map(Object::getClass).collect(Collectors.toSet());
-    assertThat(covered).as("message types in the fuzz corpus").containsExactlyInAnyOrder(Message.class.getPermittedSubclasses());
+    assertThat(covered)
+        .as("message types in the fuzz corpus")
+        .containsExactlyInAnyOrder(Message.class.getPermittedSubclasses());
   }
 
   @Test
@@ -208,10 +237,14 @@ class FrameCodecFuzzTest {
       Message back = FrameCodec.read(new ByteArrayInputStream(encode(m)));
       assertSameMessage(back, m);
     }
-    // The exception's serialized form survives byte for byte (the parent rebuilds the real object from it).
+    // The exception's serialized form survives byte for byte (the parent rebuilds the real object
+    // from it).
     Message.Result failed = (Message.Result) samples().get(3);
-    Message.Result back = (Message.Result) FrameCodec.read(new ByteArrayInputStream(encode(failed)));
-    assertThat(back.throwable().serialized()).isNotEmpty().isEqualTo(failed.throwable().serialized());
+    Message.Result back =
+        (Message.Result) FrameCodec.read(new ByteArrayInputStream(encode(failed)));
+    assertThat(back.throwable().serialized())
+        .isNotEmpty()
+        .isEqualTo(failed.throwable().serialized());
     assertThat(back.throwable().stackTrace()).hasSameSizeAs(failed.throwable().stackTrace());
   }
 
@@ -221,20 +254,35 @@ class FrameCodecFuzzTest {
     Message.Hello hello = new Message.Hello(FrameCodec.VERSION, "token", 2);
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> assertSameMessage(new Message.Hello(FrameCodec.VERSION, "token", 3), hello))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("pid");
-    Message.ExitCalled exit = new Message.ExitCalled(ThrowableData.of(new IllegalStateException("x")));
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("pid");
+    Message.ExitCalled exit =
+        new Message.ExitCalled(ThrowableData.of(new IllegalStateException("x")));
     ThrowableData t = exit.callSite();
     byte[] otherBytes = t.serialized().clone();
     otherBytes[otherBytes.length - 1] ^= 1;
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertSameMessage(new Message.ExitCalled(
-            new ThrowableData(t.className(), t.message(), t.stackTrace(), t.cause(), t.suppressed(), otherBytes)), exit))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("serialized");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                assertSameMessage(
+                    new Message.ExitCalled(
+                        new ThrowableData(
+                            t.className(),
+                            t.message(),
+                            t.stackTrace(),
+                            t.cause(),
+                            t.suppressed(),
+                            otherBytes)),
+                    exit))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("serialized");
   }
 
   @Test
   void theAllocationMeasurementSeesWhatThisThreadAllocates() {
     // The bound above must be able to fail: a decoder that took 1 MiB for a 12-byte input is seen.
-    assertThat(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled()).isTrue();
+    assertThat(
+            THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
+        .isTrue();
     long before = THREADS.getCurrentThreadAllocatedBytes();
     byte[] waste = new byte[1 << 20];
     long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
@@ -247,7 +295,8 @@ class FrameCodecFuzzTest {
     CountingInput in = new CountingInput(new byte[] {1});
     in.read();
     in.read(); // the end of the stream, once
-    org.assertj.core.api.Assertions.assertThatThrownBy(in::read).hasMessageContaining("it does not progress");
+    org.assertj.core.api.Assertions.assertThatThrownBy(in::read)
+        .hasMessageContaining("it does not progress");
   }
 
   @Test
@@ -295,13 +344,20 @@ class FrameCodecFuzzTest {
       maxAllocated = Math.max(maxAllocated, decoded.allocatedBytes());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("channel decoder fuzz: %d inputs (seed %d), %d with at least one valid frame, %.1f s, "
-        + "at most %d bytes allocated for one input, no crash; mutated per type: %s%n",
+    System.out.printf(
+        "channel decoder fuzz: %d inputs (seed %d), %d with at least one valid frame, %.1f s, "
+            + "at most %d bytes allocated for one input, no crash; mutated per type: %s%n",
         iterations, seed, clean, seconds, maxAllocated, mutatedPerType);
     if (iterations >= 1000) {
-      assertThat(mutatedPerType.keySet()).as("message types that were mutated")
-          .containsAll(Arrays.stream(Message.class.getPermittedSubclasses()).map(Class::getSimpleName).toList());
-      assertThat(clean).as("inputs that still held a valid frame: the mutations are not all fatal").isPositive();
+      assertThat(mutatedPerType.keySet())
+          .as("message types that were mutated")
+          .containsAll(
+              Arrays.stream(Message.class.getPermittedSubclasses())
+                  .map(Class::getSimpleName)
+                  .toList());
+      assertThat(clean)
+          .as("inputs that still held a valid frame: the mutations are not all fatal")
+          .isPositive();
     }
   }
 
@@ -315,10 +371,15 @@ class FrameCodecFuzzTest {
     if (length > 0 && length <= FrameCodec.MAX_FRAME) {
       return;
     }
-    byte[] header = {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length, 1};
+    byte[] header = {
+      (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length, 1
+    };
     Decoded decoded = decode(header);
     assertThat(decoded.frames()).as("frames accepted with length " + length).isZero();
-    assertThat(decoded.error()).contains("frame length " + Integer.toUnsignedString(length) + " is outside 1..");
-    assertThat(decoded.allocatedBytes()).as("bytes allocated refusing length " + length).isLessThan(ALLOCATION_OVERHEAD);
+    assertThat(decoded.error())
+        .contains("frame length " + Integer.toUnsignedString(length) + " is outside 1..");
+    assertThat(decoded.allocatedBytes())
+        .as("bytes allocated refusing length " + length)
+        .isLessThan(ALLOCATION_OVERHEAD);
   }
 }

@@ -18,10 +18,12 @@ class JvmExitTest {
     exit.at(JvmExit.Stage.JANITOR, () -> ran.add("janitor"));
     exit.at(JvmExit.Stage.RUN_DIRECTORY, () -> ran.add("run directory"));
     exit.at(JvmExit.Stage.CGROUP_PLACEMENT, () -> ran.add("placement 1"));
-    exit.at(JvmExit.Stage.CGROUP_PLACEMENT, () -> {
-      ran.add("placement 2");
-      throw new IllegalStateException("cannot");
-    });
+    exit.at(
+        JvmExit.Stage.CGROUP_PLACEMENT,
+        () -> {
+          ran.add("placement 2");
+          throw new IllegalStateException("cannot");
+        });
 
     exit.run();
 

@@ -26,17 +26,20 @@ class ChildClasspathTest {
   void manifestOnlyJarIsReplacedByTheEntriesItNames(@TempDir Path tmp) throws Exception {
     Path classes = Files.createDirectories(tmp.resolve("test-classes"));
     Path lib = jar(tmp.resolve("lib.jar"), null, "lib/A.class");
-    Path booter = jar(tmp.resolve("surefirebooter.jar"), classes.toUri() + " " + lib.getFileName(), null);
+    Path booter =
+        jar(tmp.resolve("surefirebooter.jar"), classes.toUri() + " " + lib.getFileName(), null);
 
     Set<Path> entries = new LinkedHashSet<>();
     ChildClasspath.addWithManifestClassPath(booter, entries, new LinkedHashSet<>());
 
-    assertThat(entries).as("the booter has no classes: what it names takes its place, in its order")
+    assertThat(entries)
+        .as("the booter has no classes: what it names takes its place, in its order")
         .containsExactly(classes, lib);
   }
 
   @Test
-  void aJarWithClassesKeepsItsPlaceAndWhatItsManifestNamesFollowsIt(@TempDir Path tmp) throws Exception {
+  void aJarWithClassesKeepsItsPlaceAndWhatItsManifestNamesFollowsIt(@TempDir Path tmp)
+      throws Exception {
     Path dependency = jar(tmp.resolve("dep.jar"), null, "dep/D.class");
     Path app = jar(tmp.resolve("app.jar"), "dep.jar", "app/A.class");
     Path other = jar(tmp.resolve("other.jar"), null, "other/O.class");
@@ -50,15 +53,19 @@ class ChildClasspathTest {
   }
 
   @Test
-  void urlClassLoaderEntriesComeAfterTheApplicationClassPathTheyDelegateTo(@TempDir Path tmp) throws Exception {
+  void urlClassLoaderEntriesComeAfterTheApplicationClassPathTheyDelegateTo(@TempDir Path tmp)
+      throws Exception {
     // The console launcher's --class-path: a URLClassLoader whose parent is the application loader.
     Path extra = Files.createDirectories(tmp.resolve("extra-classes"));
-    try (URLClassLoader consoleLike = new URLClassLoader(new URL[] {extra.toUri().toURL()}, getClass().getClassLoader())) {
-      List<Path> entries = ChildClasspath.fromLoaders(consoleLike, ChildMain.class.getClassLoader());
+    try (URLClassLoader consoleLike =
+        new URLClassLoader(new URL[] {extra.toUri().toURL()}, getClass().getClassLoader())) {
+      List<Path> entries =
+          ChildClasspath.fromLoaders(consoleLike, ChildMain.class.getClassLoader());
 
       Path ownClasses = ChildClasspath.codeSource(ChildClasspathTest.class).orElseThrow();
       assertThat(entries).contains(ownClasses, extra);
-      assertThat(entries.indexOf(extra)).as("searched after its parent, as parent-first delegation does")
+      assertThat(entries.indexOf(extra))
+          .as("searched after its parent, as parent-first delegation does")
           .isGreaterThan(entries.indexOf(ownClasses));
     }
   }
@@ -69,26 +76,39 @@ class ChildClasspathTest {
     // launcher its provider brought is only in the booter jar's manifest.
     Path testClasses = ChildClasspath.codeSource(ChildClasspathTest.class).orElseThrow();
 
-    ChildClasspath completed = ChildClasspath.completed(ChildClasspathTest.class, List.of(testClasses));
+    ChildClasspath completed =
+        ChildClasspath.completed(ChildClasspathTest.class, List.of(testClasses));
 
     Path launcherJar = ChildClasspath.codeSource(LauncherFactory.class).orElseThrow();
-    assertThat(completed.entries()).startsWith(testClasses)
+    assertThat(completed.entries())
+        .startsWith(testClasses)
         .contains(launcherJar, ChildClasspath.codeSource(ChildMain.class).orElseThrow());
     assertThat(ChildClasspath.missingLauncher(ChildClasspathTest.class, completed)).isEmpty();
   }
 
   @Test
   void aMissingLauncherIsNamedWithTheVersionOfJunitPlatformCommons() {
-    Path commonsJar = ChildClasspath.codeSource(org.junit.platform.commons.JUnitException.class).orElseThrow();
-    String version = commonsJar.getFileName().toString().replace("junit-platform-commons-", "").replace(".jar", "");
-    ChildClasspath withoutLauncher = ChildClasspath.ofEntries(List.of(
-        ChildClasspath.codeSource(ChildClasspathTest.class).orElseThrow(), commonsJar));
+    Path commonsJar =
+        ChildClasspath.codeSource(org.junit.platform.commons.JUnitException.class).orElseThrow();
+    String version =
+        commonsJar
+            .getFileName()
+            .toString()
+            .replace("junit-platform-commons-", "")
+            .replace(".jar", "");
+    ChildClasspath withoutLauncher =
+        ChildClasspath.ofEntries(
+            List.of(ChildClasspath.codeSource(ChildClasspathTest.class).orElseThrow(), commonsJar));
 
-    String message = ChildClasspath.missingLauncher(ChildClasspathTest.class, withoutLauncher).orElseThrow();
+    String message =
+        ChildClasspath.missingLauncher(ChildClasspathTest.class, withoutLauncher).orElseThrow();
 
     assertThat(message)
         .contains("has no junit-platform-launcher (it has junit-platform-commons " + version + ")")
-        .contains("<artifactId>junit-platform-launcher</artifactId><version>" + version + "</version><scope>test</scope>")
+        .contains(
+            "<artifactId>junit-platform-launcher</artifactId><version>"
+                + version
+                + "</version><scope>test</scope>")
         .contains("testRuntimeOnly(\"org.junit.platform:junit-platform-launcher:" + version + "\")")
         .contains(ChildClasspathTest.class.getName());
   }
@@ -99,7 +119,9 @@ class ChildClasspathTest {
 
     ChildClasspath classpath = ChildClasspath.of(fromMemory);
 
-    assertThat(ChildClasspath.problem(fromMemory, classpath)).get().asString()
+    assertThat(ChildClasspath.problem(fromMemory, classpath))
+        .get()
+        .asString()
         .contains("cannot run " + Probe.class.getName() + " in a sandbox")
         .contains("did not load it from a file or directory");
   }
@@ -111,7 +133,8 @@ class ChildClasspathTest {
     }
 
     Class<?> define(String name) throws Exception {
-      try (InputStream in = ChildClasspathTest.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
+      try (InputStream in =
+          ChildClasspathTest.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
         byte[] bytes = in.readAllBytes();
         return defineClass(name, bytes, 0, bytes.length);
       }

@@ -24,12 +24,19 @@ class ClassDataSharingTest {
       Process p = TestJvm.fixture(Cases.class, List.of(), "fixture.archive=" + archive).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-      assertThat(out).contains("test first() SUCCESSFUL").contains("test second() SUCCESSFUL").contains("test third() SUCCESSFUL");
+      assertThat(out)
+          .contains("test first() SUCCESSFUL")
+          .contains("test second() SUCCESSFUL")
+          .contains("test third() SUCCESSFUL");
       if (run == 0) {
-        assertThat(out).as("the bad archive is reported, not silently ignored").contains("does not fit this JDK and classpath");
+        assertThat(out)
+            .as("the bad archive is reported, not silently ignored")
+            .contains("does not fit this JDK and classpath");
       }
     }
-    assertThat(Files.size(archive)).as("the garbage was replaced by a real archive").isGreaterThan(1 << 20);
+    assertThat(Files.size(archive))
+        .as("the garbage was replaced by a real archive")
+        .isGreaterThan(1 << 20);
   }
 
   static class Cases {
@@ -42,7 +49,8 @@ class ClassDataSharingTest {
     void first() throws Exception {
       Path archive = Path.of(System.getProperty("fixture.archive"));
       long deadline = System.nanoTime() + 120_000_000_000L;
-      while (!(Files.isRegularFile(archive) && Files.size(archive) > 1 << 20)) { // moved in atomically, never removed
+      while (!(Files.isRegularFile(archive)
+          && Files.size(archive) > 1 << 20)) { // moved in atomically, never removed
         if (System.nanoTime() > deadline) {
           throw new AssertionError("no class-data sharing archive at " + archive + " within 120 s");
         }

@@ -40,12 +40,18 @@ class EmulatedLinkTest {
     for (Lab lab : labs) {
       List<Long> pids = lab.processIds();
       lab.close();
-      assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-          .as("process %d of the lab is gone after close()", pid).isFalse());
+      assertThat(pids)
+          .allSatisfy(
+              pid ->
+                  assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                      .as("process %d of the lab is gone after close()", pid)
+                      .isFalse());
     }
     assertThat(relayThreads()).as("relay threads after close").isEmpty();
     assertThat(tunFds()).as("open /dev/net/tun descriptors after close").isEqualTo(tunFdsBefore);
-    assertThat(NetworkTesting.hostLinks()).as("interfaces of the host namespace").isEqualTo(hostLinksBefore);
+    assertThat(NetworkTesting.hostLinks())
+        .as("interfaces of the host namespace")
+        .isEqualTo(hostLinksBefore);
   }
 
   private Lab lab(LinkSpec link) {
@@ -59,20 +65,30 @@ class EmulatedLinkTest {
     Set<Integer> lost42 = lostDatagrams(42, 500);
     Set<Integer> lost42again = lostDatagrams(42, 500);
     Set<Integer> lost43 = lostDatagrams(43, 500);
-    System.out.printf("loss 20%%, 500 datagrams a->b: seed 42 lost %d %s%n  seed 42 again lost %d%n  seed 43 lost %d %s%n"
+    System.out.printf(
+        "loss 20%%, 500 datagrams a->b: seed 42 lost %d %s%n  seed 42 again lost %d%n  seed 43 lost %d %s%n"
             + "  common to 42 and 43: %d%n",
-        lost42.size(), head(lost42), lost42again.size(), lost43.size(), head(lost43), intersection(lost42, lost43).size());
+        lost42.size(),
+        head(lost42),
+        lost42again.size(),
+        lost43.size(),
+        head(lost43),
+        intersection(lost42, lost43).size());
     assertThat(lost42).hasSizeBetween(60, 140);
     assertThat(lost43).hasSizeBetween(60, 140);
     assertThat(lost42again).isEqualTo(lost42);
     assertThat(lost43).isNotEqualTo(lost42);
   }
 
-  /** Sends numbered datagrams a->b over a fresh lab; returns the numbers that did not arrive (and checks the relay's record). */
+  /**
+   * Sends numbered datagrams a->b over a fresh lab; returns the numbers that did not arrive (and
+   * checks the relay's record).
+   */
   private Set<Integer> lostDatagrams(long seed, int count) throws Exception {
     Lab lab = lab(LinkSpec.between("a", "b").emulated(seed).loss("20%"));
     Set<Integer> arrived = Collections.synchronizedSet(new TreeSet<>());
-    try (DatagramChannel rx = udpIn(lab, "b"); DatagramChannel tx = udpIn(lab, "a")) {
+    try (DatagramChannel rx = udpIn(lab, "b");
+        DatagramChannel tx = udpIn(lab, "a")) {
       Thread receiver = receiver(rx, d -> arrived.add(d.getInt(0)));
       var to = new InetSocketAddress(lab.address("b"), PORT);
       for (int i = 0; i < count; i++) {
@@ -96,7 +112,8 @@ class EmulatedLinkTest {
     assertThat(link.toString()).contains("seed " + seed);
     assertThat(t.packets()).isEqualTo(count);
     assertThat(t.dropped().stream().map(Long::intValue).toList())
-        .as("the datagrams that did not arrive are exactly those the relay dropped (by packet index)")
+        .as(
+            "the datagrams that did not arrive are exactly those the relay dropped (by packet index)")
         .containsExactlyElementsOf(lost);
     return lost;
   }
@@ -105,7 +122,9 @@ class EmulatedLinkTest {
   void delayOnAnEmulatedLinkLengthensTheRoundTrip() throws Exception {
     long plain = roundTripMs(lab(LinkSpec.between("a", "b").emulated(7)));
     long delayed = roundTripMs(lab(LinkSpec.between("a", "b").emulated(7).delay("50ms")));
-    System.out.printf("UDP round trip over an emulated link: %d ms without delay, %d ms with delay 50ms%n", plain, delayed);
+    System.out.printf(
+        "UDP round trip over an emulated link: %d ms without delay, %d ms with delay 50ms%n",
+        plain, delayed);
     // The delay is the feature, so a lower bound: 50 ms each way, on top of the link's own time.
     assertThat(delayed).isGreaterThanOrEqualTo(100L).isGreaterThanOrEqualTo(plain + 50);
   }
@@ -115,23 +134,35 @@ class EmulatedLinkTest {
     Optional<String> missing = Lab.netemMissing();
     System.out.println("netem on this kernel: " + missing.orElse("available"));
     if (missing.isPresent()) {
-      assertThatThrownBy(() -> Lab.start(new TopologySpec(List.of("x", "y"),
-          List.of(LinkSpec.between("x", "y").delay("30ms"))), launcher()))
+      assertThatThrownBy(
+              () ->
+                  Lab.start(
+                      new TopologySpec(
+                          List.of("x", "y"), List.of(LinkSpec.between("x", "y").delay("30ms"))),
+                      launcher()))
           .isInstanceOf(NetemUnavailableException.class);
     }
     Lab lab = lab(LinkSpec.between("a", "b").emulated(5).delay("30ms").loss("50%"));
     long rtt = roundTripMsRetrying(lab);
-    System.out.println("emulated delay 30ms loss 50%: round trip " + rtt + " ms, " + lab.link("a", "b").traffic("a", "b"));
+    System.out.println(
+        "emulated delay 30ms loss 50%: round trip "
+            + rtt
+            + " ms, "
+            + lab.link("a", "b").traffic("a", "b"));
     assertThat(rtt).isGreaterThanOrEqualTo(60);
-    assertThat(lab.link("a", "b").traffic("a", "b").dropped().size()
-        + lab.link("a", "b").traffic("b", "a").dropped().size()).isPositive();
+    assertThat(
+            lab.link("a", "b").traffic("a", "b").dropped().size()
+                + lab.link("a", "b").traffic("b", "a").dropped().size())
+        .isPositive();
   }
 
   @Test
   void duplicateAndReorderAreAppliedByTheRelayAndRecorded() throws Exception {
-    Lab lab = lab(LinkSpec.between("a", "b").emulated(11).delay("20ms").duplicate("10%").reorder("25%"));
+    Lab lab =
+        lab(LinkSpec.between("a", "b").emulated(11).delay("20ms").duplicate("10%").reorder("25%"));
     List<Integer> arrivals = Collections.synchronizedList(new ArrayList<>());
-    try (DatagramChannel rx = udpIn(lab, "b"); DatagramChannel tx = udpIn(lab, "a")) {
+    try (DatagramChannel rx = udpIn(lab, "b");
+        DatagramChannel tx = udpIn(lab, "a")) {
       Thread receiver = receiver(rx, d -> arrivals.add(d.getInt(0)));
       var to = new InetSocketAddress(lab.address("b"), PORT);
       for (int i = 0; i < 200; i++) {
@@ -159,7 +190,8 @@ class EmulatedLinkTest {
   void partitionHealDownAndUpOnAnEmulatedLink() throws Exception {
     Lab lab = lab(LinkSpec.between("a", "b").emulated(3));
     LinkControl link = lab.link("a", "b");
-    try (DatagramChannel rb = udpIn(lab, "b"); DatagramChannel ra = udpIn(lab, "a")) {
+    try (DatagramChannel rb = udpIn(lab, "b");
+        DatagramChannel ra = udpIn(lab, "a")) {
       assertThat(ping(lab, ra, rb, "b")).isTrue();
       link.partitionOneWay("a", "b");
       assertThat(ping(lab, ra, rb, "b")).isFalse();
@@ -169,13 +201,19 @@ class EmulatedLinkTest {
       assertThat(link.traffic("a", "b").partitioned()).hasSize(1);
 
       link.down();
-      assertThatThrownBy(() -> ra.send(ByteBuffer.wrap(new byte[1]), new InetSocketAddress(lab.address("b"), PORT)))
-          .isInstanceOf(IOException.class).hasMessageContaining("unreachable");
+      assertThatThrownBy(
+              () ->
+                  ra.send(
+                      ByteBuffer.wrap(new byte[1]), new InetSocketAddress(lab.address("b"), PORT)))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("unreachable");
       link.up();
       assertThat(ping(lab, ra, rb, "b")).isTrue();
 
       link.netem(Netem.NONE.withLoss(100));
-      assertThat(ping(lab, ra, rb, "b")).as("netem() on an emulated link changes the relay, no sch_netem").isFalse();
+      assertThat(ping(lab, ra, rb, "b"))
+          .as("netem() on an emulated link changes the relay, no sch_netem")
+          .isFalse();
       link.clearNetem();
       assertThat(ping(lab, ra, rb, "b")).isTrue();
     }
@@ -184,7 +222,8 @@ class EmulatedLinkTest {
   @Test
   void corruptFlipsABitThatTheReceiversChecksumCatches() throws Exception {
     Lab lab = lab(LinkSpec.between("a", "b").emulated(9).corrupt("100%"));
-    try (DatagramChannel rb = udpIn(lab, "b"); DatagramChannel ra = udpIn(lab, "a")) {
+    try (DatagramChannel rb = udpIn(lab, "b");
+        DatagramChannel ra = udpIn(lab, "a")) {
       assertThat(ping(lab, ra, rb, "b")).isFalse();
       assertThat(lab.link("a", "b").traffic("a", "b").corrupted()).containsExactly(0L);
       assertThat(lab.link("a", "b").traffic("a", "b").delivered()).isEqualTo(1);
@@ -195,7 +234,7 @@ class EmulatedLinkTest {
   void theTunDevicesVanishWithTheRelayWhileTheHostsLive() {
     Lab lab = lab(LinkSpec.between("a", "b").emulated(1));
     try (RtNetlink a = new RtNetlink(NetlinkSocket.openIn(lab.netns("a"), "in host a"));
-         RtNetlink b = new RtNetlink(NetlinkSocket.openIn(lab.netns("b"), "in host b"))) {
+        RtNetlink b = new RtNetlink(NetlinkSocket.openIn(lab.netns("b"), "in host b"))) {
       assertThat(a.links()).containsKey("eth0");
       assertThat(b.links()).containsKey("eth0");
       assertThat(relayThreads()).hasSize(2).allSatisfy(n -> assertThat(n).contains("seed 1"));
@@ -212,7 +251,8 @@ class EmulatedLinkTest {
     long fast = tcpTransferMs(lab, 1_000_000);
     lab.link("a", "b").rate("10mbit");
     long slow = tcpTransferMs(lab, 1_000_000);
-    System.out.printf("1 MB b->a over TCP on an emulated link: %d ms unlimited, %d ms at 10mbit (tbf on the TUN devices)%n",
+    System.out.printf(
+        "1 MB b->a over TCP on an emulated link: %d ms unlimited, %d ms at 10mbit (tbf on the TUN devices)%n",
         fast, slow);
     // 1 MB at 10 Mbit/s cannot take less than 800 ms (600 for the token bucket's burst).
     assertThat(slow).isGreaterThanOrEqualTo(600L).isGreaterThan(3 * fast);
@@ -221,13 +261,16 @@ class EmulatedLinkTest {
   /** Milliseconds for {@code bytes} from b to a over TCP. */
   private static long tcpTransferMs(Lab lab, int bytes) throws Exception {
     try (java.net.ServerSocket server = NetworkTesting.serverIn(lab, "b", 7000)) {
-      Thread sender = new Thread(() -> {
-        try (java.net.Socket s = server.accept(); var o = s.getOutputStream()) {
-          o.write(new byte[bytes]);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      Thread sender =
+          new Thread(
+              () -> {
+                try (java.net.Socket s = server.accept();
+                    var o = s.getOutputStream()) {
+                  o.write(new byte[bytes]);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
       sender.start();
       try (java.net.Socket c = NetworkTesting.channelIn(lab, "a").socket()) {
         c.connect(new InetSocketAddress(lab.address("b"), 7000), 2000);
@@ -244,14 +287,19 @@ class EmulatedLinkTest {
   @Test
   void anEmulatedLinkJoinsExactlyTwoHosts() {
     assertThatThrownBy(() -> LinkSpec.between("a", "b", "c").emulated(1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly two hosts");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exactly two hosts");
     assertThat(LinkSpec.between("a", "b").emulated(99).loss("1%").toString()).contains("seed 99");
   }
 
   // ---- helpers ----
 
-  /** One datagram from {@code from} (bound in its host) to host {@code toHost}; true if {@code to} got it within 500 ms. */
-  private static boolean ping(Lab lab, DatagramChannel from, DatagramChannel to, String toHost) throws IOException {
+  /**
+   * One datagram from {@code from} (bound in its host) to host {@code toHost}; true if {@code to}
+   * got it within 500 ms.
+   */
+  private static boolean ping(Lab lab, DatagramChannel from, DatagramChannel to, String toHost)
+      throws IOException {
     from.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(lab.address(toHost), PORT));
     to.socket().setSoTimeout(500);
     try {
@@ -265,7 +313,8 @@ class EmulatedLinkTest {
   /** Milliseconds for one datagram a->b and its echo b->a (median of 5). */
   private static long roundTripMs(Lab lab) throws Exception {
     List<Long> times = new ArrayList<>();
-    try (DatagramChannel b = udpIn(lab, "b"); DatagramChannel a = udpIn(lab, "a")) {
+    try (DatagramChannel b = udpIn(lab, "b");
+        DatagramChannel a = udpIn(lab, "a")) {
       a.socket().setSoTimeout(2000);
       b.socket().setSoTimeout(2000);
       for (int i = 0; i < 5; i++) {
@@ -276,9 +325,13 @@ class EmulatedLinkTest {
     return times.get(times.size() / 2);
   }
 
-  /** Like {@link #roundTripMs} on a lossy link: tries until one round trip completes; returns its duration. */
+  /**
+   * Like {@link #roundTripMs} on a lossy link: tries until one round trip completes; returns its
+   * duration.
+   */
   private static long roundTripMsRetrying(Lab lab) throws Exception {
-    try (DatagramChannel b = udpIn(lab, "b"); DatagramChannel a = udpIn(lab, "a")) {
+    try (DatagramChannel b = udpIn(lab, "b");
+        DatagramChannel a = udpIn(lab, "a")) {
       a.socket().setSoTimeout(300);
       b.socket().setSoTimeout(300);
       for (int i = 0; i < 50; i++) {
@@ -296,7 +349,8 @@ class EmulatedLinkTest {
    * Milliseconds for datagram {@code n} from {@code a} (bound in host a) to host b and its echo
    * from {@code b} back to host a; a datagram lost either way ends in the sockets' timeout.
    */
-  private static long oneRoundTrip(Lab lab, DatagramChannel a, DatagramChannel b, byte n) throws IOException {
+  private static long oneRoundTrip(Lab lab, DatagramChannel a, DatagramChannel b, byte n)
+      throws IOException {
     long start = System.nanoTime();
     a.send(ByteBuffer.wrap(new byte[] {n}), new InetSocketAddress(lab.address("b"), PORT));
     b.socket().receive(new java.net.DatagramPacket(new byte[16], 16));
@@ -306,22 +360,26 @@ class EmulatedLinkTest {
   }
 
   /** A thread that hands every datagram to {@code sink} until none came for 500 ms. */
-  private static Thread receiver(DatagramChannel rx, java.util.function.Consumer<ByteBuffer> sink) throws IOException {
+  private static Thread receiver(DatagramChannel rx, java.util.function.Consumer<ByteBuffer> sink)
+      throws IOException {
     rx.socket().setSoTimeout(500);
     AtomicBoolean started = new AtomicBoolean();
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[64];
-      var p = new java.net.DatagramPacket(buf, buf.length);
-      try {
-        started.set(true);
-        while (true) {
-          rx.socket().receive(p);
-          sink.accept(ByteBuffer.wrap(buf, 0, p.getLength()).slice());
-        }
-      } catch (IOException e) {
-        // timeout: done
-      }
-    }, "udp receiver");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[64];
+              var p = new java.net.DatagramPacket(buf, buf.length);
+              try {
+                started.set(true);
+                while (true) {
+                  rx.socket().receive(p);
+                  sink.accept(ByteBuffer.wrap(buf, 0, p.getLength()).slice());
+                }
+              } catch (IOException e) {
+                // timeout: done
+              }
+            },
+            "udp receiver");
     t.setDaemon(true);
     t.start();
     while (!started.get()) {
@@ -332,12 +390,15 @@ class EmulatedLinkTest {
 
   private static DatagramChannel udpIn(Lab lab, String host) {
     var addr = lab.address(host);
-    return NetNamespaces.callInside(lab.netns(host), "udp in " + host, () -> {
-      DatagramChannel ch = DatagramChannel.open();
-      ch.socket().setReceiveBufferSize(1 << 20);
-      ch.bind(new InetSocketAddress(addr, PORT));
-      return ch;
-    });
+    return NetNamespaces.callInside(
+        lab.netns(host),
+        "udp in " + host,
+        () -> {
+          DatagramChannel ch = DatagramChannel.open();
+          ch.socket().setReceiveBufferSize(1 << 20);
+          ch.bind(new InetSocketAddress(addr, PORT));
+          return ch;
+        });
   }
 
   private static List<String> relayThreads() {
@@ -352,13 +413,15 @@ class EmulatedLinkTest {
 
   private static long tunFds() {
     try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-      return fds.filter(fd -> {
-        try {
-          return Files.readSymbolicLink(fd).toString().equals("/dev/net/tun");
-        } catch (IOException e) {
-          return false;
-        }
-      }).count();
+      return fds.filter(
+              fd -> {
+                try {
+                  return Files.readSymbolicLink(fd).toString().equals("/dev/net/tun");
+                } catch (IOException e) {
+                  return false;
+                }
+              })
+          .count();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -12,8 +12,10 @@ public final class HttpGetMain {
 
   public static void main(String[] args) throws Exception {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(args[0])).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        client.send(
+            HttpRequest.newBuilder(URI.create(args[0])).build(),
+            HttpResponse.BodyHandlers.ofString());
     System.out.println(r.statusCode() + " " + r.body());
   }
 }

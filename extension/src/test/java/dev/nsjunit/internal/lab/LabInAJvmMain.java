@@ -11,10 +11,16 @@ public final class LabInAJvmMain {
   private LabInAJvmMain() {}
 
   public static void main(String[] args) throws Exception {
-    Lab lab = Lab.start(new TopologySpec(List.of("a", "b", "c"),
-        List.of(LinkSpec.between("a", "b").rate("10mbit"), LinkSpec.between("b", "c"))), Path.of(args[0]));
-    Lab lan = Lab.start(new TopologySpec(List.of("x", "y", "z"), List.of(LinkSpec.between("x", "y", "z"))),
-        Path.of(args[0]));
+    Lab lab =
+        Lab.start(
+            new TopologySpec(
+                List.of("a", "b", "c"),
+                List.of(LinkSpec.between("a", "b").rate("10mbit"), LinkSpec.between("b", "c"))),
+            Path.of(args[0]));
+    Lab lan =
+        Lab.start(
+            new TopologySpec(List.of("x", "y", "z"), List.of(LinkSpec.between("x", "y", "z"))),
+            Path.of(args[0]));
     StringBuilder pids = new StringBuilder("pids");
     lab.processIds().forEach(p -> pids.append(' ').append(p));
     lan.processIds().forEach(p -> pids.append(' ').append(p));

@@ -19,8 +19,12 @@ class LabLifetimeTest {
   @Test
   void closeEndsEveryHolderAndFreesEveryNamespace() {
     Set<String> linksBefore = NetworkTesting.hostLinks();
-    Lab lab = Lab.start(new TopologySpec(List.of("a", "b", "c", "d"),
-        List.of(LinkSpec.between("a", "b"), LinkSpec.between("b", "c", "d"))), NetworkTesting.launcher());
+    Lab lab =
+        Lab.start(
+            new TopologySpec(
+                List.of("a", "b", "c", "d"),
+                List.of(LinkSpec.between("a", "b"), LinkSpec.between("b", "c", "d"))),
+            NetworkTesting.launcher());
     List<Long> pids = lab.processIds();
     Set<String> namespaces = new HashSet<>();
     for (String h : List.of("a", "b", "c", "d")) {
@@ -31,7 +35,10 @@ class LabLifetimeTest {
 
     lab.close();
 
-    System.out.println("Lab.close() of 4 hosts and a switch took " + lab.closeDuration().orElseThrow().toMillis() + " ms");
+    System.out.println(
+        "Lab.close() of 4 hosts and a switch took "
+            + lab.closeDuration().orElseThrow().toMillis()
+            + " ms");
     assertThat(pids).noneMatch(LabLifetimeTest::alive);
     assertThat(NetworkTesting.tasksIn(namespaces)).isEmpty();
     assertThat(NetworkTesting.nsfsMounts()).isEmpty();
@@ -41,13 +48,19 @@ class LabLifetimeTest {
   @Test
   void sigkillOfTheJvmThatStartedALabLeavesNothing() throws Exception {
     Set<String> linksBefore = NetworkTesting.hostLinks();
-    Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), LabInAJvmMain.class.getName(),
-        NetworkTesting.launcher().toString())
-        .redirectErrorStream(true).start();
+    Process jvm =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                LabInAJvmMain.class.getName(),
+                NetworkTesting.launcher().toString())
+            .redirectErrorStream(true)
+            .start();
     List<Long> pids = List.of();
     Set<String> namespaces = Set.of();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       StringBuilder all = new StringBuilder();
       while ((line = out.readLine()) != null && !line.equals("ready")) {
@@ -69,10 +82,14 @@ class LabLifetimeTest {
       jvm.destroyForcibly();
     }
     long start = System.nanoTime();
-    while (pids.stream().anyMatch(LabLifetimeTest::alive) && NetworkTesting.elapsedMs(start) < 5000) {
+    while (pids.stream().anyMatch(LabLifetimeTest::alive)
+        && NetworkTesting.elapsedMs(start) < 5000) {
       NetworkTesting.sleep(10);
     }
-    System.out.println("after SIGKILL of the lab's JVM, its holders were gone within " + NetworkTesting.elapsedMs(start) + " ms");
+    System.out.println(
+        "after SIGKILL of the lab's JVM, its holders were gone within "
+            + NetworkTesting.elapsedMs(start)
+            + " ms");
     assertThat(pids).noneMatch(LabLifetimeTest::alive);
     assertThat(NetworkTesting.tasksIn(namespaces)).isEmpty();
     assertThat(NetworkTesting.nsfsMounts()).isEmpty();

@@ -12,7 +12,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -45,9 +44,14 @@ class LabTest {
     if (lab != null) {
       List<Long> pids = lab.processIds();
       lab.close();
-      System.out.println("Lab.close() took " + lab.closeDuration().orElseThrow().toMillis() + " ms");
-      assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-          .as("process %d of the lab is gone after close()", pid).isFalse());
+      System.out.println(
+          "Lab.close() took " + lab.closeDuration().orElseThrow().toMillis() + " ms");
+      assertThat(pids)
+          .allSatisfy(
+              pid ->
+                  assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                      .as("process %d of the lab is gone after close()", pid)
+                      .isFalse());
     }
     assertThat(NetworkTesting.hostLinks()).isEqualTo(hostLinksBefore);
   }
@@ -62,7 +66,8 @@ class LabTest {
     twoHosts(LinkSpec.between("client", "server"));
     assertThat(lab.address("client").getHostAddress()).isEqualTo("10.213.0.1");
     assertThat(lab.address("server").getHostAddress()).isEqualTo("10.213.0.2");
-    assertThat(lab.etcHosts()).startsWith("127.0.0.1\tlocalhost\n")
+    assertThat(lab.etcHosts())
+        .startsWith("127.0.0.1\tlocalhost\n")
         .contains("10.213.0.1\tclient\n", "10.213.0.2\tserver\n");
     assertThat(lab.netns("client")).isNotEqualTo(lab.netns("server"));
   }
@@ -71,10 +76,11 @@ class LabTest {
   void twoLinkedHostsExchangeBytesOverTcp() throws Exception {
     twoHosts(LinkSpec.between("client", "server"));
     try (ServerSocket server = serverIn(lab, "server", PORT);
-         Socket client = connect("client", "server", 2000)) {
+        Socket client = connect("client", "server", 2000)) {
       try (Socket accepted = server.accept()) {
         client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-        assertThat(new String(accepted.getInputStream().readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("ping");
+        assertThat(new String(accepted.getInputStream().readNBytes(4), StandardCharsets.US_ASCII))
+            .isEqualTo("ping");
         assertThat(accepted.getInetAddress()).isEqualTo(lab.address("client"));
       }
     }
@@ -83,23 +89,41 @@ class LabTest {
   @Test
   void httpClientInOneHostReachesHttpServerInAnotherByName(@TempDir Path tmp) throws Exception {
     twoHosts(LinkSpec.between("client", "server"));
-    HttpServer http = NetNamespaces.callInside(lab.netns("server"), "HttpServer in server",
-        () -> HttpServer.create(new InetSocketAddress(lab.address("server"), 8080), 0));
-    http.createContext("/hello", ex -> {
-      byte[] body = ("hello from " + ex.getLocalAddress().getAddress().getHostAddress()).getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(body);
-      }
-    });
+    HttpServer http =
+        NetNamespaces.callInside(
+            lab.netns("server"),
+            "HttpServer in server",
+            () -> HttpServer.create(new InetSocketAddress(lab.address("server"), 8080), 0));
+    http.createContext(
+        "/hello",
+        ex -> {
+          byte[] body =
+              ("hello from " + ex.getLocalAddress().getAddress().getHostAddress())
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream o = ex.getResponseBody()) {
+            o.write(body);
+          }
+        });
     http.start();
     try {
       Path hosts = Files.writeString(tmp.resolve("hosts"), lab.etcHosts());
-      Process p = new ProcessBuilder(launcher().toString(), "--join-holder", lab.holderSocket("client").toString(),
-          "--mount", "--bind-ro", hosts + ":/etc/hosts", "--",
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), HttpGetMain.class.getName(), "http://server:8080/hello")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  launcher().toString(),
+                  "--join-holder",
+                  lab.holderSocket("client").toString(),
+                  "--mount",
+                  "--bind-ro",
+                  hosts + ":/etc/hosts",
+                  "--",
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  HttpGetMain.class.getName(),
+                  "http://server:8080/hello")
+              .redirectErrorStream(true)
+              .start();
       String out;
       try (InputStream in = p.getInputStream()) {
         out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -120,10 +144,16 @@ class LabTest {
       link.partition();
 
       long start = System.nanoTime();
-      assertThatThrownBy(() -> connect("client", "server", 1500)).isInstanceOf(SocketTimeoutException.class);
+      assertThatThrownBy(() -> connect("client", "server", 1500))
+          .isInstanceOf(SocketTimeoutException.class);
       long took = elapsedMs(start);
-      System.out.println("connect across a partition: SocketTimeoutException after " + took + " ms (timeout 1500)");
-      assertThat(took).as("a partition is silent: the connect waits for its timeout").isGreaterThanOrEqualTo(1400L);
+      System.out.println(
+          "connect across a partition: SocketTimeoutException after "
+              + took
+              + " ms (timeout 1500)");
+      assertThat(took)
+          .as("a partition is silent: the connect waits for its timeout")
+          .isGreaterThanOrEqualTo(1400L);
 
       link.heal();
       start = System.nanoTime();
@@ -136,20 +166,27 @@ class LabTest {
   void aPartitionStallsAnOpenConnectionUntilHealThenTcpDeliversWhatWasSent() throws Exception {
     twoHosts(LinkSpec.between("client", "server"));
     try (ServerSocket server = serverIn(lab, "server", PORT);
-         Socket client = connect("client", "server", 2000);
-         Socket accepted = server.accept()) {
+        Socket client = connect("client", "server", 2000);
+        Socket accepted = server.accept()) {
       lab.link("client", "server").partition();
       accepted.getOutputStream().write('x');
       client.setSoTimeout(1000);
       long start = System.nanoTime();
-      assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
-      System.out.println("read across a partition: SocketTimeoutException after " + elapsedMs(start) + " ms (soTimeout 1000)");
+      assertThatThrownBy(() -> client.getInputStream().read())
+          .isInstanceOf(SocketTimeoutException.class);
+      System.out.println(
+          "read across a partition: SocketTimeoutException after "
+              + elapsedMs(start)
+              + " ms (soTimeout 1000)");
 
       lab.link("client", "server").heal();
       client.setSoTimeout(10_000);
       start = System.nanoTime();
       assertThat(client.getInputStream().read()).isEqualTo('x');
-      System.out.println("byte sent during the partition arrived " + elapsedMs(start) + " ms after heal (TCP retransmit)");
+      System.out.println(
+          "byte sent during the partition arrived "
+              + elapsedMs(start)
+              + " ms after heal (TCP retransmit)");
     }
   }
 
@@ -157,13 +194,15 @@ class LabTest {
   void oneWayPartitionDropsOnlyOneDirection() throws Exception {
     twoHosts(LinkSpec.between("client", "server"));
     lab.link("client", "server").partitionOneWay("client", "server");
-    try (var server = udpIn("server"); var client = udpIn("client")) {
-      send(server, "server", "client");   // server -> client: flows
-      send(client, "client", "server");   // client -> server: dropped
+    try (var server = udpIn("server");
+        var client = udpIn("client")) {
+      send(server, "server", "client"); // server -> client: flows
+      send(client, "client", "server"); // client -> server: dropped
       assertThat(receive(client, 1000)).isEqualTo("from server");
       assertThat(receive(server, 500)).isNull();
     }
-    assertThatThrownBy(() -> connect("client", "server", 800)).isInstanceOf(SocketTimeoutException.class);
+    assertThatThrownBy(() -> connect("client", "server", 800))
+        .isInstanceOf(SocketTimeoutException.class);
   }
 
   @Test
@@ -173,11 +212,16 @@ class LabTest {
       LinkControl link = lab.link("client", "server");
       link.down();
       long start = System.nanoTime();
-      // The kernel's immediate answer: a silent drop would end in a SocketTimeoutException after 5 s.
+      // The kernel's immediate answer: a silent drop would end in a SocketTimeoutException after 5
+      // s.
       assertThatThrownBy(() -> connect("client", "server", 5000))
-          .isInstanceOf(SocketException.class).isNotInstanceOf(SocketTimeoutException.class)
+          .isInstanceOf(SocketException.class)
+          .isNotInstanceOf(SocketTimeoutException.class)
           .hasMessageContaining("Network is unreachable");
-      System.out.println("connect over a link that is down: 'Network is unreachable' after " + elapsedMs(start) + " ms");
+      System.out.println(
+          "connect over a link that is down: 'Network is unreachable' after "
+              + elapsedMs(start)
+              + " ms");
 
       link.up();
       closeQuietly(connect("client", "server", 3000));
@@ -193,7 +237,9 @@ class LabTest {
     long slow = transfer(bytes);
     lab.link("client", "server").clearRate();
     long fastAgain = transfer(bytes);
-    System.out.printf("1 MB server->client: %d ms unlimited, %d ms at 10mbit, %d ms after clearRate%n", fast, slow, fastAgain);
+    System.out.printf(
+        "1 MB server->client: %d ms unlimited, %d ms at 10mbit, %d ms after clearRate%n",
+        fast, slow, fastAgain);
     assertThat(slow).as("1 MB at 10 Mbit/s needs about 800 ms").isGreaterThanOrEqualTo(600L);
     assertThat(slow).isGreaterThan(3 * Math.max(fast, fastAgain));
   }
@@ -208,7 +254,10 @@ class LabTest {
 
   @Test
   void aLanOfThreeHostsThroughABridgeWithPartitionsBetweenPairs() throws Exception {
-    lab = Lab.start(new TopologySpec(List.of("a", "b", "c"), List.of(LinkSpec.between("a", "b", "c"))), launcher());
+    lab =
+        Lab.start(
+            new TopologySpec(List.of("a", "b", "c"), List.of(LinkSpec.between("a", "b", "c"))),
+            launcher());
     for (String from : List.of("a", "b", "c")) {
       for (String to : List.of("a", "b", "c")) {
         if (!from.equals(to)) {
@@ -234,30 +283,46 @@ class LabTest {
 
   @Test
   void hostsReachOnlyTheHostsTheyAreLinkedTo() throws Exception {
-    lab = Lab.start(new TopologySpec(List.of("a", "b", "c"),
-        List.of(LinkSpec.between("a", "b"), LinkSpec.between("b", "c"))), launcher());
+    lab =
+        Lab.start(
+            new TopologySpec(
+                List.of("a", "b", "c"),
+                List.of(LinkSpec.between("a", "b"), LinkSpec.between("b", "c"))),
+            launcher());
     try (ServerSocket s = serverIn(lab, "c", PORT)) {
       closeQuietly(connect("b", "c", 2000));
       assertThatThrownBy(() -> connect("a", "c", 2000))
-          .isInstanceOf(SocketException.class).hasMessageContaining("Network is unreachable");
+          .isInstanceOf(SocketException.class)
+          .hasMessageContaining("Network is unreachable");
     }
     // No default route either: an address no host has is unreachable (no packet leaves).
     assertThatThrownBy(() -> connect("a", "10.213.255.254", 2000))
-        .isInstanceOf(SocketException.class).hasMessageContaining("Network is unreachable");
+        .isInstanceOf(SocketException.class)
+        .hasMessageContaining("Network is unreachable");
   }
 
   @Test
   void netemOnAKernelWithoutItFailsNamingTheModule() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Lab.netemMissing().isPresent(), "this kernel has netem");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Lab.netemMissing().isPresent(), "this kernel has netem");
     twoHosts(LinkSpec.between("client", "server"));
-    assertThatThrownBy(() -> lab.link("client", "server").netem(Netem.NONE.withDelay(java.time.Duration.ofMillis(40))))
+    assertThatThrownBy(
+            () ->
+                lab.link("client", "server")
+                    .netem(Netem.NONE.withDelay(java.time.Duration.ofMillis(40))))
         .isInstanceOf(NetemUnavailableException.class)
-        .hasMessageContaining("sch_netem").hasMessageContaining("modprobe sch_netem");
+        .hasMessageContaining("sch_netem")
+        .hasMessageContaining("modprobe sch_netem");
     Lab withNetem = null;
     try {
-      assertThatThrownBy(() -> Lab.start(new TopologySpec(List.of("x", "y"),
-          List.of(LinkSpec.between("x", "y").delay("40ms"))), launcher()))
-          .isInstanceOf(NetemUnavailableException.class).hasMessageContaining("modprobe sch_netem");
+      assertThatThrownBy(
+              () ->
+                  Lab.start(
+                      new TopologySpec(
+                          List.of("x", "y"), List.of(LinkSpec.between("x", "y").delay("40ms"))),
+                      launcher()))
+          .isInstanceOf(NetemUnavailableException.class)
+          .hasMessageContaining("modprobe sch_netem");
     } finally {
       closeQuietly(withNetem);
     }
@@ -281,13 +346,16 @@ class LabTest {
   /** Milliseconds for {@code bytes} from server to client over TCP. */
   private long transfer(int bytes) throws Exception {
     try (ServerSocket server = serverIn(lab, "server", PORT)) {
-      Thread sender = new Thread(() -> {
-        try (Socket s = server.accept(); OutputStream o = s.getOutputStream()) {
-          o.write(new byte[bytes]);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      Thread sender =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept();
+                    OutputStream o = s.getOutputStream()) {
+                  o.write(new byte[bytes]);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
       sender.start();
       try (Socket c = connect("client", "server", 2000)) {
         long start = System.nanoTime();
@@ -302,20 +370,29 @@ class LabTest {
 
   private java.nio.channels.DatagramChannel udpIn(String host) {
     var addr = lab.address(host);
-    return NetNamespaces.callInside(lab.netns(host), "udp in " + host, () -> {
-      var ch = java.nio.channels.DatagramChannel.open();
-      ch.bind(new InetSocketAddress(addr, 7001));
-      return ch;
-    });
+    return NetNamespaces.callInside(
+        lab.netns(host),
+        "udp in " + host,
+        () -> {
+          var ch = java.nio.channels.DatagramChannel.open();
+          ch.bind(new InetSocketAddress(addr, 7001));
+          return ch;
+        });
   }
 
-  /** A datagram "from NAME" from {@code from} (the channel of host {@code fromName}) to host {@code to}. */
-  private void send(java.nio.channels.DatagramChannel from, String fromName, String to) throws IOException {
-    from.send(java.nio.ByteBuffer.wrap(("from " + fromName).getBytes(StandardCharsets.US_ASCII)),
+  /**
+   * A datagram "from NAME" from {@code from} (the channel of host {@code fromName}) to host {@code
+   * to}.
+   */
+  private void send(java.nio.channels.DatagramChannel from, String fromName, String to)
+      throws IOException {
+    from.send(
+        java.nio.ByteBuffer.wrap(("from " + fromName).getBytes(StandardCharsets.US_ASCII)),
         new InetSocketAddress(lab.address(to), 7001));
   }
 
-  private static String receive(java.nio.channels.DatagramChannel ch, int timeoutMs) throws IOException {
+  private static String receive(java.nio.channels.DatagramChannel ch, int timeoutMs)
+      throws IOException {
     ch.socket().setSoTimeout(timeoutMs);
     byte[] buf = new byte[100];
     var p = new java.net.DatagramPacket(buf, buf.length);

@@ -1,8 +1,8 @@
 package dev.nsjunit.internal.lab;
 
-import dev.nsjunit.internal.ffi.LibC;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nsjunit.internal.ffi.LibC;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,8 @@ class NetNamespacesTest {
   @Test
   void setnsFromAJavaThreadSwitchesOnlyThatThreadAndNeverLeavesItSwitched() {
     String mine = NetNamespaces.currentThreadNamespace();
-    String inside = NetNamespaces.callInFreshNamespace("test", NetNamespaces::currentThreadNamespace);
+    String inside =
+        NetNamespaces.callInFreshNamespace("test", NetNamespaces::currentThreadNamespace);
     assertThat(inside).startsWith("net:[").isNotEqualTo(mine);
     assertThat(NetNamespaces.currentThreadNamespace()).isEqualTo(mine);
   }
@@ -19,8 +20,9 @@ class NetNamespacesTest {
   @Test
   void aNetlinkSocketOpenedInsideKeepsWorkingThereFromAnotherThread() {
     Set<String> hostLinksBefore = NetworkTesting.hostLinks();
-    try (RtNetlink r = NetNamespaces.callInFreshNamespace("test",
-        () -> new RtNetlink(NetlinkSocket.open("in a test namespace")))) {
+    try (RtNetlink r =
+        NetNamespaces.callInFreshNamespace(
+            "test", () -> new RtNetlink(NetlinkSocket.open("in a test namespace")))) {
       // This thread is in the JVM's namespace; the socket still talks to the fresh one.
       int selfFd = LibC.get().open("/proc/self/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC);
       assertThat(r.links().keySet()).containsExactly("lo");
@@ -34,11 +36,13 @@ class NetNamespacesTest {
 
   @Test
   void aRefusedRequestNamesTheRequestTheNamespaceAndTheErrno() {
-    try (RtNetlink r = NetNamespaces.callInFreshNamespace("test",
-        () -> new RtNetlink(NetlinkSocket.open("in host \"client\"")))) {
+    try (RtNetlink r =
+        NetNamespaces.callInFreshNamespace(
+            "test", () -> new RtNetlink(NetlinkSocket.open("in host \"client\"")))) {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.setUp("eth7", true))
           .isInstanceOf(NetlinkException.class)
-          .hasMessageStartingWith("RTM_NEWLINK set eth7 up in host \"client\": ENODEV (No such device)");
+          .hasMessageStartingWith(
+              "RTM_NEWLINK set eth7 up in host \"client\": ENODEV (No such device)");
     }
   }
 
@@ -58,16 +62,22 @@ class NetNamespacesTest {
       built = true;
       known = true;
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(known, "cannot tell from this kernel whether netem exists");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        known, "cannot tell from this kernel whether netem exists");
     if (built) {
       assertThat(Lab.netemMissing()).isEmpty();
     } else {
-      // This machine's kernel (ENVIRONMENT.md); the cgroup-v2 guest has netem and takes the branch above.
-      assertThat(Lab.netemMissing()).hasValueSatisfying(m -> assertThat(m)
-          .startsWith("netem is not available on this kernel: RTM_NEWQDISC netem (probe) on lo in a probe namespace:"
-              + " ENOENT (No such file or directory)")
-          .contains("the kernel has no sch_netem module: modprobe sch_netem")
-          .contains("linux-modules-extra-$(uname -r)"));
+      // This machine's kernel (ENVIRONMENT.md); the cgroup-v2 guest has netem and takes the branch
+      // above.
+      assertThat(Lab.netemMissing())
+          .hasValueSatisfying(
+              m ->
+                  assertThat(m)
+                      .startsWith(
+                          "netem is not available on this kernel: RTM_NEWQDISC netem (probe) on lo in a probe namespace:"
+                              + " ENOENT (No such file or directory)")
+                      .contains("the kernel has no sch_netem module: modprobe sch_netem")
+                      .contains("linux-modules-extra-$(uname -r)"));
     }
   }
 }

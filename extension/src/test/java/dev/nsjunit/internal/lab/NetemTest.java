@@ -42,8 +42,12 @@ class NetemTest {
 
   @Test
   void aDeclaredDelayIsPaidOnceInEachDirection() throws Exception {
-    lab = Lab.start(new TopologySpec(List.of("client", "server"),
-        List.of(LinkSpec.between("client", "server").delay("40ms"))), launcher());
+    lab =
+        Lab.start(
+            new TopologySpec(
+                List.of("client", "server"),
+                List.of(LinkSpec.between("client", "server").delay("40ms"))),
+            launcher());
     long rtt = medianRoundTripMs();
     System.out.println("netem delay 40ms on both ends: median TCP round trip " + rtt + " ms");
     assertThat(rtt).as("40 ms each way").isGreaterThanOrEqualTo(78L);
@@ -51,7 +55,11 @@ class NetemTest {
 
   @Test
   void delayJitterLossAndRateAreChangedAtRunTime() throws Exception {
-    lab = Lab.start(new TopologySpec(List.of("client", "server"), List.of(LinkSpec.between("client", "server"))), launcher());
+    lab =
+        Lab.start(
+            new TopologySpec(
+                List.of("client", "server"), List.of(LinkSpec.between("client", "server"))),
+            launcher());
     long before = medianRoundTripMs();
     LinkControl link = lab.link("client", "server");
     link.netem(Netem.NONE.withDelay(Duration.ofMillis(100)).withJitter(Duration.ofMillis(5)));
@@ -60,8 +68,10 @@ class NetemTest {
     long delayedAndRated = medianRoundTripMs();
     link.clearNetem();
     long after = medianRoundTripMs();
-    System.out.printf("median TCP round trip: %d ms plain, %d ms with netem delay 100ms jitter 5ms,"
-        + " %d ms with 10mbit added, %d ms after clearNetem%n", before, delayed, delayedAndRated, after);
+    System.out.printf(
+        "median TCP round trip: %d ms plain, %d ms with netem delay 100ms jitter 5ms,"
+            + " %d ms with 10mbit added, %d ms after clearNetem%n",
+        before, delayed, delayedAndRated, after);
     // Delays are the feature: lower bounds. clearNetem takes the 2 x 100 ms away again.
     assertThat(delayed).isGreaterThanOrEqualTo(190L);
     assertThat(delayedAndRated).isGreaterThanOrEqualTo(190L);
@@ -70,22 +80,27 @@ class NetemTest {
     link.netem(Netem.NONE.withLoss(100));
     long start = System.nanoTime();
     assertThatThrownBy(() -> connect(1000)).isInstanceOf(SocketTimeoutException.class);
-    System.out.println("netem loss 100%: connect timed out after " + elapsedMs(start) + " ms (timeout 1000)");
+    System.out.println(
+        "netem loss 100%: connect timed out after " + elapsedMs(start) + " ms (timeout 1000)");
   }
 
   /** Median of 7 one-byte request/response exchanges over one TCP connection. */
   private long medianRoundTripMs() throws Exception {
     try (ServerSocket server = serverIn(lab, "server", PORT)) {
-      Thread echo = new Thread(() -> {
-        try (Socket s = server.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-          int b;
-          while ((b = in.read()) >= 0) {
-            out.write(b);
-          }
-        } catch (Exception e) {
-          // the client closed
-        }
-      });
+      Thread echo =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept();
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream()) {
+                  int b;
+                  while ((b = in.read()) >= 0) {
+                    out.write(b);
+                  }
+                } catch (Exception e) {
+                  // the client closed
+                }
+              });
       echo.start();
       List<Long> rtts = new ArrayList<>();
       try (Socket c = connect(5000)) {

@@ -11,39 +11,49 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** What the network tests share: the launcher binary, sockets opened inside a lab host, the host's links. */
+/**
+ * What the network tests share: the launcher binary, sockets opened inside a lab host, the host's
+ * links.
+ */
 final class NetworkTesting {
   private NetworkTesting() {}
 
   /** {@code -Dnsjunit.launcher}, else the native-helper module's Maven or make output. */
   static Path launcher() {
     String configured = System.getProperty("nsjunit.launcher");
-    List<Path> candidates = configured != null ? List.of(Path.of(configured)) : List.of(
-        Path.of("../native-helper/target/native/nsjunit-launch"),
-        Path.of("../native-helper/build/nsjunit-launch"));
+    List<Path> candidates =
+        configured != null
+            ? List.of(Path.of(configured))
+            : List.of(
+                Path.of("../native-helper/target/native/nsjunit-launch"),
+                Path.of("../native-helper/build/nsjunit-launch"));
     for (Path p : candidates) {
       if (Files.isExecutable(p)) {
         return p.toAbsolutePath().normalize();
       }
     }
-    throw new IllegalStateException("no nsjunit-launch at " + candidates
-        + ": run 'mvn -B -q -pl native-helper compile' first");
+    throw new IllegalStateException(
+        "no nsjunit-launch at " + candidates + ": run 'mvn -B -q -pl native-helper compile' first");
   }
 
   /** An unconnected TCP channel whose socket lives in {@code host}'s namespace. */
   static SocketChannel channelIn(Lab lab, String host) {
-    return NetNamespaces.callInside(lab.netns(host), "opening a socket in " + host, SocketChannel::open);
+    return NetNamespaces.callInside(
+        lab.netns(host), "opening a socket in " + host, SocketChannel::open);
   }
 
   /** A listening socket in {@code host}'s namespace, on its lab address. */
   static ServerSocket serverIn(Lab lab, String host, int port) {
     InetAddress addr = lab.address(host);
-    return NetNamespaces.callInside(lab.netns(host), "listening in " + host, () -> {
-      ServerSocket s = new ServerSocket();
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(addr, port));
-      return s;
-    });
+    return NetNamespaces.callInside(
+        lab.netns(host),
+        "listening in " + host,
+        () -> {
+          ServerSocket s = new ServerSocket();
+          s.setReuseAddress(true);
+          s.bind(new InetSocketAddress(addr, port));
+          return s;
+        });
   }
 
   /** Interface names of the test JVM's own network namespace (the host machine's). */
@@ -90,7 +100,9 @@ final class NetworkTesting {
   /** Mounts of network namespaces (ip netns add would make them); a lab never makes any. */
   static List<String> nsfsMounts() {
     try {
-      return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(" nsfs ")).toList();
+      return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+          .filter(l -> l.contains(" nsfs "))
+          .toList();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

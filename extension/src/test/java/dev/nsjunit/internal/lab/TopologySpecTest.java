@@ -17,9 +17,13 @@ class TopologySpecTest {
 
   @Test
   void anUnknownHostInALinkIsNamedWithTheHostsAllowed() {
-    assertThatThrownBy(() -> new TopologySpec(List.of("client", "server"), List.of(LinkSpec.between("client", "srever"))))
+    assertThatThrownBy(
+            () ->
+                new TopologySpec(
+                    List.of("client", "server"), List.of(LinkSpec.between("client", "srever"))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("links[0].between=[client, srever] names \"srever\", which is not a host: allowed are [client, server]");
+        .hasMessage(
+            "links[0].between=[client, srever] names \"srever\", which is not a host: allowed are [client, server]");
   }
 
   @Test
@@ -33,7 +37,8 @@ class TopologySpecTest {
   void aHostNameMustBeAValidDnsLabel() {
     assertThatThrownBy(() -> new TopologySpec(List.of("my_host"), List.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("hosts: \"my_host\" is not a host name: 1 to 63 letters, digits and '-'");
+        .hasMessageContaining(
+            "hosts: \"my_host\" is not a host name: 1 to 63 letters, digits and '-'");
   }
 
   @Test
@@ -45,35 +50,51 @@ class TopologySpecTest {
 
   @Test
   void twoLinksMayNotJoinTheSamePair() {
-    assertThatThrownBy(() -> new TopologySpec(List.of("a", "b", "c"),
-        List.of(LinkSpec.between("a", "b"), LinkSpec.between("a", "b", "c"))))
+    assertThatThrownBy(
+            () ->
+                new TopologySpec(
+                    List.of("a", "b", "c"),
+                    List.of(LinkSpec.between("a", "b"), LinkSpec.between("a", "b", "c"))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("links[0] and links[1] both join \"a\" and \"b\": two hosts may share at most one link");
+        .hasMessage(
+            "links[0] and links[1] both join \"a\" and \"b\": two hosts may share at most one link");
   }
 
   @Test
   void aBadSubnetIsExplained() {
     List<String> hosts = List.of("a", "b");
     assertThatThrownBy(() -> new TopologySpec(hosts, List.of(), "10.213.0.0"))
-        .hasMessage("subnet=\"10.213.0.0\" is not a private IPv4 network in CIDR form with no host bits set, e.g. \"10.213.0.0/16\"");
+        .hasMessage(
+            "subnet=\"10.213.0.0\" is not a private IPv4 network in CIDR form with no host bits set, e.g. \"10.213.0.0/16\"");
     assertThatThrownBy(() -> new TopologySpec(hosts, List.of(), "10.213.0.1/16"))
         .hasMessage("subnet=\"10.213.0.1/16\" has host bits set: write \"10.213.0.0/16\"");
     assertThatThrownBy(() -> new TopologySpec(hosts, List.of(), "8.8.8.0/24"))
-        .hasMessageStartingWith("subnet=\"8.8.8.0/24\" is not private: allowed are networks inside 10.0.0.0/8");
+        .hasMessageStartingWith(
+            "subnet=\"8.8.8.0/24\" is not private: allowed are networks inside 10.0.0.0/8");
     assertThatThrownBy(() -> new TopologySpec(hosts, List.of(), "10.213.0.0/31"))
-        .hasMessageStartingWith("subnet=\"10.213.0.0/31\" has prefix length /31: allowed are /8 to /30");
+        .hasMessageStartingWith(
+            "subnet=\"10.213.0.0/31\" has prefix length /31: allowed are /8 to /30");
     assertThatThrownBy(() -> new TopologySpec(List.of("a", "b", "c"), List.of(), "10.213.0.0/30"))
-        .hasMessageStartingWith("subnet=\"10.213.0.0/30\" holds 2 host addresses but the topology has 3 hosts");
+        .hasMessageStartingWith(
+            "subnet=\"10.213.0.0/30\" holds 2 host addresses but the topology has 3 hosts");
   }
 
   @Test
   void aSubnetOverlappingAnAddressOfThisMachineIsRefused() {
-    assertThatThrownBy(() -> Lab.checkNoOverlap("10.213.0.0/16", Subnet.parse("10.213.0.0/16", 2),
-        List.of("127.0.0.1/8", "10.213.7.9/24")))
+    assertThatThrownBy(
+            () ->
+                Lab.checkNoOverlap(
+                    "10.213.0.0/16",
+                    Subnet.parse("10.213.0.0/16", 2),
+                    List.of("127.0.0.1/8", "10.213.7.9/24")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("subnet=\"10.213.0.0/16\" overlaps 10.213.7.9/24, an address of this machine's network: choose a"
-            + " private subnet that this machine does not use, e.g. \"10.213.0.0/16\"");
-    Lab.checkNoOverlap("10.213.0.0/16", Subnet.parse("10.213.0.0/16", 2), List.of("10.0.0.5/16", "192.168.1.1/24"));
+        .hasMessage(
+            "subnet=\"10.213.0.0/16\" overlaps 10.213.7.9/24, an address of this machine's network: choose a"
+                + " private subnet that this machine does not use, e.g. \"10.213.0.0/16\"");
+    Lab.checkNoOverlap(
+        "10.213.0.0/16",
+        Subnet.parse("10.213.0.0/16", 2),
+        List.of("10.0.0.5/16", "192.168.1.1/24"));
   }
 
   @Test
@@ -83,9 +104,11 @@ class TopologySpecTest {
     assertThatThrownBy(() -> LinkSpec.between("a", "b").loss("120%"))
         .hasMessage("loss=\"120.0%\" is out of range: a loss percentage must be from 0% to 100%");
     assertThatThrownBy(() -> LinkSpec.between("a", "b").rate("fast"))
-        .hasMessageStartingWith("rate=\"fast\" is not a rate: write a number and one of bit, kbit, mbit, gbit");
+        .hasMessageStartingWith(
+            "rate=\"fast\" is not a rate: write a number and one of bit, kbit, mbit, gbit");
     assertThatThrownBy(() -> LinkSpec.between("a", "b").delay("10ms").jitter("20ms"))
-        .hasMessage("jitter=\"20ms\" is larger than delay=\"10ms\": jitter must be at most the delay");
+        .hasMessage(
+            "jitter=\"20ms\" is larger than delay=\"10ms\": jitter must be at most the delay");
     assertThatThrownBy(() -> LinkSpec.between("a", "b").reorder("25%"))
         .hasMessageStartingWith("reorder=\"25.0%\" needs a delay");
   }

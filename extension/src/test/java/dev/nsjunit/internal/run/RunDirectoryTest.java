@@ -23,15 +23,17 @@ class RunDirectoryTest {
   }
 
   /**
-   * The JDK computes a start instant from /proc/stat's btime, which readers may see a second
-   * apart (clock adjustments): a live run must not be swept for that.
+   * The JDK computes a start instant from /proc/stat's btime, which readers may see a second apart
+   * (clock adjustments): a live run must not be swept for that.
    */
   @Test
   void theSweepKeepsALiveRunWhoseStartTimeWasReadASecondApart(@TempDir Path base) throws Exception {
     long pid = ProcessHandle.current().pid();
     Path live = Files.createDirectory(base.resolve("run-" + pid + "-" + (ownStart() + 1000)));
-    Path earlierLive = Files.createDirectory(base.resolve("run-" + pid + "-" + (ownStart() - 1000)));
-    Path reusedPid = Files.createDirectory(base.resolve("run-" + pid + "-" + (ownStart() - 600_000)));
+    Path earlierLive =
+        Files.createDirectory(base.resolve("run-" + pid + "-" + (ownStart() - 1000)));
+    Path reusedPid =
+        Files.createDirectory(base.resolve("run-" + pid + "-" + (ownStart() - 600_000)));
     Path dead = Files.createDirectory(base.resolve("run-" + endedPid() + "-" + ownStart()));
     Files.writeString(dead.resolve("s1.status"), "exit 0\n");
 
@@ -39,7 +41,9 @@ class RunDirectoryTest {
 
     assertThat(live).exists();
     assertThat(earlierLive).exists();
-    assertThat(reusedPid).as("same pid, started ten minutes earlier: another process").doesNotExist();
+    assertThat(reusedPid)
+        .as("same pid, started ten minutes earlier: another process")
+        .doesNotExist();
     assertThat(dead).doesNotExist();
   }
 
@@ -48,10 +52,12 @@ class RunDirectoryTest {
   void runDirectoriesAndCgroupsUseTheSameOwnerTolerance() throws Exception {
     long pid = ProcessHandle.current().pid();
     long ended = endedPid();
-    for (long skew : new long[] {0, 999, -999, 1500, -1500, 2000, -2000, 2001, -2001, 60_000, -60_000}) {
+    for (long skew :
+        new long[] {0, 999, -999, 1500, -1500, 2000, -2000, 2001, -2001, 60_000, -60_000}) {
       long start = ownStart() + skew;
       assertThat(RunDirectory.ownerAlive("run-" + pid + "-" + start))
-          .as("skew %d ms", skew).isEqualTo(CgroupNames.ownerAlive("nsjunit-" + pid + "-" + start + "-1"));
+          .as("skew %d ms", skew)
+          .isEqualTo(CgroupNames.ownerAlive("nsjunit-" + pid + "-" + start + "-1"));
       assertThat(RunDirectory.ownerAlive("run-" + ended + "-" + start)).isFalse();
     }
     assertThat(RunDirectory.ownerAlive("run-" + pid + "-" + (ownStart() + 2000))).isTrue();

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The teardown order of a sandbox run: child, lab, cgroups, run directory, whatever fails on the way. */
+/**
+ * The teardown order of a sandbox run: child, lab, cgroups, run directory, whatever fails on the
+ * way.
+ */
 class TeardownOrderTest {
 
   @Test
@@ -23,23 +26,33 @@ class TeardownOrderTest {
     teardown.at(Teardown.Stage.CHILD, () -> done.add("launcher"));
     teardown.at(Teardown.Stage.LAB, () -> done.add("host processes"));
     teardown.close();
-    assertThat(done).containsExactly(
-        "launcher", "channel", "host processes", "lab", "cgroups", "hosts file", "status file");
+    assertThat(done)
+        .containsExactly(
+            "launcher", "channel", "host processes", "lab", "cgroups", "hosts file", "status file");
   }
 
   @Test
   void aFailingStepStopsNothingAndIsRethrownWithTheOthersSuppressed() {
     List<String> done = new ArrayList<>();
     Teardown teardown = new Teardown();
-    teardown.at(Teardown.Stage.CHILD, () -> {
-      throw new IllegalStateException("launcher would not die");
-    });
-    teardown.at(Teardown.Stage.CGROUPS, () -> {
-      throw new java.io.IOException("group busy");
-    });
+    teardown.at(
+        Teardown.Stage.CHILD,
+        () -> {
+          throw new IllegalStateException("launcher would not die");
+        });
+    teardown.at(
+        Teardown.Stage.CGROUPS,
+        () -> {
+          throw new java.io.IOException("group busy");
+        });
     teardown.at(Teardown.Stage.RUN_DIRECTORY, () -> done.add("files"));
-    assertThatThrownBy(teardown::close).hasMessage("launcher would not die")
-        .satisfies(t -> assertThat(t.getSuppressed()).extracting(Throwable::getMessage).containsExactly("group busy"));
+    assertThatThrownBy(teardown::close)
+        .hasMessage("launcher would not die")
+        .satisfies(
+            t ->
+                assertThat(t.getSuppressed())
+                    .extracting(Throwable::getMessage)
+                    .containsExactly("group busy"));
     assertThat(done).containsExactly("files");
   }
 

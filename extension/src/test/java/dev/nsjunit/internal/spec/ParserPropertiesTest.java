@@ -14,7 +14,10 @@ import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
-/** Properties of the parsers behind every annotation attribute: accept the form, refuse the rest clearly. */
+/**
+ * Properties of the parsers behind every annotation attribute: accept the form, refuse the rest
+ * clearly.
+ */
 class ParserPropertiesTest {
   private static final Attribute ATTRIBUTE = new Attribute("@Test", "value");
 
@@ -27,25 +30,30 @@ class ParserPropertiesTest {
   }
 
   @Property
-  void anySizeTextEitherParsesPositiveOrNamesTheAllowedForm(@ForAll @StringLength(max = 20) String text) {
+  void anySizeTextEitherParsesPositiveOrNamesTheAllowedForm(
+      @ForAll @StringLength(max = 20) String text) {
     try {
       assertThat(SizeText.parse(text, ATTRIBUTE)).isPositive();
     } catch (ExtensionConfigurationException e) {
-      assertThat(e.getMessage()).contains("@Test(value = \"" + text + "\")").contains("allowed is a size in bytes");
+      assertThat(e.getMessage())
+          .contains("@Test(value = \"" + text + "\")")
+          .contains("allowed is a size in bytes");
     }
   }
 
   @Property
-  void signedOffsetsRoundTrip(@ForAll @IntRange(min = -100_000, max = 100_000) int n, @ForAll("units") String unit) {
+  void signedOffsetsRoundTrip(
+      @ForAll @IntRange(min = -100_000, max = 100_000) int n, @ForAll("units") String unit) {
     Duration d = DurationText.parseOffset((n >= 0 ? "+" : "") + n + unit, ATTRIBUTE);
-    Duration expected = switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      case "d" -> Duration.ofDays(n);
-      default -> throw new AssertionError(unit);
-    };
+    Duration expected =
+        switch (unit) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          case "d" -> Duration.ofDays(n);
+          default -> throw new AssertionError(unit);
+        };
     assertThat(d).isEqualTo(expected);
     assertThat(DurationText.parseOffset(DurationText.format(d), ATTRIBUTE)).isEqualTo(d);
   }
@@ -56,29 +64,38 @@ class ParserPropertiesTest {
   }
 
   @Property
-  void anyDurationTextEitherParsesOrNamesTheAllowedForm(@ForAll @StringLength(max = 16) String text) {
+  void anyDurationTextEitherParsesOrNamesTheAllowedForm(
+      @ForAll @StringLength(max = 16) String text) {
     try {
       assertThat(DurationText.parsePositive(text, ATTRIBUTE)).isPositive();
     } catch (ExtensionConfigurationException e) {
-      assertThat(e.getMessage()).contains("@Test(value = \"" + text + "\")").contains("allowed is a positive duration");
+      assertThat(e.getMessage())
+          .contains("@Test(value = \"" + text + "\")")
+          .contains("allowed is a positive duration");
     }
   }
 
   @Property
   void validHostnamesAreAccepted(@ForAll("hostnames") String name) {
-    assertThat(dev.nsjunit.internal.namespaces.NamespacesFeature.validHostname(name, ATTRIBUTE)).isEqualTo(name);
+    assertThat(dev.nsjunit.internal.namespaces.NamespacesFeature.validHostname(name, ATTRIBUTE))
+        .isEqualTo(name);
   }
 
   @Provide
   Arbitrary<String> hostnames() {
-    Arbitrary<String> inner = Arbitraries.strings().withCharRange('a', 'z').numeric().withChars('-', '.').ofMaxLength(62);
+    Arbitrary<String> inner =
+        Arbitraries.strings().withCharRange('a', 'z').numeric().withChars('-', '.').ofMaxLength(62);
     Arbitrary<Character> edge = Arbitraries.chars().range('a', 'z');
     return net.jqwik.api.Combinators.combine(edge, inner, edge).as((a, m, b) -> a + m + b);
   }
 
   @Property
   void hostnamesLongerThan64AreRefused(@ForAll @IntRange(min = 65, max = 300) int length) {
-    assertThatThrownBy(() -> dev.nsjunit.internal.namespaces.NamespacesFeature.validHostname("a".repeat(length), ATTRIBUTE))
-        .isInstanceOf(ExtensionConfigurationException.class).hasMessageContaining("1 to 64 characters");
+    assertThatThrownBy(
+            () ->
+                dev.nsjunit.internal.namespaces.NamespacesFeature.validHostname(
+                    "a".repeat(length), ATTRIBUTE))
+        .isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessageContaining("1 to 64 characters");
   }
 }

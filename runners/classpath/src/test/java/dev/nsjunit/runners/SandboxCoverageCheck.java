@@ -33,17 +33,31 @@ class SandboxCoverageCheck {
     IClassCoverage greeting = analyze(loader.getExecutionDataStore());
     IMethodCoverage fromSandbox = method(greeting, "fromSandbox");
 
-    System.out.println("nsjunit runner check: Greeting.fromSandbox (run only in sandboxes), lines "
-        + fromSandbox.getFirstLine() + "-" + fromSandbox.getLastLine() + ": " + fromSandbox.getLineCounter().getCoveredCount()
-        + " of " + fromSandbox.getLineCounter().getTotalCount() + " covered; " + loader.getSessionInfoStore().getInfos().size()
-        + " sessions in " + exec().getFileName());
+    System.out.println(
+        "nsjunit runner check: Greeting.fromSandbox (run only in sandboxes), lines "
+            + fromSandbox.getFirstLine()
+            + "-"
+            + fromSandbox.getLastLine()
+            + ": "
+            + fromSandbox.getLineCounter().getCoveredCount()
+            + " of "
+            + fromSandbox.getLineCounter().getTotalCount()
+            + " covered; "
+            + loader.getSessionInfoStore().getInfos().size()
+            + " sessions in "
+            + exec().getFileName());
     assertThat(fromSandbox.getLineCounter().getTotalCount()).isGreaterThan(0);
     for (int line = fromSandbox.getFirstLine(); line <= fromSandbox.getLastLine(); line++) {
-      assertThat(greeting.getLine(line).getStatus()).as("Greeting.java line %d, run only inside sandboxes", line)
+      assertThat(greeting.getLine(line).getStatus())
+          .as("Greeting.java line %d, run only inside sandboxes", line)
           .isIn(ICounter.FULLY_COVERED, ICounter.EMPTY);
     }
-    assertThat(method(greeting, "fromParent").getLineCounter().getMissedCount()).as("the parent's own line").isZero();
-    assertThat(method(greeting, "neverCalled").getLineCounter().getCoveredCount()).as("a line nothing runs").isZero();
+    assertThat(method(greeting, "fromParent").getLineCounter().getMissedCount())
+        .as("the parent's own line")
+        .isZero();
+    assertThat(method(greeting, "neverCalled").getLineCounter().getCoveredCount())
+        .as("a line nothing runs")
+        .isZero();
   }
 
   /**
@@ -57,10 +71,11 @@ class SandboxCoverageCheck {
     try (InputStream in = Files.newInputStream(exec())) {
       ExecutionDataReader reader = new ExecutionDataReader(in);
       List<ExecutionDataStore> current = new ArrayList<>(List.of(new ExecutionDataStore()));
-      reader.setSessionInfoVisitor(info -> {
-        current.set(0, new ExecutionDataStore());
-        sessions.put(info.getId() + "@" + info.getStartTimeStamp(), current.get(0));
-      });
+      reader.setSessionInfoVisitor(
+          info -> {
+            current.set(0, new ExecutionDataStore());
+            sessions.put(info.getId() + "@" + info.getStartTimeStamp(), current.get(0));
+          });
       reader.setExecutionDataVisitor(data -> current.get(0).put(data));
       reader.read();
     }
@@ -68,17 +83,26 @@ class SandboxCoverageCheck {
     int parents = 0;
     for (ExecutionDataStore session : sessions.values()) {
       if (session.getContents().stream().noneMatch(d -> d.getName().equals(GREETING))) {
-        continue; // a JVM that never touched Greeting (two of RunnerCheckTest's sandboxes, the other fork)
+        continue; // a JVM that never touched Greeting (two of RunnerCheckTest's sandboxes, the
+        // other fork)
       }
       IClassCoverage greeting = analyze(session);
       boolean sandbox = method(greeting, "fromSandbox").getLineCounter().getCoveredCount() > 0;
       boolean parent = method(greeting, "fromParent").getLineCounter().getCoveredCount() > 0;
-      assertThat(sandbox && parent).as("one JVM's session never holds both a parent's and a sandbox's data").isFalse();
+      assertThat(sandbox && parent)
+          .as("one JVM's session never holds both a parent's and a sandbox's data")
+          .isFalse();
       sandboxes += sandbox ? 1 : 0;
       parents += parent ? 1 : 0;
     }
-    System.out.println("nsjunit runner check: " + sessions.size() + " sessions; " + sandboxes
-        + " sandbox JVMs ran Greeting.fromSandbox, " + parents + " parent JVM ran Greeting.fromParent");
+    System.out.println(
+        "nsjunit runner check: "
+            + sessions.size()
+            + " sessions; "
+            + sandboxes
+            + " sandbox JVMs ran Greeting.fromSandbox, "
+            + parents
+            + " parent JVM ran Greeting.fromParent");
     assertThat(sandboxes).as("sessions of sandboxes that ran Greeting.fromSandbox").isEqualTo(4);
     assertThat(parents).as("sessions of the parent that ran Greeting.fromParent").isEqualTo(1);
     assertThat(sessions.size()).as("6 sandboxes and 1 or 2 forks").isBetween(7, 8);

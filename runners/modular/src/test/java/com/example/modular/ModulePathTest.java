@@ -7,10 +7,10 @@ import dev.nsjunit.IsolatedNetns;
 import org.junit.jupiter.api.Test;
 
 /**
- * Run by Surefire on the module path: this class is part of module com.example.modular
- * (patched in), nsjunit and JUnit are on the class path. The sandbox must load it into the same
- * named module. (The package is not under dev.nsjunit: javac would take dev.nsjunit for a package
- * of this module and not find nsjunit's annotations, as in any modular project of that name.)
+ * Run by Surefire on the module path: this class is part of module com.example.modular (patched
+ * in), nsjunit and JUnit are on the class path. The sandbox must load it into the same named
+ * module. (The package is not under dev.nsjunit: javac would take dev.nsjunit for a package of this
+ * module and not find nsjunit's annotations, as in any modular project of that name.)
  */
 class ModulePathTest {
 
@@ -18,7 +18,8 @@ class ModulePathTest {
   void theParentRunsThisTestInTheNamedModule() {
     assertThat(System.getProperty("nsjunit.sandboxed")).isNull();
     assertThat(ModulePathTest.class.getModule().getName()).isEqualTo("com.example.modular");
-    assertThat(System.getProperty("jdk.module.path")).as("Surefire put the main classes on the module path")
+    assertThat(System.getProperty("jdk.module.path"))
+        .as("Surefire put the main classes on the module path")
         .contains("classes");
   }
 
@@ -28,7 +29,8 @@ class ModulePathTest {
   void theSandboxRunsThisTestInTheSameNamedModule() throws Exception {
     assertThat(ProcessHandle.current().pid()).isEqualTo(2L);
     assertThat(System.getProperty("nsjunit.sandboxed")).isEqualTo("true");
-    assertThat(java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())).hasSize(1);
+    assertThat(java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()))
+        .hasSize(1);
     assertThat(ModulePathTest.class.getModule().getName()).isEqualTo("com.example.modular");
     assertThat(Clock.module()).isEqualTo("com.example.modular");
     assertThat(ModulePathTest.class.getModule().getLayer()).isSameAs(ModuleLayer.boot());

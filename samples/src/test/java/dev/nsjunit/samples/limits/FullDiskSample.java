@@ -14,13 +14,15 @@ class FullDiskSample {
   @Test
   @TmpFs(path = "/var/lib/myapp", size = "8M")
   void writerSeesNoSpaceLeftOnDevice() {
-    assertThatThrownBy(() -> {
-      try (OutputStream out = Files.newOutputStream(Path.of("/var/lib/myapp/journal"))) {
-        byte[] block = new byte[1 << 20];
-        for (int i = 0; i < 16; i++) {
-          out.write(block);
-        }
-      }
-    }).hasMessageContaining("No space left on device");
+    assertThatThrownBy(
+            () -> {
+              try (OutputStream out = Files.newOutputStream(Path.of("/var/lib/myapp/journal"))) {
+                byte[] block = new byte[1 << 20];
+                for (int i = 0; i < 16; i++) {
+                  out.write(block);
+                }
+              }
+            })
+        .hasMessageContaining("No space left on device");
   }
 }

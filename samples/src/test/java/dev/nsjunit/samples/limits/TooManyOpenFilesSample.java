@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A connection leak hits "Too many open files" at 64 descriptors, not after hours in production. */
+/**
+ * A connection leak hits "Too many open files" at 64 descriptors, not after hours in production.
+ */
 class TooManyOpenFilesSample {
 
   @Test
@@ -19,11 +21,13 @@ class TooManyOpenFilesSample {
   void leakingStreamsRunOutOfDescriptors() throws IOException {
     List<InputStream> leaked = new ArrayList<>();
     try {
-      assertThatThrownBy(() -> {
-        for (int i = 0; i < 200; i++) {
-          leaked.add(Files.newInputStream(Path.of("/proc/self/status")));
-        }
-      }).hasMessageContaining("Too many open files");
+      assertThatThrownBy(
+              () -> {
+                for (int i = 0; i < 200; i++) {
+                  leaked.add(Files.newInputStream(Path.of("/proc/self/status")));
+                }
+              })
+          .hasMessageContaining("Too many open files");
     } finally {
       for (InputStream in : leaked) {
         in.close();

@@ -30,7 +30,8 @@ public final class EchoClient {
   }
 
   /** Retries until an answer comes or {@code attempts} are used up. */
-  public String callWithRetry(String message, int attempts, Duration pause) throws IOException, InterruptedException {
+  public String callWithRetry(String message, int attempts, Duration pause)
+      throws IOException, InterruptedException {
     IOException last = null;
     for (int i = 0; i < attempts; i++) {
       try {

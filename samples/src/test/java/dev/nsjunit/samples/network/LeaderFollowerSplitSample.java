@@ -12,13 +12,17 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- *   [follower] ────── [leader]
- *      └ this test       └ EchoServer (stands in for the leader's heartbeat endpoint)
- *
  * A follower that declares the leader dead after missed heartbeats, and takes it back when the
  * network heals: the split-brain window of a leader/follower pair, in a test.
+ *
+ * <pre>
+ *   [follower] ────── [leader]
+ *      └ this test       └ EchoServer (stands in for the leader's heartbeat endpoint)
+ * </pre>
  */
-@Topology(hosts = {"follower", "leader"}, links = @Link(between = {"follower", "leader"}))
+@Topology(
+    hosts = {"follower", "leader"},
+    links = @Link(between = {"follower", "leader"}))
 class LeaderFollowerSplitSample {
 
   /** The follower's failure detector: the leader is alive if a heartbeat answers in time. */

@@ -14,14 +14,18 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
+ * A client's retry policy across a network partition: while the link silently drops packets the
+ * call times out (a real partition, not a refused connection); a retry that outlives the partition
+ * succeeds once it heals.
+ *
+ * <pre>
  *   [client] ───────── [server]
  *      └ this test        └ EchoServer
- *
- * A client's retry policy across a network partition: while the link silently drops packets the
- * call times out (a real partition, not a refused connection); a retry that outlives the
- * partition succeeds once it heals.
+ * </pre>
  */
-@Topology(hosts = {"client", "server"}, links = @Link(between = {"client", "server"}))
+@Topology(
+    hosts = {"client", "server"},
+    links = @Link(between = {"client", "server"}))
 class RetryUnderPartitionSample {
 
   @Test
@@ -29,19 +33,22 @@ class RetryUnderPartitionSample {
   void retriesUntilServerAnswers(Network net) throws Exception {
     try (HostProcess server = net.host("server").startJava(EchoServer.class, "7000")) {
       server.awaitPort(7000);
-      EchoClient client = new EchoClient("server", 7000, Duration.ofMillis(500)); // "server" resolves
+      EchoClient client =
+          new EchoClient("server", 7000, Duration.ofMillis(500)); // "server" resolves
       assertThat(client.call("ping")).isEqualTo("pong");
 
-      net.link("client", "server").partition();                                // silent drop
+      net.link("client", "server").partition(); // silent drop
       assertThatThrownBy(() -> client.call("ping")).isInstanceOf(SocketTimeoutException.class);
 
-      CompletableFuture<String> retrying = CompletableFuture.supplyAsync(() -> {
-        try {
-          return client.callWithRetry("ping", 20, Duration.ofMillis(200));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<String> retrying =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return client.callWithRetry("ping", 20, Duration.ofMillis(200));
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       Thread.sleep(1000);
       net.link("client", "server").heal();
       assertThat(retrying.get()).isEqualTo("pong");

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Creates and removes the cgroups of sandboxes, one implementation per cgroup version (as runc
- * and crun do): {@link V1Driver} for v1 and hybrid hosts, {@link V2Driver} for unified hosts.
+ * Creates and removes the cgroups of sandboxes, one implementation per cgroup version (as runc and
+ * crun do): {@link V1Driver} for v1 and hybrid hosts, {@link V2Driver} for unified hosts.
  */
 public interface CgroupDriver {
 
@@ -15,13 +15,14 @@ public interface CgroupDriver {
   String PARENT_PROPERTY = "nsjunit.cgroup.parent";
 
   /**
-   * Detects the layout of this process from {@code /proc/self/mountinfo} and
-   * {@code /proc/self/cgroup}; a delegated v2 parent is taken from the system property
-   * {@value #PARENT_PROPERTY}.
+   * Detects the layout of this process from {@code /proc/self/mountinfo} and {@code
+   * /proc/self/cgroup}; a delegated v2 parent is taken from the system property {@value
+   * #PARENT_PROPERTY}.
    */
   static CgroupDriver detect() throws CgroupException {
     String parent = System.getProperty(PARENT_PROPERTY, "").strip();
-    return detect(CgroupSettings.ownOnly(parent.isEmpty() ? Optional.empty() : Optional.of(Path.of(parent))));
+    return detect(
+        CgroupSettings.ownOnly(parent.isEmpty() ? Optional.empty() : Optional.of(Path.of(parent))));
   }
 
   /** As {@link #detect()}, with the caller's configuration. */
@@ -39,23 +40,30 @@ public interface CgroupDriver {
   }
 
   /**
-   * Detects from given file contents. Mount points are taken relative to {@code fsRoot}, and so
-   * is {@code /proc/<pid>/comm}, which lets tests feed a v2 layout built in a temporary directory.
+   * Detects from given file contents. Mount points are taken relative to {@code fsRoot}, and so is
+   * {@code /proc/<pid>/comm}, which lets tests feed a v2 layout built in a temporary directory.
    *
    * @param selfPid the pid the v2 delegation logic treats as this JVM
    */
   static CgroupDriver detect(
-      String mountinfo, String procSelfCgroup, Path fsRoot, long selfPid, Optional<Path> delegatedParent)
+      String mountinfo,
+      String procSelfCgroup,
+      Path fsRoot,
+      long selfPid,
+      Optional<Path> delegatedParent)
       throws CgroupException {
-    return detect(mountinfo, procSelfCgroup, fsRoot, selfPid, CgroupSettings.ownOnly(delegatedParent));
+    return detect(
+        mountinfo, procSelfCgroup, fsRoot, selfPid, CgroupSettings.ownOnly(delegatedParent));
   }
 
   /** As above, with every setting. */
-  static CgroupDriver detect(String mountinfo, String procSelfCgroup, Path fsRoot, long selfPid, CgroupSettings settings)
+  static CgroupDriver detect(
+      String mountinfo, String procSelfCgroup, Path fsRoot, long selfPid, CgroupSettings settings)
       throws CgroupException {
     CgroupLayout layout = CgroupLayout.parse(mountinfo, procSelfCgroup, fsRoot);
     boolean anyV1Limit =
-        layout.v1().stream().anyMatch(h -> h.controllers().stream().anyMatch(V1Driver.USED::contains));
+        layout.v1().stream()
+            .anyMatch(h -> h.controllers().stream().anyMatch(V1Driver.USED::contains));
     if (anyV1Limit) {
       return new V1Driver(layout);
     }
@@ -71,9 +79,9 @@ public interface CgroupDriver {
   String describe();
 
   /**
-   * Creates the test's group {@code name} below this JVM's cgroup in every hierarchy a limit
-   * needs, plus the ones used for killing and usage, and writes all limits before returning.
-   * Nothing is left behind when this throws.
+   * Creates the test's group {@code name} below this JVM's cgroup in every hierarchy a limit needs,
+   * plus the ones used for killing and usage, and writes all limits before returning. Nothing is
+   * left behind when this throws.
    */
   TestCgroup create(String name, CgroupLimits limits) throws CgroupException;
 

@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The cgroup hierarchies this process sees and its own group in each, read from
- * {@code /proc/self/mountinfo} and {@code /proc/self/cgroup}. Never from probing directories:
- * {@code /sys/fs/cgroup} may be a plain tmpfs where mkdir and writes "succeed" without effect.
+ * The cgroup hierarchies this process sees and its own group in each, read from {@code
+ * /proc/self/mountinfo} and {@code /proc/self/cgroup}. Never from probing directories: {@code
+ * /sys/fs/cgroup} may be a plain tmpfs where mkdir and writes "succeed" without effect.
  */
 record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
 
@@ -25,20 +25,40 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
    * @param readOnly mounted read-only (typical in unprivileged containers)
    * @param mountRoot the cgroup path the mount shows at its mount point (mountinfo's field 4)
    */
-  record Hierarchy(Set<String> controllers, Path mountPoint, Path ownGroup, boolean readOnly, String mountRoot) {
-    /** The directory of a group given by its path as /proc/PID/cgroup shows it, if this mount shows it. */
+  record Hierarchy(
+      Set<String> controllers, Path mountPoint, Path ownGroup, boolean readOnly, String mountRoot) {
+    /**
+     * The directory of a group given by its path as /proc/PID/cgroup shows it, if this mount shows
+     * it.
+     */
     Optional<Path> directoryOf(String cgroupPath) {
-      return CgroupLayout.ownGroup(new Mount(mountRoot, mountPoint, "", Set.of(), readOnly), cgroupPath);
+      return CgroupLayout.ownGroup(
+          new Mount(mountRoot, mountPoint, "", Set.of(), readOnly), cgroupPath);
     }
   }
 
   private static final Set<String> V1_CONTROLLERS =
-      Set.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "blkio", "perf_event", "net_prio",
-          "hugetlb", "pids", "rdma", "misc");
+      Set.of(
+          "cpu",
+          "cpuacct",
+          "cpuset",
+          "memory",
+          "devices",
+          "freezer",
+          "net_cls",
+          "blkio",
+          "perf_event",
+          "net_prio",
+          "hugetlb",
+          "pids",
+          "rdma",
+          "misc");
 
-  private record Mount(String root, Path mountPoint, String fsType, Set<String> controllers, boolean readOnly) {}
+  private record Mount(
+      String root, Path mountPoint, String fsType, Set<String> controllers, boolean readOnly) {}
 
-  static CgroupLayout parse(String mountinfo, String procSelfCgroup, Path fsRoot) throws CgroupException {
+  static CgroupLayout parse(String mountinfo, String procSelfCgroup, Path fsRoot)
+      throws CgroupException {
     List<Mount> mounts = cgroupMounts(mountinfo, fsRoot);
     Map<Set<String>, String> v1Paths = new LinkedHashMap<>();
     Optional<String> v2Path = Optional.empty();
@@ -80,7 +100,8 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
         if (m.fsType.equals("cgroup2")) {
           Optional<Path> own = ownGroup(m, v2Path.get());
           if (own.isPresent()) {
-            unified = Optional.of(new Hierarchy(Set.of(), m.mountPoint, own.get(), m.readOnly, m.root));
+            unified =
+                Optional.of(new Hierarchy(Set.of(), m.mountPoint, own.get(), m.readOnly, m.root));
             break;
           }
         }
@@ -89,13 +110,16 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
     if (v1.isEmpty() && unified.isEmpty()) {
       throw new CgroupException(
           "no usable cgroup hierarchy: /proc/self/mountinfo lists no cgroup or cgroup2 mount that contains this"
-              + " process's cgroup (" + procSelfCgroup.strip().replace('\n', ' ') + "). Mount cgroups (a container needs"
+              + " process's cgroup ("
+              + procSelfCgroup.strip().replace('\n', ' ')
+              + "). Mount cgroups (a container needs"
               + " /sys/fs/cgroup from the host, e.g. Docker's default or --cgroupns=private) or run without cgroup limits.");
     }
     return new CgroupLayout(List.copyOf(v1), unified);
   }
 
-  private static String findByControllers(Map<Set<String>, String> v1Paths, Set<String> controllers) {
+  private static String findByControllers(
+      Map<Set<String>, String> v1Paths, Set<String> controllers) {
     for (Map.Entry<Set<String>, String> e : v1Paths.entrySet()) {
       Set<String> listed = new LinkedHashSet<>(e.getKey());
       listed.retainAll(V1_CONTROLLERS);
@@ -108,8 +132,8 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
 
   /**
    * The process's group under a mount. The mount may show only a subtree (field 4, e.g. a
-   * container's bind of its own group), so the path must start with that root; otherwise this
-   * mount does not contain our group and another mount of the same hierarchy might.
+   * container's bind of its own group), so the path must start with that root; otherwise this mount
+   * does not contain our group and another mount of the same hierarchy might.
    */
   private static Optional<Path> ownGroup(Mount m, String cgroupPath) {
     if (cgroupPath.contains("/../") || cgroupPath.endsWith("/..")) {
@@ -149,7 +173,13 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
       boolean readOnly = List.of(f[5].split(",")).contains("ro");
       String mountPoint = unescape(f[4]);
       Path resolved = fsRoot.resolve(mountPoint.substring(1));
-      mounts.add(new Mount(unescape(f[3]), resolved, fsType, java.util.Collections.unmodifiableSet(controllers), readOnly));
+      mounts.add(
+          new Mount(
+              unescape(f[3]),
+              resolved,
+              fsType,
+              java.util.Collections.unmodifiableSet(controllers),
+              readOnly));
     }
     return mounts;
   }
@@ -159,7 +189,9 @@ record CgroupLayout(List<Hierarchy> v1, Optional<Hierarchy> unified) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < field.length(); i++) {
       char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
+      if (c == '\\'
+          && i + 3 < field.length()
+          && field.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
         out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
         i += 3;
       } else {

@@ -24,18 +24,22 @@ public record CgroupLimits(
 
   public CgroupLimits {
     if (memoryBytes.isPresent() && memoryBytes.getAsLong() <= 0) {
-      throw new IllegalArgumentException("memory limit must be positive, got " + memoryBytes.getAsLong());
+      throw new IllegalArgumentException(
+          "memory limit must be positive, got " + memoryBytes.getAsLong());
     }
     if (memorySwapBytes.isPresent()) {
       if (memorySwapBytes.getAsLong() < 0) {
-        throw new IllegalArgumentException("swap limit must not be negative, got " + memorySwapBytes.getAsLong());
+        throw new IllegalArgumentException(
+            "swap limit must not be negative, got " + memorySwapBytes.getAsLong());
       }
       if (memoryBytes.isEmpty()) {
-        throw new IllegalArgumentException("a swap limit needs a memory limit: swap is allowed beyond memory");
+        throw new IllegalArgumentException(
+            "a swap limit needs a memory limit: swap is allowed beyond memory");
       }
     }
     if (cpus.isPresent() && !(cpus.getAsDouble() > 0 && Double.isFinite(cpus.getAsDouble()))) {
-      throw new IllegalArgumentException("cpus must be a positive number, got " + cpus.getAsDouble());
+      throw new IllegalArgumentException(
+          "cpus must be a positive number, got " + cpus.getAsDouble());
     }
     cpuset.ifPresent(CpuList::parse);
     if (pids.isPresent() && pids.getAsLong() <= 0) {
@@ -44,7 +48,12 @@ public record CgroupLimits(
   }
 
   public static CgroupLimits none() {
-    return new CgroupLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalDouble.empty(), Optional.empty(), OptionalLong.empty());
+    return new CgroupLimits(
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        OptionalDouble.empty(),
+        Optional.empty(),
+        OptionalLong.empty());
   }
 
   public CgroupLimits withMemory(long bytes) {
@@ -68,7 +77,11 @@ public record CgroupLimits(
   }
 
   public boolean isEmpty() {
-    return memoryBytes.isEmpty() && memorySwapBytes.isEmpty() && cpus.isEmpty() && cpuset.isEmpty() && pids.isEmpty();
+    return memoryBytes.isEmpty()
+        && memorySwapBytes.isEmpty()
+        && cpus.isEmpty()
+        && cpuset.isEmpty()
+        && pids.isEmpty();
   }
 
   /** The swap to allow beyond memory: 0 unless asked, see {@link #memorySwapBytes()}. */
@@ -76,7 +89,9 @@ public record CgroupLimits(
     return memorySwapBytes.orElse(0);
   }
 
-  /** CFS quota in microseconds per {@link #CPU_PERIOD_MICROS}; the kernel refuses less than 1 ms. */
+  /**
+   * CFS quota in microseconds per {@link #CPU_PERIOD_MICROS}; the kernel refuses less than 1 ms.
+   */
   long cpuQuotaMicros() {
     return Math.max(1000, Math.round(cpus.orElseThrow() * CPU_PERIOD_MICROS));
   }

@@ -6,16 +6,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Names of the groups nsjunit creates. Each carries its owner JVM's pid and start time, so a
- * later run can tell a leftover of a crashed JVM from a group of a JVM that still runs (a pid
- * alone could have been reused).
+ * Names of the groups nsjunit creates. Each carries its owner JVM's pid and start time, so a later
+ * run can tell a leftover of a crashed JVM from a group of a JVM that still runs (a pid alone could
+ * have been reused).
  */
 public final class CgroupNames {
   public static final String PREFIX = "nsjunit-";
+
   /** The leaf a v2 JVM moves itself into so that its own cgroup may delegate controllers. */
   static final String JVM_LEAF_PREFIX = PREFIX + "jvm-";
 
-  private static final Pattern OWNED = Pattern.compile("nsjunit-(?:jvm-)?(\\d{1,10})-(\\d{1,19})(?:-\\d{1,10})?");
+  private static final Pattern OWNED =
+      Pattern.compile("nsjunit-(?:jvm-)?(\\d{1,10})-(\\d{1,19})(?:-\\d{1,10})?");
   // /proc/stat's btime, from which the JDK computes start instants, may drift by a second
   // between readers (clock adjustments); a pid reused within that window is not a real risk.
   private static final long START_TOLERANCE_MILLIS = 2000;
@@ -40,9 +42,9 @@ public final class CgroupNames {
   }
 
   /**
-   * Whether the JVM that created the group {@code name} may still be running. Names that are
-   * not ours, and processes whose start time cannot be read, count as alive: the sweep must
-   * never remove a group it cannot prove abandoned.
+   * Whether the JVM that created the group {@code name} may still be running. Names that are not
+   * ours, and processes whose start time cannot be read, count as alive: the sweep must never
+   * remove a group it cannot prove abandoned.
    */
   public static boolean ownerAlive(String name) {
     Matcher m = OWNED.matcher(name);
@@ -53,9 +55,9 @@ public final class CgroupNames {
   }
 
   /**
-   * Whether the process {@code pid} that started at {@code startMillis} (epoch millis, as
-   * {@link #ownerTag} records it; 0: unknown) still runs. The one judgement of every owner tag
-   * nsjunit writes (cgroups, run directories): a live owner is never taken for a dead one.
+   * Whether the process {@code pid} that started at {@code startMillis} (epoch millis, as {@link
+   * #ownerTag} records it; 0: unknown) still runs. The one judgement of every owner tag nsjunit
+   * writes (cgroups, run directories): a live owner is never taken for a dead one.
    */
   public static boolean processAlive(long pid, long startMillis) {
     Optional<ProcessHandle> process = ProcessHandle.of(pid);
@@ -66,7 +68,8 @@ public final class CgroupNames {
     if (started.isEmpty() || startMillis == 0) {
       return process.get().isAlive();
     }
-    return process.get().isAlive() && Math.abs(started.get().toEpochMilli() - startMillis) <= START_TOLERANCE_MILLIS;
+    return process.get().isAlive()
+        && Math.abs(started.get().toEpochMilli() - startMillis) <= START_TOLERANCE_MILLIS;
   }
 
   static boolean isOurs(String name) {

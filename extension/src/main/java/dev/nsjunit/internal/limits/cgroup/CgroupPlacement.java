@@ -22,9 +22,9 @@ public enum CgroupPlacement {
    */
   OWN,
   /**
-   * A transient systemd scope with {@code Delegate=yes}, asked of systemd with
-   * {@code systemd-run --scope} (of the user's manager when not root), held by a process of
-   * nsjunit's that ends with this JVM; systemd removes the scope then.
+   * A transient systemd scope with {@code Delegate=yes}, asked of systemd with {@code systemd-run
+   * --scope} (of the user's manager when not root), held by a process of nsjunit's that ends with
+   * this JVM; systemd removes the scope then.
    */
   SYSTEMD,
   /**
@@ -48,6 +48,8 @@ public enum CgroupPlacement {
   }
 
   public static String allowed() {
-    return Arrays.stream(values()).map(p -> "\"" + p.value() + "\"").collect(Collectors.joining(", "));
+    return Arrays.stream(values())
+        .map(p -> "\"" + p.value() + "\"")
+        .collect(Collectors.joining(", "));
   }
 }

@@ -1,7 +1,5 @@
 package dev.nsjunit.internal.limits.cgroup;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -12,13 +10,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
- * Reads and writes cgroup interface files, turning the kernel's errno into a message that says
- * what was being done and what a user can change.
+ * Reads and writes cgroup interface files, turning the kernel's errno into a message that says what
+ * was being done and what a user can change.
  */
 final class ControlFiles {
   private ControlFiles() {}
@@ -40,7 +40,8 @@ final class ControlFiles {
     try {
       return Long.parseLong(text);
     } catch (NumberFormatException e) {
-      throw new CgroupException("unexpected content \"" + text + "\" in " + file + ": expected a number");
+      throw new CgroupException(
+          "unexpected content \"" + text + "\" in " + file + ": expected a number");
     }
   }
 
@@ -71,15 +72,23 @@ final class ControlFiles {
   }
 
   /**
-   * Writes {@code value} into an existing interface file. Without CREATE: on a cgroup file
-   * system a missing file means the controller is not enabled, which must not look like success.
+   * Writes {@code value} into an existing interface file. Without CREATE: on a cgroup file system a
+   * missing file means the controller is not enabled, which must not look like success.
    */
   static void write(Path file, String value) throws CgroupException {
     try {
-      Files.write(file, value.getBytes(StandardCharsets.UTF_8), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      Files.write(
+          file,
+          value.getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING);
     } catch (NoSuchFileException e) {
       throw new CgroupException(
-          "cannot write \"" + value + "\" to " + file + ": the file does not exist, so the controller it belongs to is not"
+          "cannot write \""
+              + value
+              + "\" to "
+              + file
+              + ": the file does not exist, so the controller it belongs to is not"
               + " enabled for this group (v2: missing in the parent's cgroup.subtree_control; v1: not mounted)",
           e);
     } catch (IOException e) {
@@ -92,7 +101,9 @@ final class ControlFiles {
       Files.createDirectory(dir);
     } catch (FileAlreadyExistsException e) {
       throw new CgroupException(
-          "cannot create cgroup " + dir + ": it already exists. Group names carry the JVM's pid and start time, so this"
+          "cannot create cgroup "
+              + dir
+              + ": it already exists. Group names carry the JVM's pid and start time, so this"
               + " is a leftover of the same JVM or a name given twice; remove it with rmdir",
           e);
     } catch (IOException e) {
@@ -140,7 +151,10 @@ final class ControlFiles {
     return ".";
   }
 
-  /** A control file's space-separated words ({@code cgroup.controllers}, {@code cgroup.subtree_control}). */
+  /**
+   * A control file's space-separated words ({@code cgroup.controllers}, {@code
+   * cgroup.subtree_control}).
+   */
   static Set<String> words(Path file) throws CgroupException {
     String text = read(file).strip();
     return text.isEmpty() ? Set.of() : new LinkedHashSet<>(List.of(text.split("\\s+")));

@@ -41,7 +41,9 @@ record CpuList(BitSet cpus) {
 
   private static IllegalArgumentException invalid(String text) {
     return new IllegalArgumentException(
-        "invalid CPU list \"" + text + "\": expected CPU numbers and ranges like \"0-1\" or \"0,2\"");
+        "invalid CPU list \""
+            + text
+            + "\": expected CPU numbers and ranges like \"0-1\" or \"0,2\"");
   }
 
   boolean isEmpty() {

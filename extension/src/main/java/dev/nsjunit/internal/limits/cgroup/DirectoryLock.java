@@ -1,7 +1,7 @@
 package dev.nsjunit.internal.limits.cgroup;
 
-import java.nio.file.Path;
 import dev.nsjunit.internal.ffi.LibC;
+import java.nio.file.Path;
 
 /**
  * An exclusive flock(2) on a cgroup directory, held across processes: test JVMs that share one
@@ -23,7 +23,8 @@ final class DirectoryLock implements AutoCloseable {
     try {
       libc = LibC.get();
     } catch (LinkageError | RuntimeException e) {
-      throw new CgroupException("cannot lock " + dir + ": jnr-ffi could not load libc (" + e + ")", e);
+      throw new CgroupException(
+          "cannot lock " + dir + ": jnr-ffi could not load libc (" + e + ")", e);
     }
     int fd = libc.open(dir.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
     if (fd < 0) {

@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Ends the processes of a sandbox's groups and removes the groups, as runc's
- * {@code signalAllProcesses} and {@code RemovePath} do: the kernel refuses rmdir while a dying
- * process is still charged to the group, so removal retries for a while.
+ * Ends the processes of a sandbox's groups and removes the groups, as runc's {@code
+ * signalAllProcesses} and {@code RemovePath} do: the kernel refuses rmdir while a dying process is
+ * still charged to the group, so removal retries for a while.
  */
 final class GroupRemoval {
   static final long REMOVE_BUDGET_MILLIS = 2000;
@@ -37,8 +37,8 @@ final class GroupRemoval {
   }
 
   /**
-   * SIGKILL for each pid. These are the sandbox's own processes: the launcher put them into a
-   * group that only nsjunit creates. This JVM is never among the targets, even if misattached.
+   * SIGKILL for each pid. These are the sandbox's own processes: the launcher put them into a group
+   * that only nsjunit creates. This JVM is never among the targets, even if misattached.
    */
   static void killAll(Set<Long> pids) {
     long self = ProcessHandle.current().pid();
@@ -53,7 +53,8 @@ final class GroupRemoval {
   static boolean awaitEmpty(List<Path> groups, long deadlineNanos) {
     long pause = 5;
     while (true) {
-      boolean empty = groups.stream().allMatch(g -> !Files.isDirectory(g) || procsBelow(g).isEmpty());
+      boolean empty =
+          groups.stream().allMatch(g -> !Files.isDirectory(g) || procsBelow(g).isEmpty());
       if (empty) {
         return true;
       }
@@ -66,8 +67,8 @@ final class GroupRemoval {
   }
 
   /**
-   * Removes the group and its sub-groups, deepest first, retrying on EBUSY until about
-   * {@link #REMOVE_BUDGET_MILLIS} have passed. A missing group counts as removed.
+   * Removes the group and its sub-groups, deepest first, retrying on EBUSY until about {@link
+   * #REMOVE_BUDGET_MILLIS} have passed. A missing group counts as removed.
    */
   static void removeTree(Path group) throws CgroupException {
     long deadline = System.nanoTime() + REMOVE_BUDGET_MILLIS * 1_000_000;
@@ -83,7 +84,12 @@ final class GroupRemoval {
           if (!ControlFiles.reason(e).contains("busy") || System.nanoTime() > deadline) {
             String left = procsBelow(dir).toString();
             throw new CgroupException(
-                "removing cgroup " + dir + " failed: " + ControlFiles.reason(e) + " (processes still inside: " + left
+                "removing cgroup "
+                    + dir
+                    + " failed: "
+                    + ControlFiles.reason(e)
+                    + " (processes still inside: "
+                    + left
                     + "). It will be retried by the next run's orphan sweep once this JVM has ended; to remove it now,"
                     + " kill those processes and rmdir the directory.",
                 e);
@@ -106,7 +112,8 @@ final class GroupRemoval {
     try (Stream<Path> walk = Files.walk(group)) {
       walk.filter(Files::isDirectory).forEach(dirs::add);
     } catch (IOException | java.io.UncheckedIOException e) {
-      dirs.add(group); // a sub-group vanished while walking; the group itself is still ours to remove
+      dirs.add(
+          group); // a sub-group vanished while walking; the group itself is still ours to remove
     }
     dirs.sort(Comparator.comparingInt(Path::getNameCount).reversed());
     return dirs;

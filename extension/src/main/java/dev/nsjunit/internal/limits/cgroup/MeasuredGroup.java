@@ -1,8 +1,8 @@
 package dev.nsjunit.internal.limits.cgroup;
 
 /**
- * What every driver's group shares: live usage while it exists, the last reading after it is
- * closed (so the parent can still report it), and one close that reads, kills and removes.
+ * What every driver's group shares: live usage while it exists, the last reading after it is closed
+ * (so the parent can still report it), and one close that reads, kills and removes.
  */
 abstract class MeasuredGroup implements TestCgroup {
   private Usage lastUsage;

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * The cgroup of the current process, read from inside a sandbox: with a cgroup namespace and the
- * fresh cgroupfs the launcher mounts, the test's own group is the root of every hierarchy it
- * sees, so the same files the parent reads are readable (read-only) by the test itself.
+ * fresh cgroupfs the launcher mounts, the test's own group is the root of every hierarchy it sees,
+ * so the same files the parent reads are readable (read-only) by the test itself.
  */
 public final class OwnCgroup {
   private OwnCgroup() {}
@@ -18,8 +18,11 @@ public final class OwnCgroup {
   public static Usage usage() throws CgroupException {
     CgroupLayout layout;
     try {
-      layout = CgroupLayout.parse(
-          Files.readString(Path.of("/proc/self/mountinfo")), Files.readString(Path.of("/proc/self/cgroup")), Path.of("/"));
+      layout =
+          CgroupLayout.parse(
+              Files.readString(Path.of("/proc/self/mountinfo")),
+              Files.readString(Path.of("/proc/self/cgroup")),
+              Path.of("/"));
     } catch (IOException e) {
       throw ControlFiles.failure("reading", Path.of("/proc/self"), e);
     }
@@ -29,12 +32,15 @@ public final class OwnCgroup {
         byController.put(controller, h.ownGroup());
       }
     }
-    if (byController.containsKey("memory") || byController.containsKey("pids") || byController.containsKey("cpu")) {
+    if (byController.containsKey("memory")
+        || byController.containsKey("pids")
+        || byController.containsKey("cpu")) {
       return new V1Cgroup("self", byController, Optional.empty()).usage();
     }
     if (layout.unified().isPresent()) {
       return new V2Cgroup("self", layout.unified().get().ownGroup()).usage();
     }
-    throw new CgroupException("no cgroup hierarchy is mounted in this process's view of /sys/fs/cgroup");
+    throw new CgroupException(
+        "no cgroup hierarchy is mounted in this process's view of /sys/fs/cgroup");
   }
 }

@@ -12,16 +12,16 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * {@link CgroupPlacement#LEAF}: the cgroup this JVM shares with other processes (a container's
- * root cgroup with its shell and Maven; a CI job's cgroup) holds test groups once every process in
- * it has moved into the leaf {@value CgroupPlacement#LEAF_NAME} below it, which is what
+ * {@link CgroupPlacement#LEAF}: the cgroup this JVM shares with other processes (a container's root
+ * cgroup with its shell and Maven; a CI job's cgroup) holds test groups once every process in it
+ * has moved into the leaf {@value CgroupPlacement#LEAF_NAME} below it, which is what
  * Docker-in-Docker and kind do before enabling controllers: the kernel lets a cgroup hand
  * controllers to children only while it holds no process itself.
  *
  * <p>Every step runs under an flock on the shared cgroup, because several test JVMs (Surefire's
- * forks) may share it: {@link #prepare} before each test group is made, {@link #restore} when a
- * JVM ends. The last one to end moves the processes back and turns the controllers off again,
- * leaving the cgroup as it found it.
+ * forks) may share it: {@link #prepare} before each test group is made, {@link #restore} when a JVM
+ * ends. The last one to end moves the processes back and turns the controllers off again, leaving
+ * the cgroup as it found it.
  */
 final class SharedCgroupLeaf {
   /** How often processes that keep appearing (forks during a move) are chased before giving up. */
@@ -36,8 +36,8 @@ final class SharedCgroupLeaf {
   }
 
   /**
-   * A leaf of another name: the one a JVM that was alone in its cgroup moves itself into
-   * ({@code nsjunit-jvm-<pid>-<start>}) is restored the same way when that JVM ends.
+   * A leaf of another name: the one a JVM that was alone in its cgroup moves itself into ({@code
+   * nsjunit-jvm-<pid>-<start>}) is restored the same way when that JVM ends.
    */
   SharedCgroupLeaf(Path cgroup, String leafName, Path fsRoot) {
     this.cgroup = cgroup;
@@ -75,8 +75,14 @@ final class SharedCgroupLeaf {
     missing.removeAll(available);
     if (!missing.isEmpty()) {
       throw new CgroupException(
-          "the " + String.join(", ", missing) + " controller(s) are not available in " + cgroup + " (its cgroup.controllers"
-              + " lists \"" + String.join(" ", available) + "\"): the cgroup above it does not delegate them, so moving"
+          "the "
+              + String.join(", ", missing)
+              + " controller(s) are not available in "
+              + cgroup
+              + " (its cgroup.controllers"
+              + " lists \""
+              + String.join(" ", available)
+              + "\"): the cgroup above it does not delegate them, so moving"
               + " processes would not help.");
     }
     Set<String> enable = new TreeSet<>(controllers);
@@ -89,15 +95,17 @@ final class SharedCgroupLeaf {
       moved.addAll(moveAll(cgroup, leaf, fsRoot));
     }
     if (!enable.isEmpty()) {
-      ControlFiles.write(cgroup.resolve("cgroup.subtree_control"), enable.stream().map(c -> "+" + c).collect(Collectors.joining(" ")));
+      ControlFiles.write(
+          cgroup.resolve("cgroup.subtree_control"),
+          enable.stream().map(c -> "+" + c).collect(Collectors.joining(" ")));
     }
     return new Moved(moved, enable);
   }
 
   /**
-   * Puts the cgroup back as it was when no test group is left in it (other JVMs may still run
-   * tests there; the last one restores): controllers off, processes back, leaf removed. The caller
-   * holds {@link #lock()}. Returns whether it restored.
+   * Puts the cgroup back as it was when no test group is left in it (other JVMs may still run tests
+   * there; the last one restores): controllers off, processes back, leaf removed. The caller holds
+   * {@link #lock()}. Returns whether it restored.
    */
   boolean restore() throws CgroupException {
     if (!Files.isDirectory(leaf)) {
@@ -115,7 +123,9 @@ final class SharedCgroupLeaf {
     Set<String> enabled = ControlFiles.words(cgroup.resolve("cgroup.subtree_control"));
     if (!enabled.isEmpty()) {
       // the cgroup held processes before, so nothing but nsjunit can have enabled these
-      ControlFiles.write(cgroup.resolve("cgroup.subtree_control"), enabled.stream().map(c -> "-" + c).collect(Collectors.joining(" ")));
+      ControlFiles.write(
+          cgroup.resolve("cgroup.subtree_control"),
+          enabled.stream().map(c -> "-" + c).collect(Collectors.joining(" ")));
     }
     moveAll(leaf, cgroup, fsRoot);
     GroupRemoval.removeTree(leaf);
@@ -137,15 +147,28 @@ final class SharedCgroupLeaf {
           moved.add(who);
         } catch (CgroupException e) {
           if (ProcessHandle.of(pid).isPresent()) {
-            throw new CgroupException("moving process " + who + " from " + from + " to " + to + " failed: " + e.getMessage(), e);
+            throw new CgroupException(
+                "moving process "
+                    + who
+                    + " from "
+                    + from
+                    + " to "
+                    + to
+                    + " failed: "
+                    + e.getMessage(),
+                e);
           }
           // it ended meanwhile
         }
       }
     }
     throw new CgroupException(
-        "processes keep appearing in " + from + " while nsjunit moves them into " + to + " (" + MOVE_ROUNDS
+        "processes keep appearing in "
+            + from
+            + " while nsjunit moves them into "
+            + to
+            + " ("
+            + MOVE_ROUNDS
             + " rounds): something there forks without pause");
   }
-
 }

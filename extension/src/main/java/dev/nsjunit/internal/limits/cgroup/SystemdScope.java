@@ -1,12 +1,10 @@
 package dev.nsjunit.internal.limits.cgroup;
 
 import dev.nsjunit.internal.launcher.LauncherProcess;
-import java.time.Duration;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,10 +15,10 @@ import java.util.stream.Collectors;
 
 /**
  * {@link CgroupPlacement#SYSTEMD}: a transient scope with {@code Delegate=yes}, the way runc's and
- * crun's systemd cgroup drivers get a subtree systemd will leave alone. It is asked for with
- * {@code systemd-run --scope}, systemd's own client for that D-Bus call (StartTransientUnit): it
- * reaches the manager over the bus or, as root, over systemd's private socket when no bus daemon
- * runs, and with {@code --user} it asks the user's manager, as rootless podman does.
+ * crun's systemd cgroup drivers get a subtree systemd will leave alone. It is asked for with {@code
+ * systemd-run --scope}, systemd's own client for that D-Bus call (StartTransientUnit): it reaches
+ * the manager over the bus or, as root, over systemd's private socket when no bus daemon runs, and
+ * with {@code --user} it asks the user's manager, as rootless podman does.
  *
  * <p>A scope needs a process: the holder, a launcher whose stdin is a pipe only this JVM holds.
  * When the JVM ends, even by SIGKILL, the holder ends, the scope is empty and systemd removes it
@@ -46,10 +44,11 @@ final class SystemdScope implements AutoCloseable {
   /** How systemd is reached from this process, or why it is not. */
   record Systemd(Optional<Path> systemdRun, boolean booted, boolean userManager) {
     static Systemd detect(Path fsRoot, boolean root) {
-      Optional<Path> run = java.util.stream.Stream.of("usr/bin/systemd-run", "bin/systemd-run")
-          .map(fsRoot::resolve)
-          .filter(Files::isExecutable)
-          .findFirst();
+      Optional<Path> run =
+          java.util.stream.Stream.of("usr/bin/systemd-run", "bin/systemd-run")
+              .map(fsRoot::resolve)
+              .filter(Files::isExecutable)
+              .findFirst();
       // sd_booted(): systemd is this system's manager exactly when /run/systemd/system exists
       boolean booted = Files.isDirectory(fsRoot.resolve("run/systemd/system"));
       return new Systemd(run, booted, !root);
@@ -63,7 +62,9 @@ final class SystemdScope implements AutoCloseable {
       if (!booted) {
         return "systemd does not manage this system (no /run/systemd/system)";
       }
-      return systemdRun.isEmpty() ? "systemd-run is not installed" : "systemd-run " + systemdRun.get();
+      return systemdRun.isEmpty()
+          ? "systemd-run is not installed"
+          : "systemd-run " + systemdRun.get();
     }
   }
 
@@ -74,24 +75,37 @@ final class SystemdScope implements AutoCloseable {
    * @param directoryOf turns the cgroup path in /proc/PID/cgroup into its directory here
    */
   static SystemdScope start(
-      Systemd systemd, String unitName, List<String> holderCommand, Set<String> controllers,
-      java.util.function.Function<String, Optional<Path>> directoryOf, Path fsRoot) throws CgroupException {
+      Systemd systemd,
+      String unitName,
+      List<String> holderCommand,
+      Set<String> controllers,
+      java.util.function.Function<String, Optional<Path>> directoryOf,
+      Path fsRoot)
+      throws CgroupException {
     List<String> cmd = new ArrayList<>();
     cmd.add(systemd.systemdRun().orElseThrow().toString());
     if (systemd.userManager()) {
       cmd.add("--user");
     }
-    cmd.addAll(List.of("--scope", "--quiet", "--collect", "--unit=" + unitName,
-        "--description=nsjunit test cgroups of JVM " + ProcessHandle.current().pid(), "--property=Delegate=yes", "--"));
+    cmd.addAll(
+        List.of(
+            "--scope",
+            "--quiet",
+            "--collect",
+            "--unit=" + unitName,
+            "--description=nsjunit test cgroups of JVM " + ProcessHandle.current().pid(),
+            "--property=Delegate=yes",
+            "--"));
     cmd.addAll(holderCommand);
     String shown = String.join(" ", cmd);
     Process p;
     try {
-      p = new ProcessBuilder(cmd)
-          .redirectInput(ProcessBuilder.Redirect.PIPE)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.PIPE)
-          .start();
+      p =
+          new ProcessBuilder(cmd)
+              .redirectInput(ProcessBuilder.Redirect.PIPE)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.PIPE)
+              .start();
     } catch (IOException e) {
       throw new CgroupException("could not run " + shown + ": " + e.getMessage(), e);
     }
@@ -113,22 +127,37 @@ final class SystemdScope implements AutoCloseable {
 
   /** Waits until systemd-run has exec'd the holder (then the scope exists with it inside). */
   private static Path awaitScope(
-      Process p, String unitName, String shown, java.util.function.Function<String, Optional<Path>> directoryOf)
+      Process p,
+      String unitName,
+      String shown,
+      java.util.function.Function<String, Optional<Path>> directoryOf)
       throws CgroupException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
     String scopeName = unitName + ".scope";
     while (true) {
       if (!p.isAlive()) {
-        throw new CgroupException("systemd refused the scope: `" + shown + "` exited with " + p.exitValue() + ": "
-            + LauncherProcess.stderrText(p));
+        throw new CgroupException(
+            "systemd refused the scope: `"
+                + shown
+                + "` exited with "
+                + p.exitValue()
+                + ": "
+                + LauncherProcess.stderrText(p));
       }
       Optional<String> path = cgroupPath(p.pid());
       if (path.isPresent() && path.get().endsWith("/" + scopeName)) {
-        return directoryOf.apply(path.get()).orElseThrow(() -> new CgroupException(
-            "systemd put the holder into " + path.get() + ", which this JVM's cgroup2 mount does not show"));
+        return directoryOf
+            .apply(path.get())
+            .orElseThrow(
+                () ->
+                    new CgroupException(
+                        "systemd put the holder into "
+                            + path.get()
+                            + ", which this JVM's cgroup2 mount does not show"));
       }
       if (System.nanoTime() > deadline) {
-        throw new CgroupException("systemd did not start the scope within " + READY_TIMEOUT_MS + " ms (`" + shown + "`)");
+        throw new CgroupException(
+            "systemd did not start the scope within " + READY_TIMEOUT_MS + " ms (`" + shown + "`)");
       }
       try {
         Thread.sleep(5);
@@ -158,9 +187,18 @@ final class SystemdScope implements AutoCloseable {
     missing.removeAll(available);
     if (!missing.isEmpty()) {
       throw new CgroupException(
-          "systemd delegated the scope " + unit + ".scope without the " + String.join(", ", missing) + " controller(s)"
-              + " (its cgroup.controllers lists \"" + String.join(" ", available) + "\"): the slices above it do not have"
-              + " them" + (controllers.contains("cpuset") ? "; cpuset is rarely delegated, drop the cpuset limit" : ""));
+          "systemd delegated the scope "
+              + unit
+              + ".scope without the "
+              + String.join(", ", missing)
+              + " controller(s)"
+              + " (its cgroup.controllers lists \""
+              + String.join(" ", available)
+              + "\"): the slices above it do not have"
+              + " them"
+              + (controllers.contains("cpuset")
+                  ? "; cpuset is rarely delegated, drop the cpuset limit"
+                  : ""));
     }
     Path holderGroup = dir.resolve(HOLDER_GROUP);
     ControlFiles.makeGroup(holderGroup);
@@ -168,7 +206,9 @@ final class SystemdScope implements AutoCloseable {
     Set<String> enable = new TreeSet<>(available);
     enable.retainAll(V2Driver.usableControllers(controllers));
     if (!enable.isEmpty()) {
-      ControlFiles.write(dir.resolve("cgroup.subtree_control"), enable.stream().map(c -> "+" + c).collect(Collectors.joining(" ")));
+      ControlFiles.write(
+          dir.resolve("cgroup.subtree_control"),
+          enable.stream().map(c -> "+" + c).collect(Collectors.joining(" ")));
     }
   }
 
@@ -189,5 +229,4 @@ final class SystemdScope implements AutoCloseable {
   public void close() {
     LauncherProcess.end(holder, Duration.ofSeconds(5));
   }
-
 }

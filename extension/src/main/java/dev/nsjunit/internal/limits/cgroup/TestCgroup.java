@@ -10,8 +10,8 @@ public interface TestCgroup extends AutoCloseable {
   String name();
 
   /**
-   * Directories whose {@code cgroup.procs} the launcher writes the sandbox's pid into before
-   * exec, one per hierarchy. A process must be in all of them for every limit to apply.
+   * Directories whose {@code cgroup.procs} the launcher writes the sandbox's pid into before exec,
+   * one per hierarchy. A process must be in all of them for every limit to apply.
    */
   List<Path> attachDirectories();
 

@@ -21,5 +21,6 @@ public record Usage(
     OptionalLong pidsPeak,
     long oomKills) {
 
-  static final Usage NONE = new Usage(0, 0, Duration.ZERO, Duration.ZERO, 0, OptionalLong.empty(), 0);
+  static final Usage NONE =
+      new Usage(0, 0, Duration.ZERO, Duration.ZERO, 0, OptionalLong.empty(), 0);
 }

@@ -46,10 +46,13 @@ final class V1Cgroup extends MeasuredGroup {
     Path cpu = byController.get("cpu");
     Path cpuacct = byController.get("cpuacct");
     Path pids = byController.get("pids");
-    long peak = memory == null ? 0 : ControlFiles.readLong(memory.resolve("memory.max_usage_in_bytes"));
-    long current = memory == null ? 0 : ControlFiles.readLong(memory.resolve("memory.usage_in_bytes"));
+    long peak =
+        memory == null ? 0 : ControlFiles.readLong(memory.resolve("memory.max_usage_in_bytes"));
+    long current =
+        memory == null ? 0 : ControlFiles.readLong(memory.resolve("memory.usage_in_bytes"));
     long cpuNanos = cpuacct == null ? 0 : ControlFiles.readLong(cpuacct.resolve("cpuacct.usage"));
-    long throttledNanos = cpu == null ? 0 : ControlFiles.readKey(cpu.resolve("cpu.stat"), "throttled_time").orElse(0);
+    long throttledNanos =
+        cpu == null ? 0 : ControlFiles.readKey(cpu.resolve("cpu.stat"), "throttled_time").orElse(0);
     long pidsCurrent = pids == null ? 0 : ControlFiles.readLong(pids.resolve("pids.current"));
     // pids.peak came to v1 late (6.x); older kernels do not count it
     OptionalLong pidsPeak =
@@ -57,19 +60,28 @@ final class V1Cgroup extends MeasuredGroup {
             ? OptionalLong.of(ControlFiles.readLong(pids.resolve("pids.peak")))
             : OptionalLong.empty();
     return new Usage(
-        peak, current, Duration.ofNanos(cpuNanos), Duration.ofNanos(throttledNanos), pidsCurrent, pidsPeak, readOomKills());
+        peak,
+        current,
+        Duration.ofNanos(cpuNanos),
+        Duration.ofNanos(throttledNanos),
+        pidsCurrent,
+        pidsPeak,
+        readOomKills());
   }
 
   @Override
   long readOomKills() throws CgroupException {
     Path memory = byController.get("memory");
-    return memory == null ? 0 : ControlFiles.readKey(memory.resolve("memory.oom_control"), "oom_kill").orElse(0);
+    return memory == null
+        ? 0
+        : ControlFiles.readKey(memory.resolve("memory.oom_control"), "oom_kill").orElse(0);
   }
 
   @Override
   void killAndRemove() {
     killEverything();
-    GroupRemoval.awaitEmpty(created, System.nanoTime() + GroupRemoval.REMOVE_BUDGET_MILLIS * 1_000_000);
+    GroupRemoval.awaitEmpty(
+        created, System.nanoTime() + GroupRemoval.REMOVE_BUDGET_MILLIS * 1_000_000);
     CgroupException failure = null;
     for (Path dir : created) {
       try {
@@ -88,9 +100,9 @@ final class V1Cgroup extends MeasuredGroup {
   }
 
   /**
-   * cgroup.kill of the unified group when the kernel has it (atomic, kills forks in flight);
-   * then freeze, SIGKILL and thaw for whatever is left in the v1 groups, so that a process cannot
-   * fork between being listed and being killed. Frozen processes die once thawed.
+   * cgroup.kill of the unified group when the kernel has it (atomic, kills forks in flight); then
+   * freeze, SIGKILL and thaw for whatever is left in the v1 groups, so that a process cannot fork
+   * between being listed and being killed. Frozen processes die once thawed.
    */
   private void killEverything() {
     if (unified.isPresent() && Files.exists(unified.get().resolve("cgroup.kill"))) {
@@ -130,7 +142,8 @@ final class V1Cgroup extends MeasuredGroup {
 
   private void awaitFrozen(Path freezer) throws CgroupException {
     long deadline = System.nanoTime() + FREEZE_WAIT_MILLIS * 1_000_000;
-    while (!ControlFiles.read(freezer.resolve("freezer.state")).strip().equals("FROZEN") && System.nanoTime() < deadline) {
+    while (!ControlFiles.read(freezer.resolve("freezer.state")).strip().equals("FROZEN")
+        && System.nanoTime() < deadline) {
       GroupRemoval.sleep(5);
     }
   }

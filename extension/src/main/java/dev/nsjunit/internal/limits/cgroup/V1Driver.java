@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * cgroup v1, one hierarchy per controller (or per mounted combination such as "cpu,cpuacct"),
- * and the systemd "hybrid" layout, where a controller-less cgroup2 tree sits beside them. A test
- * gets a group of the same name in each hierarchy it needs; the launcher attaches to all.
+ * cgroup v1, one hierarchy per controller (or per mounted combination such as "cpu,cpuacct"), and
+ * the systemd "hybrid" layout, where a controller-less cgroup2 tree sits beside them. A test gets a
+ * group of the same name in each hierarchy it needs; the launcher attaches to all.
  */
 final class V1Driver implements CgroupDriver {
   /** Controllers this driver uses: limits, plus freezer for kills and cpuacct/pids for usage. */
@@ -36,9 +36,18 @@ final class V1Driver implements CgroupDriver {
             .flatMap(h -> h.controllers().stream())
             .filter(USED::contains)
             .collect(Collectors.joining(", "));
-    String where = layout.v1With("memory").map(h -> "; this JVM's memory group: " + h.ownGroup()).orElse("");
-    return layout.unified()
-        .map(u -> "cgroup v1 (hybrid: v1 controllers " + controllers + ", cgroup2 without them at " + u.mountPoint() + where + ")")
+    String where =
+        layout.v1With("memory").map(h -> "; this JVM's memory group: " + h.ownGroup()).orElse("");
+    return layout
+        .unified()
+        .map(
+            u ->
+                "cgroup v1 (hybrid: v1 controllers "
+                    + controllers
+                    + ", cgroup2 without them at "
+                    + u.mountPoint()
+                    + where
+                    + ")")
         .orElse("cgroup v1 (controllers " + controllers + where + ")");
   }
 
@@ -97,18 +106,21 @@ final class V1Driver implements CgroupDriver {
     }
     if (limits.cpus().isPresent()) {
       Path cpu = dirs.get("cpu");
-      ControlFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CgroupLimits.CPU_PERIOD_MICROS));
+      ControlFiles.write(
+          cpu.resolve("cpu.cfs_period_us"), Long.toString(CgroupLimits.CPU_PERIOD_MICROS));
       ControlFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuotaMicros()));
     }
     if (limits.cpuset().isPresent()) {
       writeCpuset(dirs.get("cpuset"), limits.cpuset().get());
     }
     if (limits.pids().isPresent()) {
-      ControlFiles.write(dirs.get("pids").resolve("pids.max"), Long.toString(limits.pids().getAsLong()));
+      ControlFiles.write(
+          dirs.get("pids").resolve("pids.max"), Long.toString(limits.pids().getAsLong()));
     }
   }
 
-  private static void writeMemory(Path memory, long bytes, CgroupLimits limits) throws CgroupException {
+  private static void writeMemory(Path memory, long bytes, CgroupLimits limits)
+      throws CgroupException {
     // limit first: memsw must never be below it
     ControlFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(bytes));
     Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
@@ -116,7 +128,9 @@ final class V1Driver implements CgroupDriver {
       ControlFiles.write(memsw, Long.toString(bytes + limits.swapBeyondMemory()));
     } else if (limits.swapBeyondMemory() > 0) {
       throw new CgroupException(
-          "cannot limit swap: " + memsw + " does not exist because swap accounting is off in this kernel. Boot with"
+          "cannot limit swap: "
+              + memsw
+              + " does not exist because swap accounting is off in this kernel. Boot with"
               + " swapaccount=1 (or use cgroup v2), or drop the swap limit.");
     }
     // Without memsw (swap accounting off) a group could swap past its limit; the machines this
@@ -130,8 +144,8 @@ final class V1Driver implements CgroupDriver {
   }
 
   /**
-   * A new v1 group inherits oom_kill_disable from its parent. With it set, a sandbox over its
-   * limit would hang instead of being killed, and a test would time out instead of failing.
+   * A new v1 group inherits oom_kill_disable from its parent. With it set, a sandbox over its limit
+   * would hang instead of being killed, and a test would time out instead of failing.
    */
   private static void keepOomKillerOn(Path memory) throws CgroupException {
     if (memory == null) {
@@ -153,7 +167,12 @@ final class V1Driver implements CgroupDriver {
     CpuList wanted = CpuList.parse(requested);
     if (!wanted.isSubsetOf(allowed)) {
       throw new CgroupException(
-          "cpuset \"" + requested + "\" is not within the CPUs this JVM may use (\"" + allowed + "\" in " + parentCpusFile
+          "cpuset \""
+              + requested
+              + "\" is not within the CPUs this JVM may use (\""
+              + allowed
+              + "\" in "
+              + parentCpusFile
               + "). Ask only for CPUs from that list.");
     }
     // a new v1 cpuset group starts with no memory nodes, and attaching to it fails until set
@@ -174,8 +193,18 @@ final class V1Driver implements CgroupDriver {
   private void requireFor(boolean asked, String controller, String what) throws CgroupException {
     if (asked && layout.v1With(controller).isEmpty()) {
       throw new CgroupException(
-          "cannot apply " + what + ": the " + controller + " controller is not mounted (" + describe() + "). Mount it"
-              + " (e.g. mount -t cgroup -o " + controller + " cgroup /sys/fs/cgroup/" + controller + ") or remove the limit.");
+          "cannot apply "
+              + what
+              + ": the "
+              + controller
+              + " controller is not mounted ("
+              + describe()
+              + "). Mount it"
+              + " (e.g. mount -t cgroup -o "
+              + controller
+              + " cgroup /sys/fs/cgroup/"
+              + controller
+              + ") or remove the limit.");
     }
   }
 
@@ -200,7 +229,8 @@ final class V1Driver implements CgroupDriver {
           h.controllers().stream().filter(USED::contains).forEach(c -> byController.put(c, dir));
         }
       }
-      Optional<Path> unified = layout.unified().map(u -> u.ownGroup().resolve(name)).filter(Files::isDirectory);
+      Optional<Path> unified =
+          layout.unified().map(u -> u.ownGroup().resolve(name)).filter(Files::isDirectory);
       V1Cgroup orphan = new V1Cgroup(name, byController, unified);
       byController.values().stream().distinct().forEach(orphan::created);
       unified.ifPresent(orphan::created);
@@ -215,7 +245,8 @@ final class V1Driver implements CgroupDriver {
   }
 
   private List<Hierarchy> hierarchiesInUse() {
-    Stream<Hierarchy> v1 = layout.v1().stream().filter(h -> h.controllers().stream().anyMatch(USED::contains));
+    Stream<Hierarchy> v1 =
+        layout.v1().stream().filter(h -> h.controllers().stream().anyMatch(USED::contains));
     return Stream.concat(v1, layout.unified().stream()).toList();
   }
 
@@ -225,7 +256,8 @@ final class V1Driver implements CgroupDriver {
       children
           .filter(Files::isDirectory)
           .map(p -> p.getFileName().toString())
-          .filter(n -> CgroupNames.isOurs(n) && !CgroupNames.isJvmLeaf(n) && !CgroupNames.ownerAlive(n))
+          .filter(
+              n -> CgroupNames.isOurs(n) && !CgroupNames.isJvmLeaf(n) && !CgroupNames.ownerAlive(n))
           .forEach(names::add);
     } catch (IOException e) {
       // hierarchy not readable: nothing we could sweep there

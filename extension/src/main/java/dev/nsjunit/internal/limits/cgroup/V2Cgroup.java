@@ -36,8 +36,10 @@ final class V2Cgroup extends MeasuredGroup {
     // memory.peak arrived in 5.19; before that the current charge is the best we have
     long peak = optionalLong("memory.peak").orElse(current);
     Path cpuStat = dir.resolve("cpu.stat");
-    long cpuMicros = Files.exists(cpuStat) ? ControlFiles.readKey(cpuStat, "usage_usec").orElse(0) : 0;
-    long throttledMicros = Files.exists(cpuStat) ? ControlFiles.readKey(cpuStat, "throttled_usec").orElse(0) : 0;
+    long cpuMicros =
+        Files.exists(cpuStat) ? ControlFiles.readKey(cpuStat, "usage_usec").orElse(0) : 0;
+    long throttledMicros =
+        Files.exists(cpuStat) ? ControlFiles.readKey(cpuStat, "throttled_usec").orElse(0) : 0;
     long pidsCurrent = optionalLong("pids.current").orElse(0);
     return new Usage(
         peak,
@@ -64,7 +66,8 @@ final class V2Cgroup extends MeasuredGroup {
   void killAndRemove() {
     if (Files.isDirectory(dir)) {
       killEverything();
-      GroupRemoval.awaitEmpty(List.of(dir), System.nanoTime() + GroupRemoval.REMOVE_BUDGET_MILLIS * 1_000_000);
+      GroupRemoval.awaitEmpty(
+          List.of(dir), System.nanoTime() + GroupRemoval.REMOVE_BUDGET_MILLIS * 1_000_000);
     }
     try {
       GroupRemoval.removeTree(dir);
@@ -95,7 +98,8 @@ final class V2Cgroup extends MeasuredGroup {
     try {
       ControlFiles.write(freeze, "1");
       long deadline = System.nanoTime() + FREEZE_WAIT_MILLIS * 1_000_000;
-      while (ControlFiles.readKey(dir.resolve("cgroup.events"), "frozen").orElse(0) != 1 && System.nanoTime() < deadline) {
+      while (ControlFiles.readKey(dir.resolve("cgroup.events"), "frozen").orElse(0) != 1
+          && System.nanoTime() < deadline) {
         GroupRemoval.sleep(5);
       }
     } catch (CgroupException e) {

@@ -1,12 +1,11 @@
 package dev.nsjunit.internal.limits.cgroup;
 
-import dev.nsjunit.internal.cleanup.JvmExit;
 import dev.nsjunit.internal.cleanup.Janitor;
+import dev.nsjunit.internal.cleanup.JvmExit;
 import dev.nsjunit.internal.limits.cgroup.CgroupLayout.Hierarchy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -16,18 +15,20 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * cgroup v2 (unified). Test groups are children of one parent cgroup, their home. The kernel lets
- * a cgroup hand controllers to children only while it holds no processes ("no internal
- * processes"), so where the home is depends on who shares this JVM's cgroup
- * ({@link CgroupPlacement}):
+ * cgroup v2 (unified). Test groups are children of one parent cgroup, their home. The kernel lets a
+ * cgroup hand controllers to children only while it holds no processes ("no internal processes"),
+ * so where the home is depends on who shares this JVM's cgroup ({@link CgroupPlacement}):
+ *
  * <ul>
  *   <li>a delegated cgroup named by {@value CgroupDriver#PARENT_PROPERTY}, when set;
  *   <li>this JVM's own cgroup, when the controllers are already enabled there, when the JVM is the
  *       only process there (it first moves itself into a leaf), or when it is the hierarchy's root;
- *   <li>else a systemd scope with {@code Delegate=yes} where systemd manages this system
- *       ({@link SystemdScope});
- *   <li>else this JVM's cgroup after every process in it moved into a leaf ({@link SharedCgroupLeaf}).
+ *   <li>else a systemd scope with {@code Delegate=yes} where systemd manages this system ({@link
+ *       SystemdScope});
+ *   <li>else this JVM's cgroup after every process in it moved into a leaf ({@link
+ *       SharedCgroupLeaf}).
  * </ul>
+ *
  * The last two act on things nsjunit did not create: each says so in one line on stderr, undoes it
  * when this JVM ends, and can be turned off with {@value CgroupPlacement#PROPERTY}{@code =own}.
  */
@@ -88,7 +89,10 @@ final class V2Driver implements CgroupDriver {
   @Override
   public String describe() {
     String own = "this JVM's group " + unified.ownGroup();
-    String parent = delegatedParent.map(p -> ", delegated parent " + p + " (" + PARENT_PROPERTY + ")").orElse("");
+    String parent =
+        delegatedParent
+            .map(p -> ", delegated parent " + p + " (" + PARENT_PROPERTY + ")")
+            .orElse("");
     return "cgroup v2 (unified at " + unified.mountPoint() + "; " + own + parent + ")";
   }
 
@@ -116,10 +120,19 @@ final class V2Driver implements CgroupDriver {
     }
     if (configured) {
       throw new CgroupException(
-          "the cgroup " + base + " named by " + PARENT_PROPERTY + " holds processes (" + describeProcesses(procs) + "), so"
-              + " the kernel will not enable the " + String.join(", ", enable) + " controller(s) for groups below it (the"
+          "the cgroup "
+              + base
+              + " named by "
+              + PARENT_PROPERTY
+              + " holds processes ("
+              + describeProcesses(procs)
+              + "), so"
+              + " the kernel will not enable the "
+              + String.join(", ", enable)
+              + " controller(s) for groups below it (the"
               + " no-internal-processes rule). Prepare an empty cgroup for nsjunit: mkdir it, write \"+"
-              + String.join(" +", enable) + "\" to its cgroup.subtree_control, and start no process in it.");
+              + String.join(" +", enable)
+              + "\" to its cgroup.subtree_control, and start no process in it.");
     }
     // This JVM's janitor (a child it started to clean up after its death) belongs to it: it
     // moves into the leaf with the JVM.
@@ -136,7 +149,8 @@ final class V2Driver implements CgroupDriver {
     Set<String> requiredMissing = new TreeSet<>(required);
     requiredMissing.removeAll(subtree);
     if (requiredMissing.isEmpty()) {
-      // the limits asked for are available; only usage counters are missing, and those we can do without
+      // the limits asked for are available; only usage counters are missing, and those we can do
+      // without
       Set<String> usable = new TreeSet<>(wanted);
       usable.retainAll(subtree);
       return new Plan(base, Optional.empty(), Set.of(), usable);
@@ -158,12 +172,23 @@ final class V2Driver implements CgroupDriver {
 
   private Path configuredParent() throws CgroupException {
     Path given = delegatedParent.orElseThrow();
-    Path p = given.isAbsolute() && !fsRoot.equals(Path.of("/")) ? fsRoot.resolve(given.toString().substring(1)) : given;
+    Path p =
+        given.isAbsolute() && !fsRoot.equals(Path.of("/"))
+            ? fsRoot.resolve(given.toString().substring(1))
+            : given;
     p = p.toAbsolutePath().normalize();
-    if (!p.startsWith(unified.mountPoint()) || !Files.isRegularFile(p.resolve("cgroup.controllers"))) {
+    if (!p.startsWith(unified.mountPoint())
+        || !Files.isRegularFile(p.resolve("cgroup.controllers"))) {
       throw new CgroupException(
-          PARENT_PROPERTY + "=" + given + " is not a cgroup in the cgroup2 hierarchy mounted at " + unified.mountPoint()
-              + ". Name an existing, delegated v2 cgroup directory, e.g. -D" + PARENT_PROPERTY + "=" + unified.mountPoint()
+          PARENT_PROPERTY
+              + "="
+              + given
+              + " is not a cgroup in the cgroup2 hierarchy mounted at "
+              + unified.mountPoint()
+              + ". Name an existing, delegated v2 cgroup directory, e.g. -D"
+              + PARENT_PROPERTY
+              + "="
+              + unified.mountPoint()
               + "/ci-tests.");
     }
     return p;
@@ -176,28 +201,53 @@ final class V2Driver implements CgroupDriver {
   }
 
   private CgroupException notDelegated(Path base, Set<String> missing, Set<String> available) {
-    String reason = "the " + String.join(", ", missing) + " controller(s) are not delegated to " + base
-        + " (its cgroup.controllers lists \"" + String.join(" ", available) + "\")";
+    String reason =
+        "the "
+            + String.join(", ", missing)
+            + " controller(s) are not delegated to "
+            + base
+            + " (its cgroup.controllers lists \""
+            + String.join(" ", available)
+            + "\")";
     return new OwnCgroupRefusal(
-        "cannot apply cgroup limits: " + reason + ". The parent cgroup must enable them in its cgroup.subtree_control."
+        "cannot apply cgroup limits: "
+            + reason
+            + ". The parent cgroup must enable them in its cgroup.subtree_control."
             + " systemd: run the tests in a unit with Delegate=yes (systemd-run --scope -p Delegate=yes ...); Docker:"
             + " --cgroupns=private (the default on cgroup v2 hosts) with the controllers enabled on the host; Kubernetes and"
             + " GitHub Actions runners normally delegate memory, cpu and pids but not cpuset, so drop a cpuset limit there."
-            + " Or set " + PARENT_PROPERTY + " to a cgroup that has them.",
+            + " Or set "
+            + PARENT_PROPERTY
+            + " to a cgroup that has them.",
         reason);
   }
 
   private CgroupException holdsOtherProcesses(Path base, Set<String> enable, List<Long> procs) {
-    String reason = "this JVM's cgroup " + base + " holds other processes (" + describeProcesses(procs) + ")";
+    String reason =
+        "this JVM's cgroup " + base + " holds other processes (" + describeProcesses(procs) + ")";
     return new OwnCgroupRefusal(
-        "cannot enable the " + String.join(", ", enable) + " controller(s) for test cgroups below " + base + ": it holds"
-            + " processes other than this JVM (pid " + selfPid + "): " + describeProcesses(procs) + ". The kernel allows"
-            + " controllers for child groups only in a cgroup without processes, and with " + CgroupPlacement.PROPERTY
-            + "=own nsjunit moves no process it did not start. Fixes: " + CgroupPlacement.PROPERTY + "=auto (the default:"
+        "cannot enable the "
+            + String.join(", ", enable)
+            + " controller(s) for test cgroups below "
+            + base
+            + ": it holds"
+            + " processes other than this JVM (pid "
+            + selfPid
+            + "): "
+            + describeProcesses(procs)
+            + ". The kernel allows"
+            + " controllers for child groups only in a cgroup without processes, and with "
+            + CgroupPlacement.PROPERTY
+            + "=own nsjunit moves no process it did not start. Fixes: "
+            + CgroupPlacement.PROPERTY
+            + "=auto (the default:"
             + " a systemd scope with Delegate=yes, or the processes of that cgroup moved into a leaf); run the test JVM alone"
             + " in its cgroup; or prepare a delegated cgroup (mkdir /sys/fs/cgroup/ci-tests, echo \"+"
-            + String.join(" +", suggested(enable)) + "\" > /sys/fs/cgroup/ci-tests/cgroup.subtree_control, with the same"
-            + " controllers enabled in its parents) and set -D" + PARENT_PROPERTY + "=/sys/fs/cgroup/<path>.",
+            + String.join(" +", suggested(enable))
+            + "\" > /sys/fs/cgroup/ci-tests/cgroup.subtree_control, with the same"
+            + " controllers enabled in its parents) and set -D"
+            + PARENT_PROPERTY
+            + "=/sys/fs/cgroup/<path>.",
         reason);
   }
 
@@ -209,7 +259,10 @@ final class V2Driver implements CgroupDriver {
 
   private String describeProcesses(List<Long> procs) {
     String shown =
-        procs.stream().limit(5).map(pid -> ControlFiles.describePid(fsRoot, pid)).collect(Collectors.joining(", "));
+        procs.stream()
+            .limit(5)
+            .map(pid -> ControlFiles.describePid(fsRoot, pid))
+            .collect(Collectors.joining(", "));
     return procs.size() > 5 ? shown + " and " + (procs.size() - 5) + " more" : shown;
   }
 
@@ -229,15 +282,18 @@ final class V2Driver implements CgroupDriver {
         ownLeafRestoreRegistered = true;
         // at exit: controllers off, this JVM back where it was, its leaf gone (the cgroup held
         // only this JVM before, so nothing else enabled those controllers)
-        SharedCgroupLeaf own = new SharedCgroupLeaf(plan.parent, leaf.getFileName().toString(), fsRoot);
-        JvmExit.JVM.at(JvmExit.Stage.CGROUP_PLACEMENT, () -> {
-          try (DirectoryLock lock = own.lock()) {
-            sweep(plan.parent);
-            own.restore();
-          } catch (CgroupException | RuntimeException e) {
-            // left for the next run's sweep, which removes empty leaves of dead JVMs
-          }
-        });
+        SharedCgroupLeaf own =
+            new SharedCgroupLeaf(plan.parent, leaf.getFileName().toString(), fsRoot);
+        JvmExit.JVM.at(
+            JvmExit.Stage.CGROUP_PLACEMENT,
+            () -> {
+              try (DirectoryLock lock = own.lock()) {
+                sweep(plan.parent);
+                own.restore();
+              } catch (CgroupException | RuntimeException e) {
+                // left for the next run's sweep, which removes empty leaves of dead JVMs
+              }
+            });
       }
     }
     if (!plan.enable.isEmpty()) {
@@ -256,8 +312,8 @@ final class V2Driver implements CgroupDriver {
   }
 
   /**
-   * Where test groups go (systemd scope, shared-cgroup leaf) when this JVM's own cgroup cannot
-   * take them. {@link #guard} makes the home ready for one more group and keeps it so until closed.
+   * Where test groups go (systemd scope, shared-cgroup leaf) when this JVM's own cgroup cannot take
+   * them. {@link #guard} makes the home ready for one more group and keeps it so until closed.
    */
   private interface Home {
     Path parent();
@@ -271,7 +327,8 @@ final class V2Driver implements CgroupDriver {
   private static final AutoCloseable NOTHING_TO_RELEASE = () -> {};
 
   /** The parent for the next test group, made ready for {@code required}; see the class comment. */
-  private synchronized Path parentFor(Set<String> required, List<AutoCloseable> release) throws CgroupException {
+  private synchronized Path parentFor(Set<String> required, List<AutoCloseable> release)
+      throws CgroupException {
     if (home != null) {
       release.add(home.guard(required));
       return home.parent();
@@ -293,18 +350,24 @@ final class V2Driver implements CgroupDriver {
       ownProblem = e instanceof OwnCgroupRefusal refusal ? refusal.reason() : e.getMessage();
     }
     CgroupPlacement placement = settings.placement();
-    if (placement == CgroupPlacement.SYSTEMD || (placement == CgroupPlacement.AUTO && systemd.usable())) {
+    if (placement == CgroupPlacement.SYSTEMD
+        || (placement == CgroupPlacement.AUTO && systemd.usable())) {
       try {
         home = scopeHome(required);
       } catch (CgroupException e) {
-        throw unplaceable(ownProblem, "asking systemd for a delegated scope failed: " + e.getMessage(), e);
+        throw unplaceable(
+            ownProblem, "asking systemd for a delegated scope failed: " + e.getMessage(), e);
       }
     } else {
       Home leaf = leafHome(ownParent(), true);
       try {
-        release.add(leaf.guard(required)); // moves the processes now, so that a failure is explained here
+        release.add(
+            leaf.guard(required)); // moves the processes now, so that a failure is explained here
       } catch (CgroupException e) {
-        throw unplaceable(ownProblem, "moving the processes of " + ownParent() + " into a leaf failed: " + e.getMessage(), e);
+        throw unplaceable(
+            ownProblem,
+            "moving the processes of " + ownParent() + " into a leaf failed: " + e.getMessage(),
+            e);
       }
       home = leaf;
       restoreAtExit(home);
@@ -336,10 +399,24 @@ final class V2Driver implements CgroupDriver {
           SharedCgroupLeaf.Moved moved = shared.prepare(usable(cgroup, required));
           if (!told && moved.changedAnything()) {
             told = true;
-            System.err.println("nsjunit: moved the processes of cgroup " + cgroup + " (" + String.join(", ", moved.processes())
-                + ") into " + shared.leaf() + " and enabled " + String.join(", ", moved.enabled()) + " there, so test cgroups"
-                + " can be created below it (" + CgroupPlacement.PROPERTY + "=" + settings.placement().value() + "; they move"
-                + " back when the last test JVM there ends; " + CgroupPlacement.PROPERTY + "=own turns this off)");
+            System.err.println(
+                "nsjunit: moved the processes of cgroup "
+                    + cgroup
+                    + " ("
+                    + String.join(", ", moved.processes())
+                    + ") into "
+                    + shared.leaf()
+                    + " and enabled "
+                    + String.join(", ", moved.enabled())
+                    + " there, so test cgroups"
+                    + " can be created below it ("
+                    + CgroupPlacement.PROPERTY
+                    + "="
+                    + settings.placement().value()
+                    + "; they move"
+                    + " back when the last test JVM there ends; "
+                    + CgroupPlacement.PROPERTY
+                    + "=own turns this off)");
           }
           return lock;
         } catch (CgroupException | RuntimeException e) {
@@ -361,13 +438,26 @@ final class V2Driver implements CgroupDriver {
   }
 
   private Home scopeHome(Set<String> required) throws CgroupException {
-    String unit = CgroupNames.PREFIX + ProcessHandle.of(selfPid).map(CgroupNames::ownerTag).orElse(selfPid + "-0");
-    SystemdScope scope = SystemdScope.start(
-        systemd, unit, settings.holderCommand().get(), required, unified::directoryOf, fsRoot);
-    System.err.println("nsjunit: test cgroups go into the systemd scope " + scope.unit() + " (" + scope.dir()
-        + ", Delegate=yes): this JVM's cgroup " + ownParent() + " holds other processes and systemd manages it ("
-        + CgroupPlacement.PROPERTY + "=" + settings.placement().value() + "; systemd removes the scope when this JVM ends; "
-        + CgroupPlacement.PROPERTY + "=own turns this off)");
+    String unit =
+        CgroupNames.PREFIX
+            + ProcessHandle.of(selfPid).map(CgroupNames::ownerTag).orElse(selfPid + "-0");
+    SystemdScope scope =
+        SystemdScope.start(
+            systemd, unit, settings.holderCommand().get(), required, unified::directoryOf, fsRoot);
+    System.err.println(
+        "nsjunit: test cgroups go into the systemd scope "
+            + scope.unit()
+            + " ("
+            + scope.dir()
+            + ", Delegate=yes): this JVM's cgroup "
+            + ownParent()
+            + " holds other processes and systemd manages it ("
+            + CgroupPlacement.PROPERTY
+            + "="
+            + settings.placement().value()
+            + "; systemd removes the scope when this JVM ends; "
+            + CgroupPlacement.PROPERTY
+            + "=own turns this off)");
     return new Home() {
       @Override
       public Path parent() {
@@ -384,7 +474,8 @@ final class V2Driver implements CgroupDriver {
           if (!available.containsAll(missing)) {
             throw notDelegated(scope.dir(), missing, available);
           }
-          ControlFiles.write(scope.dir().resolve("cgroup.subtree_control"),
+          ControlFiles.write(
+              scope.dir().resolve("cgroup.subtree_control"),
               missing.stream().map(c -> "+" + c).collect(Collectors.joining(" ")));
         }
         return NOTHING_TO_RELEASE;
@@ -401,7 +492,10 @@ final class V2Driver implements CgroupDriver {
     JvmExit.JVM.at(JvmExit.Stage.CGROUP_PLACEMENT, chosen::restore);
   }
 
-  /** The controllers a group below {@code parent} will use: the required ones plus the usage ones available. */
+  /**
+   * The controllers a group below {@code parent} will use: the required ones plus the usage ones
+   * available.
+   */
   private static Set<String> usable(Path parent, Set<String> required) throws CgroupException {
     Set<String> wanted = new TreeSet<>(required);
     Set<String> available = ControlFiles.words(parent.resolve("cgroup.controllers"));
@@ -410,35 +504,58 @@ final class V2Driver implements CgroupDriver {
   }
 
   /** No placement worked: the reasons, and the fix for the kind of place this is. */
-  private CgroupException unplaceable(String ownProblem, String placementProblem, CgroupException cause) {
+  private CgroupException unplaceable(
+      String ownProblem, String placementProblem, CgroupException cause) {
     String place;
     String fix;
     if (systemd.usable()) {
       place = "a systemd host";
-      fix = "check that `" + systemd.systemdRun().get() + (systemd.userManager() ? " --user" : "")
-          + " --scope -p Delegate=yes true` works for this user; or set " + CgroupPlacement.PROPERTY + "=leaf to move the"
-          + " processes of this JVM's cgroup into a leaf instead; or run the build in a unit of its own with Delegate=yes"
-          + " (systemd-run --pipe --wait -p Delegate=yes mvn verify) and set " + CgroupPlacement.PROPERTY + "=leaf";
+      fix =
+          "check that `"
+              + systemd.systemdRun().get()
+              + (systemd.userManager() ? " --user" : "")
+              + " --scope -p Delegate=yes true` works for this user; or set "
+              + CgroupPlacement.PROPERTY
+              + "=leaf to move the"
+              + " processes of this JVM's cgroup into a leaf instead; or run the build in a unit of its own with Delegate=yes"
+              + " (systemd-run --pipe --wait -p Delegate=yes mvn verify) and set "
+              + CgroupPlacement.PROPERTY
+              + "=leaf";
     } else if (inContainer()) {
       place = "a container";
-      fix = "run the container privileged with a writable cgroup file system and a cgroup namespace of its own (Docker,"
-          + " Podman: --privileged, the default --cgroupns=private on cgroup v2 hosts; Kubernetes:"
-          + " securityContext.privileged: true)";
+      fix =
+          "run the container privileged with a writable cgroup file system and a cgroup namespace of its own (Docker,"
+              + " Podman: --privileged, the default --cgroupns=private on cgroup v2 hosts; Kubernetes:"
+              + " securityContext.privileged: true)";
     } else {
       place = "a cgroup v2 host without systemd";
-      fix = "enable the controllers for this JVM's cgroup in its parents' cgroup.subtree_control, or prepare an empty"
-          + " delegated cgroup and set -D" + PARENT_PROPERTY + "=/sys/fs/cgroup/<path>";
+      fix =
+          "enable the controllers for this JVM's cgroup in its parents' cgroup.subtree_control, or prepare an empty"
+              + " delegated cgroup and set -D"
+              + PARENT_PROPERTY
+              + "=/sys/fs/cgroup/<path>";
     }
     return new CgroupException(
-        "cannot place test cgroups on " + place + ": " + ownProblem + "; then " + placementProblem + " Fix: "
-            + fix + ". Or set " + PARENT_PROPERTY + " to a delegated, empty cgroup. Tests without @CgroupLimit are not"
+        "cannot place test cgroups on "
+            + place
+            + ": "
+            + ownProblem
+            + "; then "
+            + placementProblem
+            + " Fix: "
+            + fix
+            + ". Or set "
+            + PARENT_PROPERTY
+            + " to a delegated, empty cgroup. Tests without @CgroupLimit are not"
             + " affected; nsjunit.unprivileged=skip skips the limited ones.",
         cause);
   }
 
   /** A cgroup namespace's root that is not the hierarchy's root, or a container's marker files. */
   private boolean inContainer() {
-    boolean namespaceRoot = unified.ownGroup().equals(unified.mountPoint()) && Files.exists(unified.ownGroup().resolve("cgroup.type"));
+    boolean namespaceRoot =
+        unified.ownGroup().equals(unified.mountPoint())
+            && Files.exists(unified.ownGroup().resolve("cgroup.type"));
     return namespaceRoot
         || Files.exists(fsRoot.resolve(".dockerenv"))
         || Files.exists(fsRoot.resolve("run/.containerenv"))
@@ -479,21 +596,26 @@ final class V2Driver implements CgroupDriver {
     }
   }
 
-  private static void writeLimits(Path dir, Path parent, CgroupLimits limits) throws CgroupException {
+  private static void writeLimits(Path dir, Path parent, CgroupLimits limits)
+      throws CgroupException {
     if (limits.memoryBytes().isPresent()) {
-      ControlFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes().getAsLong()));
+      ControlFiles.write(
+          dir.resolve("memory.max"), Long.toString(limits.memoryBytes().getAsLong()));
       Path swap = dir.resolve("memory.swap.max");
       if (Files.exists(swap)) {
         ControlFiles.write(swap, Long.toString(limits.swapBeyondMemory()));
       } else if (limits.swapBeyondMemory() > 0) {
         throw new CgroupException(
-            "cannot limit swap: " + swap + " does not exist (the kernel has no swap accounting). Drop the swap limit.");
+            "cannot limit swap: "
+                + swap
+                + " does not exist (the kernel has no swap accounting). Drop the swap limit.");
       }
       // without memory.swap.max the kernel has no swap accounting and, on hosts with swap, a group
       // could page out beyond memory.max; the machines this project targets run without swap
     }
     if (limits.cpus().isPresent()) {
-      ControlFiles.write(dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_MICROS);
+      ControlFiles.write(
+          dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_MICROS);
     }
     if (limits.cpuset().isPresent()) {
       Path parentCpus = parent.resolve("cpuset.cpus.effective");
@@ -501,8 +623,13 @@ final class V2Driver implements CgroupDriver {
       CpuList wanted = CpuList.parse(limits.cpuset().get());
       if (!wanted.isSubsetOf(allowed)) {
         throw new CgroupException(
-            "cpuset \"" + limits.cpuset().get() + "\" is not within the CPUs this JVM may use (\"" + allowed + "\" in "
-                + parentCpus + "). Ask only for CPUs from that list.");
+            "cpuset \""
+                + limits.cpuset().get()
+                + "\" is not within the CPUs this JVM may use (\""
+                + allowed
+                + "\" in "
+                + parentCpus
+                + "). Ask only for CPUs from that list.");
       }
       ControlFiles.write(dir.resolve("cpuset.cpus"), wanted.toString());
     }
@@ -535,7 +662,8 @@ final class V2Driver implements CgroupDriver {
     }
     // leaves of dead JVMs: removed only when empty, their processes were not started by us
     try (Stream<Path> children = Files.list(base)) {
-      for (Path leaf : children.filter(p -> CgroupNames.isJvmLeaf(p.getFileName().toString())).toList()) {
+      for (Path leaf :
+          children.filter(p -> CgroupNames.isJvmLeaf(p.getFileName().toString())).toList()) {
         if (!CgroupNames.ownerAlive(leaf.getFileName().toString())) {
           try {
             if (ControlFiles.procs(leaf).isEmpty()) {

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every cgroup driver must do, against this machine's real cgroups: the fixture and the
- * tests {@link V1DriverTest} and {@link V2DriverTest} share. Each subclass runs only where
- * {@link CgroupDriver#detect()} picks its driver (the others abort), and adds its own tests. The
- * inherited tests run when a subclass is selected by name, as .ci/cgroup2-vm-tests does.
+ * What every cgroup driver must do, against this machine's real cgroups: the fixture and the tests
+ * {@link V1DriverTest} and {@link V2DriverTest} share. Each subclass runs only where {@link
+ * CgroupDriver#detect()} picks its driver (the others abort), and adds its own tests. The inherited
+ * tests run when a subclass is selected by name, as .ci/cgroup2-vm-tests does.
  */
 abstract class CgroupDriverContract {
   private static final AtomicInteger COUNTER = new AtomicInteger(1000);
@@ -28,13 +28,16 @@ abstract class CgroupDriverContract {
   private final List<TestCgroup> groups = new ArrayList<>();
   final Sandboxes sandboxes = new Sandboxes();
 
-  /** The driver this test class is about: its tests abort on hosts where another one is detected. */
+  /**
+   * The driver this test class is about: its tests abort on hosts where another one is detected.
+   */
   abstract Class<? extends CgroupDriver> driverType();
 
   @BeforeEach
   void detect() throws CgroupException {
     driver = CgroupDriver.detect();
-    assumeTrue(driverType().isInstance(driver),
+    assumeTrue(
+        driverType().isInstance(driver),
         "this host's driver is not a " + driverType().getSimpleName() + ": " + driver.describe());
   }
 
@@ -67,15 +70,21 @@ abstract class CgroupDriverContract {
   void busyLoopUsesCpuTimeAndIsThrottledByItsQuota() throws Exception {
     TestCgroup group = create(CgroupLimits.none().withCpus(0.2));
     Process busy = sandboxes.start("sh", "-c", "while :; do :; done");
-    long attached = System.nanoTime(); // usage is charged to the group from here on, at the earliest
+    long attached =
+        System.nanoTime(); // usage is charged to the group from here on, at the earliest
     Sandboxes.attach(busy, group);
-    Usage usage = Sandboxes.awaitUsage(group,
-        u -> u.throttledTime().compareTo(Duration.ZERO) > 0 && u.cpuTime().compareTo(Duration.ofMillis(100)) > 0,
-        "100 ms of CPU time and some throttling");
+    Usage usage =
+        Sandboxes.awaitUsage(
+            group,
+            u ->
+                u.throttledTime().compareTo(Duration.ZERO) > 0
+                    && u.cpuTime().compareTo(Duration.ofMillis(100)) > 0,
+            "100 ms of CPU time and some throttling");
     Duration inGroup = Duration.ofNanos(System.nanoTime() - attached);
     // The quota is the feature: 20 ms per 100 ms period, a ceiling however fast or busy the machine
     // (plus one period of slack for where the reading falls in a period).
-    assertThat(usage.cpuTime()).as("CPU time in %d ms", inGroup.toMillis())
+    assertThat(usage.cpuTime())
+        .as("CPU time in %d ms", inGroup.toMillis())
         .isLessThanOrEqualTo(inGroup.dividedBy(5).plusMillis(100));
   }
 
@@ -101,7 +110,8 @@ abstract class CgroupDriverContract {
     String deadOwner = CgroupNames.ownerTag(gone.toHandle());
     gone.destroyForcibly();
     gone.waitFor();
-    TestCgroup orphan = driver.create("nsjunit-" + deadOwner + "-7", CgroupLimits.none().withMemory(32 * MIB));
+    TestCgroup orphan =
+        driver.create("nsjunit-" + deadOwner + "-7", CgroupLimits.none().withMemory(32 * MIB));
     TestCgroup ours = create(CgroupLimits.none());
     Process left = sandboxes.start("sleep", "30");
     Sandboxes.attach(left, orphan);
@@ -109,7 +119,9 @@ abstract class CgroupDriverContract {
     assertThat(driver.sweepOrphans()).isGreaterThanOrEqualTo(1);
 
     assertThat(Sandboxes.dies(left)).isTrue();
-    assertThat(orphan.attachDirectories()).isNotEmpty().allSatisfy(d -> assertThat(d).doesNotExist());
+    assertThat(orphan.attachDirectories())
+        .isNotEmpty()
+        .allSatisfy(d -> assertThat(d).doesNotExist());
     assertThat(ours.attachDirectories()).isNotEmpty().allSatisfy(d -> assertThat(d).isDirectory());
   }
 
@@ -118,7 +130,8 @@ abstract class CgroupDriverContract {
    * that forks two sleeps once attached; {@code close()} kills all three and removes the group's
    * directories, at least {@code minDirectories} of them, and its usage stays readable.
    */
-  void assertCloseKillsWhatIsStillRunningAndRemovesEveryDirectory(CgroupLimits limits, int minDirectories) throws Exception {
+  void assertCloseKillsWhatIsStillRunningAndRemovesEveryDirectory(
+      CgroupLimits limits, int minDirectories) throws Exception {
     TestCgroup group = driver.create(newName(), limits);
     Process parent = sandboxes.start("sh", "-c", "read go; sleep 30 & sleep 30 & wait");
     Sandboxes.attach(parent, group);
@@ -135,10 +148,14 @@ abstract class CgroupDriverContract {
 
     assertThat(Sandboxes.dies(parent)).isTrue();
     for (ProcessHandle sleep : sleeps) {
-      assertThat(sleep.onExit()).as("sleep %d, a child of the shell", sleep.pid()).succeedsWithin(Duration.ofSeconds(5));
+      assertThat(sleep.onExit())
+          .as("sleep %d, a child of the shell", sleep.pid())
+          .succeedsWithin(Duration.ofSeconds(5));
     }
     assertThat(dirs).allSatisfy(d -> assertThat(d).doesNotExist());
-    assertThat(group.usage().pidsCurrent()).as("usage read just before removal").isGreaterThanOrEqualTo(1);
+    assertThat(group.usage().pidsCurrent())
+        .as("usage read just before removal")
+        .isGreaterThanOrEqualTo(1);
     group.close(); // idempotent
   }
 }

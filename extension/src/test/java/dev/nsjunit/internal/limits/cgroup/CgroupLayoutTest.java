@@ -37,11 +37,16 @@ class CgroupLayoutTest {
   @Test
   void hybridHostHasSeparateCpuAndCpuacctAndAControllerlessUnifiedTree() throws Exception {
     CgroupLayout layout = CgroupLayout.parse(HYBRID_MOUNTINFO, HYBRID_CGROUP, ROOT);
-    assertThat(layout.v1With("memory").orElseThrow().ownGroup()).isEqualTo(Path.of("/sys/fs/cgroup/memory/process_api/a2cd"));
-    assertThat(layout.v1With("cpu").orElseThrow()).isNotEqualTo(layout.v1With("cpuacct").orElseThrow());
+    assertThat(layout.v1With("memory").orElseThrow().ownGroup())
+        .isEqualTo(Path.of("/sys/fs/cgroup/memory/process_api/a2cd"));
+    assertThat(layout.v1With("cpu").orElseThrow())
+        .isNotEqualTo(layout.v1With("cpuacct").orElseThrow());
     assertThat(layout.v1With("devices")).isEmpty();
-    assertThat(layout.unified().orElseThrow().ownGroup()).isEqualTo(Path.of("/sys/fs/cgroup/unified"));
-    assertThat(CgroupDriver.detect(HYBRID_MOUNTINFO, HYBRID_CGROUP, ROOT, 1, java.util.Optional.empty()))
+    assertThat(layout.unified().orElseThrow().ownGroup())
+        .isEqualTo(Path.of("/sys/fs/cgroup/unified"));
+    assertThat(
+            CgroupDriver.detect(
+                HYBRID_MOUNTINFO, HYBRID_CGROUP, ROOT, 1, java.util.Optional.empty()))
         .isInstanceOf(V1Driver.class);
   }
 
@@ -53,7 +58,8 @@ class CgroupLayoutTest {
             "3:cpu,cpuacct:/user.slice\n",
             ROOT);
     assertThat(layout.v1With("cpu")).isEqualTo(layout.v1With("cpuacct"));
-    assertThat(layout.v1With("cpu").orElseThrow().ownGroup()).isEqualTo(Path.of("/sys/fs/cgroup/cpu,cpuacct/user.slice"));
+    assertThat(layout.v1With("cpu").orElseThrow().ownGroup())
+        .isEqualTo(Path.of("/sys/fs/cgroup/cpu,cpuacct/user.slice"));
   }
 
   @Test
@@ -72,14 +78,17 @@ class CgroupLayoutTest {
   @Test
   void escapedMountPointsAreDecoded() throws Exception {
     CgroupLayout layout =
-        CgroupLayout.parse("41 31 0:38 / /mnt/cg\\040two rw - cgroup2 cgroup2 rw\n", "0::/a\n", ROOT);
+        CgroupLayout.parse(
+            "41 31 0:38 / /mnt/cg\\040two rw - cgroup2 cgroup2 rw\n", "0::/a\n", ROOT);
     assertThat(layout.unified().orElseThrow().ownGroup()).isEqualTo(Path.of("/mnt/cg two/a"));
   }
 
   @Test
   void aPlainTmpfsAtSysFsCgroupIsNotMistakenForCgroups() {
     assertThatThrownBy(
-            () -> CgroupLayout.parse("31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n", "0::/\n", ROOT))
+            () ->
+                CgroupLayout.parse(
+                    "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n", "0::/\n", ROOT))
         .isInstanceOf(CgroupException.class)
         .hasMessageContaining("no usable cgroup hierarchy");
   }
@@ -88,7 +97,10 @@ class CgroupLayoutTest {
   void pureV2HostGetsTheV2Driver() throws Exception {
     CgroupDriver driver =
         CgroupDriver.detect(
-            "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n", "0::/user.slice/job\n", ROOT, 1,
+            "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n",
+            "0::/user.slice/job\n",
+            ROOT,
+            1,
             java.util.Optional.empty());
     assertThat(driver).isInstanceOf(V2Driver.class);
     assertThat(driver.describe()).startsWith("cgroup v2 (unified at /sys/fs/cgroup;");
@@ -102,15 +114,18 @@ class CgroupLayoutTest {
     assertThat(CpuList.parse("0-2").isSubsetOf(CpuList.parse("0-1"))).isFalse();
     assertThatThrownBy(() -> CpuList.parse("1-0")).hasMessageContaining("invalid CPU list \"1-0\"");
     assertThatThrownBy(() -> CpuList.parse("a")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> CgroupLimits.none().withCpuset("0,,1")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CgroupLimits.none().withCpuset("0,,1"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void limitsRejectValuesNoKernelTakes() {
     assertThat(CgroupLimits.none().isEmpty()).isTrue();
     assertThat(CgroupLimits.none().withPids(1).isEmpty()).isFalse();
-    assertThatThrownBy(() -> CgroupLimits.none().withMemory(0)).hasMessageContaining("memory limit must be positive");
-    assertThatThrownBy(() -> CgroupLimits.none().withMemorySwap(1)).hasMessageContaining("needs a memory limit");
+    assertThatThrownBy(() -> CgroupLimits.none().withMemory(0))
+        .hasMessageContaining("memory limit must be positive");
+    assertThatThrownBy(() -> CgroupLimits.none().withMemorySwap(1))
+        .hasMessageContaining("needs a memory limit");
     assertThatThrownBy(() -> CgroupLimits.none().withCpus(Double.NaN)).hasMessageContaining("cpus");
     assertThat(CgroupLimits.none().withCpus(1.5).cpuQuotaMicros()).isEqualTo(150_000);
   }

@@ -24,7 +24,8 @@ final class FakeV2Tree {
     Files.writeString(dir.resolve("cgroup.controllers"), controllers + "\n");
     subtree(dir, subtree);
     procs(dir, pids);
-    Files.writeString(dir.resolve("cgroup.type"), "domain\n"); // every group but the hierarchy's root has it
+    Files.writeString(
+        dir.resolve("cgroup.type"), "domain\n"); // every group but the hierarchy's root has it
     return dir;
   }
 

@@ -37,12 +37,14 @@ final class Sandboxes {
    * Reads the group's usage until {@code condition} holds: waiting for the event itself (a process
    * counted, a quota enforced), not for a guessed time. Fails after 10 s with the last usage.
    */
-  static Usage awaitUsage(TestCgroup group, Predicate<Usage> condition, String what) throws InterruptedException {
+  static Usage awaitUsage(TestCgroup group, Predicate<Usage> condition, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     Usage usage = group.usage();
     while (!condition.test(usage)) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("within 10 s, " + group.name() + " never showed " + what + "; last usage: " + usage);
+        throw new AssertionError(
+            "within 10 s, " + group.name() + " never showed " + what + "; last usage: " + usage);
       }
       Thread.sleep(10);
       usage = group.usage();

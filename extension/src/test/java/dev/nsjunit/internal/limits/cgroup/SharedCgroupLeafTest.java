@@ -15,10 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The leaf placement's moves and its undo, for real on this machine's controller-less cgroup2
- * tree: a group of this test's own stands in for a cgroup shared by Maven and its forks, with
- * processes this test started in it. (With controllers, the kernel's no-internal-processes rule
- * that makes the move necessary is verified in the cgroup v2 guest: .ci/guest/run-all.)
+ * The leaf placement's moves and its undo, for real on this machine's controller-less cgroup2 tree:
+ * a group of this test's own stands in for a cgroup shared by Maven and its forks, with processes
+ * this test started in it. (With controllers, the kernel's no-internal-processes rule that makes
+ * the move necessary is verified in the cgroup v2 guest: .ci/guest/run-all.)
  */
 class SharedCgroupLeafTest {
   private final Sandboxes sandboxes = new Sandboxes();
@@ -26,8 +26,14 @@ class SharedCgroupLeafTest {
 
   @BeforeEach
   void sharedGroupBelowThisJvmsCgroup() throws Exception {
-    Path own = CgroupLayout.parse(Files.readString(Path.of("/proc/self/mountinfo")), Files.readString(Path.of("/proc/self/cgroup")), Path.of("/"))
-        .unified().orElseThrow(() -> new AssertionError("no cgroup2 hierarchy on this machine")).ownGroup();
+    Path own =
+        CgroupLayout.parse(
+                Files.readString(Path.of("/proc/self/mountinfo")),
+                Files.readString(Path.of("/proc/self/cgroup")),
+                Path.of("/"))
+            .unified()
+            .orElseThrow(() -> new AssertionError("no cgroup2 hierarchy on this machine"))
+            .ownGroup();
     shared = own.resolve(CgroupNames.forThisJvm(7000 + (int) (System.nanoTime() & 0xfff)));
     Files.createDirectory(shared);
   }
@@ -59,7 +65,8 @@ class SharedCgroupLeafTest {
 
     assertThat(procs(shared)).isEmpty();
     assertThat(procs(leaf.leaf())).containsExactlyInAnyOrder(a.pid(), b.pid());
-    assertThat(moved.processes()).containsExactlyInAnyOrder(a.pid() + " (sleep)", b.pid() + " (sleep)");
+    assertThat(moved.processes())
+        .containsExactlyInAnyOrder(a.pid() + " (sleep)", b.pid() + " (sleep)");
 
     assertThat(leaf.restore()).isTrue();
 
@@ -75,7 +82,9 @@ class SharedCgroupLeafTest {
 
     leaf.prepare(Set.of());
 
-    assertThat(procs(shared)).as("nothing left beside the leaf, however fast the shell forks").isEmpty();
+    assertThat(procs(shared))
+        .as("nothing left beside the leaf, however fast the shell forks")
+        .isEmpty();
     assertThat(procs(leaf.leaf())).isNotEmpty();
   }
 
@@ -100,13 +109,16 @@ class SharedCgroupLeafTest {
     AtomicBoolean released = new AtomicBoolean();
     CompletableFuture<Boolean> second;
     try (DirectoryLock first = leaf.lock()) {
-      second = CompletableFuture.supplyAsync(() -> {
-        try (DirectoryLock lock = leaf.lock()) {
-          return released.get(); // true only if this acquisition waited for the first to end
-        } catch (CgroupException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      second =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (DirectoryLock lock = leaf.lock()) {
+                  return released
+                      .get(); // true only if this acquisition waited for the first to end
+                } catch (CgroupException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       awaitBlockedFlock();
       released.set(true);
     }
@@ -118,14 +130,20 @@ class SharedCgroupLeafTest {
     String pid = Long.toString(ProcessHandle.current().pid());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      List<String> waiting = Files.readAllLines(Path.of("/proc/locks")).stream()
-          .filter(l -> l.contains("->") && l.contains("FLOCK") && List.of(l.trim().split("\\s+")).contains(pid))
-          .collect(Collectors.toList());
+      List<String> waiting =
+          Files.readAllLines(Path.of("/proc/locks")).stream()
+              .filter(
+                  l ->
+                      l.contains("->")
+                          && l.contains("FLOCK")
+                          && List.of(l.trim().split("\\s+")).contains(pid))
+              .collect(Collectors.toList());
       if (!waiting.isEmpty()) {
         return;
       }
       Thread.onSpinWait();
     }
-    throw new AssertionError("the second lock() never waited for the first: /proc/locks has no waiter of pid " + pid);
+    throw new AssertionError(
+        "the second lock() never waited for the first: /proc/locks has no waiter of pid " + pid);
   }
 }

@@ -9,10 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The v1/hybrid driver against this machine's real cgroups. Groups are created below this JVM's
- * own group in each hierarchy and removed after each test. Skipped on pure v2 hosts, where
- * {@link V2DriverTest} covers the same ground. The tests every driver shares (quota, OOM kill,
- * sweep) are in {@link CgroupDriverContract}.
+ * The v1/hybrid driver against this machine's real cgroups. Groups are created below this JVM's own
+ * group in each hierarchy and removed after each test. Skipped on pure v2 hosts, where {@link
+ * V2DriverTest} covers the same ground. The tests every driver shares (quota, OOM kill, sweep) are
+ * in {@link CgroupDriverContract}.
  */
 class V1DriverTest extends CgroupDriverContract {
   @Override
@@ -24,12 +24,15 @@ class V1DriverTest extends CgroupDriverContract {
     return group.attachDirectories().stream()
         .filter(d -> d.toString().startsWith("/sys/fs/cgroup/" + hierarchy + "/"))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no " + hierarchy + " group in " + group.attachDirectories()));
+        .orElseThrow(
+            () -> new AssertionError("no " + hierarchy + " group in " + group.attachDirectories()));
   }
 
   @Test
   void describeSaysHybridWhenAControllerlessCgroup2IsMounted() {
-    assertThat(driver.describe()).startsWith("cgroup v1 (hybrid: v1 controllers").contains("/sys/fs/cgroup/unified");
+    assertThat(driver.describe())
+        .startsWith("cgroup v1 (hybrid: v1 controllers")
+        .contains("/sys/fs/cgroup/unified");
   }
 
   @Test
@@ -46,7 +49,8 @@ class V1DriverTest extends CgroupDriverContract {
   @Test
   void swapBeyondMemoryIsAddedToTheMemswLimit() throws Exception {
     TestCgroup group = create(CgroupLimits.none().withMemory(32 * MIB).withMemorySwap(16 * MIB));
-    assertThat(read(dirOf(group, "memory"), "memory.memsw.limit_in_bytes")).isEqualTo(Long.toString(48 * MIB));
+    assertThat(read(dirOf(group, "memory"), "memory.memsw.limit_in_bytes"))
+        .isEqualTo(Long.toString(48 * MIB));
   }
 
   @Test
@@ -68,7 +72,9 @@ class V1DriverTest extends CgroupDriverContract {
     TestCgroup group = create(CgroupLimits.none().withCpuset("0"));
     Path cpuset = dirOf(group, "cpuset");
     assertThat(read(cpuset, "cpuset.cpus")).isEqualTo("0");
-    assertThat(read(cpuset, "cpuset.mems")).isEqualTo(read(cpuset.getParent(), "cpuset.mems")).isNotEmpty();
+    assertThat(read(cpuset, "cpuset.mems"))
+        .isEqualTo(read(cpuset.getParent(), "cpuset.mems"))
+        .isNotEmpty();
   }
 
   @Test
@@ -101,11 +107,13 @@ class V1DriverTest extends CgroupDriverContract {
 
   @Test
   void attachedProcessShowsTheGroupInEveryHierarchy() throws Exception {
-    TestCgroup group = create(CgroupLimits.none().withMemory(64 * MIB).withCpus(1).withCpuset("0-1").withPids(50));
+    TestCgroup group =
+        create(CgroupLimits.none().withMemory(64 * MIB).withCpus(1).withCpuset("0-1").withPids(50));
     Process sleep = sandboxes.start("sleep", "30");
     Sandboxes.attach(sleep, group);
     String cgroups = Sandboxes.procCgroup(sleep);
-    for (String line : List.of(":memory:", ":cpu:", ":cpuacct:", ":cpuset:", ":pids:", ":freezer:", "0::")) {
+    for (String line :
+        List.of(":memory:", ":cpu:", ":cpuacct:", ":cpuset:", ":pids:", ":freezer:", "0::")) {
       assertThat(cgroups.lines().filter(l -> l.contains(line)).findFirst().orElseThrow())
           .as(line)
           .endsWith("/" + group.name());
@@ -118,7 +126,8 @@ class V1DriverTest extends CgroupDriverContract {
 
   @Test
   void closeKillsWhatIsStillRunningAndRemovesEveryDirectory() throws Exception {
-    // one directory in each hierarchy used for killing and counting: memory, cpuacct, pids, freezer, unified
+    // one directory in each hierarchy used for killing and counting: memory, cpuacct, pids,
+    // freezer, unified
     assertCloseKillsWhatIsStillRunningAndRemovesEveryDirectory(CgroupLimits.none().withPids(10), 5);
   }
 
@@ -134,7 +143,10 @@ class V1DriverTest extends CgroupDriverContract {
   private static Path ownGroup(String hierarchy) throws Exception {
     String key = hierarchy.equals("unified") ? "0::" : ":" + hierarchy + ":";
     String line =
-        Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.contains(key)).findFirst().orElseThrow();
+        Files.readAllLines(Path.of("/proc/self/cgroup")).stream()
+            .filter(l -> l.contains(key))
+            .findFirst()
+            .orElseThrow();
     String path = line.substring(line.lastIndexOf(':') + 1);
     return Path.of("/sys/fs/cgroup/" + hierarchy + path).normalize();
   }

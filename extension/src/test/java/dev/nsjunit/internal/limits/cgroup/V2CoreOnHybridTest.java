@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The v2 driver's core (mkdir, attach, cgroup.kill, rmdir) for real on a hybrid host's
- * controller-less cgroup2 tree, by detecting from the cgroup2 lines of mountinfo only. Limits
- * there must fail, not be skipped. Controllers themselves are tested by {@link V2DriverTest}.
+ * controller-less cgroup2 tree, by detecting from the cgroup2 lines of mountinfo only. Limits there
+ * must fail, not be skipped. Controllers themselves are tested by {@link V2DriverTest}.
  */
 class V2CoreOnHybridTest {
   private CgroupDriver driver;
@@ -28,10 +28,15 @@ class V2CoreOnHybridTest {
             .filter(l -> l.contains(" - cgroup2 "))
             .collect(Collectors.joining("\n"));
     String cgroup =
-        Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::")).findFirst().orElse("");
+        Files.readAllLines(Path.of("/proc/self/cgroup")).stream()
+            .filter(l -> l.startsWith("0::"))
+            .findFirst()
+            .orElse("");
     assumeTrue(!mountinfo.isEmpty() && !cgroup.isEmpty(), "no cgroup2 mount");
     assumeTrue(CgroupDriver.detect() instanceof V1Driver, "pure v2 host: V2DriverTest covers it");
-    driver = CgroupDriver.detect(mountinfo, cgroup, Path.of("/"), ProcessHandle.current().pid(), Optional.empty());
+    driver =
+        CgroupDriver.detect(
+            mountinfo, cgroup, Path.of("/"), ProcessHandle.current().pid(), Optional.empty());
   }
 
   @AfterEach
@@ -47,7 +52,10 @@ class V2CoreOnHybridTest {
       Process busy = sandboxes.start("sh", "-c", "sleep 30 & while :; do :; done");
       Sandboxes.attach(busy, group);
       assertThat(Sandboxes.procCgroup(busy)).contains("0::").endsWith("/" + group.name() + "\n");
-      Sandboxes.awaitUsage(group, u -> u.cpuTime().compareTo(java.time.Duration.ZERO) > 0, "CPU time in the core cpu.stat usage_usec");
+      Sandboxes.awaitUsage(
+          group,
+          u -> u.cpuTime().compareTo(java.time.Duration.ZERO) > 0,
+          "CPU time in the core cpu.stat usage_usec");
 
       group.close();
 

@@ -8,11 +8,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The v2 driver with real controllers. Skipped on this project's hybrid dev machines; run it in
- * the cgroup v2 VM with the JVM alone in its cgroup (see {@link dev.nsjunit.testing.SuiteMain} and .ci/cgroup2-vm-tests), where the first
- * create moves the JVM into its leaf and enables the controllers, or on a v2 CI host with
- * {@code nsjunit.cgroup.parent}. The tests every driver shares (quota, OOM kill, sweep) are in
- * {@link CgroupDriverContract}; they run here too, and count in .ci/cgroup2-vm-tests' EXPECTED.
+ * The v2 driver with real controllers. Skipped on this project's hybrid dev machines; run it in the
+ * cgroup v2 VM with the JVM alone in its cgroup (see {@link dev.nsjunit.testing.SuiteMain} and
+ * .ci/cgroup2-vm-tests), where the first create moves the JVM into its leaf and enables the
+ * controllers, or on a v2 CI host with {@code nsjunit.cgroup.parent}. The tests every driver shares
+ * (quota, OOM kill, sweep) are in {@link CgroupDriverContract}; they run here too, and count in
+ * .ci/cgroup2-vm-tests' EXPECTED.
  */
 class V2DriverTest extends CgroupDriverContract {
   @Override
@@ -29,10 +30,18 @@ class V2DriverTest extends CgroupDriverContract {
     assertThat(read(dir, "memory.swap.max")).isEqualTo("0");
     assertThat(read(dir, "cpu.max")).isEqualTo("50000 100000");
     assertThat(read(dir, "pids.max")).isEqualTo("20");
-    assertThat(read(dir.getParent(), "cgroup.subtree_control").split(" ")).contains("cpu", "memory", "pids");
-    assertThat(read(dir.getParent(), "cgroup.procs")).as("no internal processes in the parent").isEmpty();
-    System.out.println("v2: " + driver.describe() + "; test group " + dir + "; this JVM now in "
-        + Files.readString(Path.of("/proc/self/cgroup")).strip());
+    assertThat(read(dir.getParent(), "cgroup.subtree_control").split(" "))
+        .contains("cpu", "memory", "pids");
+    assertThat(read(dir.getParent(), "cgroup.procs"))
+        .as("no internal processes in the parent")
+        .isEmpty();
+    System.out.println(
+        "v2: "
+            + driver.describe()
+            + "; test group "
+            + dir
+            + "; this JVM now in "
+            + Files.readString(Path.of("/proc/self/cgroup")).strip());
   }
 
   @Test
@@ -57,7 +66,9 @@ class V2DriverTest extends CgroupDriverContract {
   @Test
   void cpusetIsRefusedWhenNotDelegatedOrOutsideTheParentsCpus() throws Exception {
     String name = newName();
-    Path own = Path.of("/sys/fs/cgroup" + Files.readString(Path.of("/proc/self/cgroup")).strip().substring(3));
+    Path own =
+        Path.of(
+            "/sys/fs/cgroup" + Files.readString(Path.of("/proc/self/cgroup")).strip().substring(3));
     Path parent = own.getFileName().toString().startsWith("nsjunit-jvm-") ? own.getParent() : own;
     if (!read(parent, "cgroup.controllers").contains("cpuset")) {
       assertThatThrownBy(() -> driver.create(name, CgroupLimits.none().withCpuset("0")))

@@ -23,11 +23,13 @@ class CpuAndPidsLimitTest {
   void runawaySpawnerHitsThePidsLimit() throws Exception {
     List<Process> started = new ArrayList<>();
     try {
-      Throwable refused = catchThrowable(() -> {
-        for (int i = 0; i < 100; i++) {
-          started.add(new ProcessBuilder("sleep", "60").start());
-        }
-      });
+      Throwable refused =
+          catchThrowable(
+              () -> {
+                for (int i = 0; i < 100; i++) {
+                  started.add(new ProcessBuilder("sleep", "60").start());
+                }
+              });
       // fork fails (EAGAIN), or the thread the JVM starts to watch each process does; the JVM's
       // own threads count too, so the limit is reached well before 48 processes
       assertThat(refused).isInstanceOfAny(IOException.class, OutOfMemoryError.class);
