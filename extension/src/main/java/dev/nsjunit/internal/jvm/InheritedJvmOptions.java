@@ -156,6 +156,11 @@ public final class InheritedJvmOptions {
           "-XX:+UseConcMarkSweepGC",
           "-XX:+UseParallelOldGC");
 
+  /** Whether these JVM options choose a garbage collector (two collectors stop a JVM at start). */
+  public static boolean selectsGarbageCollector(List<String> options) {
+    return options.stream().anyMatch(GARBAGE_COLLECTORS::contains);
+  }
+
   /** System properties that describe the parent JVM or process; the child's JVM sets its own. */
   private static final Set<String> PARENT_PROPERTIES =
       Set.of(

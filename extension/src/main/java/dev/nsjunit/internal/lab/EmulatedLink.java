@@ -200,18 +200,7 @@ public final class EmulatedLink implements AutoCloseable {
     if (from.equals(b) && to.equals(a)) {
       return ba;
     }
-    throw new IllegalArgumentException(
-        "(\""
-            + from
-            + "\", \""
-            + to
-            + "\") on "
-            + this
-            + ": from and to must be \""
-            + a
-            + "\" and \""
-            + b
-            + "\", in either order");
+    throw LinkControl.wrongEnds("", from, to, this, a, b);
   }
 
   /**

@@ -75,18 +75,7 @@ public final class LinkControl {
   /** Drops packets from {@code from} to {@code to}, silently; the other direction still flows. */
   public void partitionOneWay(String from, String to) {
     if (!(from.equals(a) && to.equals(b)) && !(from.equals(b) && to.equals(a))) {
-      throw new IllegalArgumentException(
-          "partitionOneWay(\""
-              + from
-              + "\", \""
-              + to
-              + "\") on "
-              + this
-              + ": from and to must be \""
-              + a
-              + "\" and \""
-              + b
-              + "\", in either order");
+      throw wrongEnds("partitionOneWay", from, to, this, a, b);
     }
     synchronized (lab) {
       link.blocked().add(List.of(from, to));
@@ -202,5 +191,23 @@ public final class LinkControl {
         + link.ifname(b)
         + ")"
         + (link.emulated() == null ? "" : ", emulated, " + link.emulated().replayHint());
+  }
+
+  /** The error for a direction that is not one of the link's two: names the call and the ends. */
+  static IllegalArgumentException wrongEnds(
+      String call, String from, String to, Object link, String a, String b) {
+    return new IllegalArgumentException(
+        call
+            + "(\""
+            + from
+            + "\", \""
+            + to
+            + "\") on "
+            + link
+            + ": from and to must be \""
+            + a
+            + "\" and \""
+            + b
+            + "\", in either order");
   }
 }

@@ -67,8 +67,8 @@ public final class ChildCommand {
     argv.add("-XX:-UsePerfData");
     boolean userChoosesGc =
         jvm.inherited().selectsGarbageCollector()
-            || selectsGarbageCollector(config.jvmArgs())
-            || selectsGarbageCollector(spec.jvmArgs());
+            || InheritedJvmOptions.selectsGarbageCollector(config.jvmArgs())
+            || InheritedJvmOptions.selectsGarbageCollector(spec.jvmArgs());
     if (config.fastStart()) {
       for (String option : FAST_START) {
         if (sharing.forbidsXshare() && option.startsWith("-Xshare")) {
@@ -112,19 +112,6 @@ public final class ChildCommand {
       argv.add("-cp");
       argv.add(classpath);
     }
-  }
-
-  private static final List<String> GARBAGE_COLLECTORS =
-      List.of(
-          "-XX:+UseSerialGC",
-          "-XX:+UseParallelGC",
-          "-XX:+UseG1GC",
-          "-XX:+UseZGC",
-          "-XX:+UseShenandoahGC",
-          "-XX:+UseEpsilonGC");
-
-  private static boolean selectsGarbageCollector(List<String> options) {
-    return options.stream().anyMatch(GARBAGE_COLLECTORS::contains);
   }
 
   /** How processes on other hosts of a lab are started: in a sandbox of their own on that host. */

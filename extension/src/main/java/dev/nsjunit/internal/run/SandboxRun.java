@@ -70,18 +70,6 @@ public final class SandboxRun {
 
   private final BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
 
-  public SandboxRun(
-      SandboxSpec spec,
-      Configuration config,
-      Class<?> testClass,
-      String testName,
-      String uniqueId,
-      Map<String, String> junitConfiguration,
-      Listener listener,
-      Optional<LabAccess> lab) {
-    this(spec, config, testClass, testName, uniqueId, junitConfiguration, listener, lab, false);
-  }
-
   /**
    * With {@code ownsLab}, the lab is this test's alone and is closed in its teardown (see {@link
    * Teardown}).
