@@ -155,7 +155,7 @@ public final class ClassDataSharing {
                   aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
                   "-cp",
                   dumpClasspath,
-                  "dev.nsjunit.internal.jvm.CdsWarmUp"));
+                  CdsWarmUp.class.getName()));
       Path log = cache.resolve(partial.getFileName() + ".log");
       Process p =
           new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -217,9 +217,11 @@ public final class ClassDataSharing {
   }
 
   private static final List<String> WARM_UP_CLASSES =
-      List.of(
-          "dev/nsjunit/internal/child/CdsWarmUp.class",
-          "dev/nsjunit/internal/child/CdsWarmUp$Probe.class");
+      List.of(classFile(CdsWarmUp.class), classFile(CdsWarmUp.Probe.class));
+
+  private static String classFile(Class<?> c) {
+    return c.getName().replace('.', '/') + ".class";
+  }
 
   /**
    * A jar with the warm-up classes (they may live in a directory), written once into the cache
