@@ -17,22 +17,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.reporting.ReportEntry;
 
 /**
  * @CgroupLimit, @ExpectOomKill, @TmpFs and @Rlimit against the real kernel of this machine.
  */
 class LimitsTest {
-
-  private static Map<String, String> entries(SandboxKit.Run run) {
-    Map<String, String> all = new java.util.HashMap<>();
-    run.results()
-        .allEvents()
-        .reportingEntryPublished()
-        .list()
-        .forEach(e -> all.putAll(e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()));
-    return all;
-  }
 
   @Test
   void childJvmSeesItsMemoryAndCpuLimitsLikeInAContainer() {
@@ -72,12 +61,12 @@ class LimitsTest {
   void oomKillOfAHelperProcessIsReportedWithoutHidingTheTestsOutcome() {
     SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "helperGetsKilled");
     run.assertAllPassed(1);
-    assertThat(entries(run)).containsEntry("nsjunit.oom.kills", "1");
+    assertThat(run.reportEntries()).containsEntry("nsjunit.oom.kills", "1");
   }
 
   @Test
   void usageIsPublishedAsReportEntries() {
-    Map<String, String> entries = entries(SandboxKit.runMethod(Cases.class, "seesLimits"));
+    Map<String, String> entries = SandboxKit.runMethod(Cases.class, "seesLimits").reportEntries();
     assertThat(Long.parseLong(entries.get("nsjunit.memory.peak.bytes"))).isGreaterThan(1 << 20);
     assertThat(Long.parseLong(entries.get("nsjunit.cpu.time.ms"))).isGreaterThan(0);
     assertThat(entries)

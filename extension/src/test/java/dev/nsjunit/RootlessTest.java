@@ -236,6 +236,11 @@ class RootlessTest {
     }
   }
 
+  /** This process's /proc/self/uid_map, split: inside-id, outside-id, count (one line mapped). */
+  private static String[] uidMap() throws IOException {
+    return Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+");
+  }
+
   private static int owner(Path f) {
     try {
       return (Integer) Files.getAttribute(f, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
@@ -266,8 +271,7 @@ class RootlessTest {
     @FreshPid
     void userNamespaceOfItsOwn() throws Exception {
       // Root inside, the ordinary user outside, nothing else mapped.
-      assertThat(Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+"))
-          .containsExactly("0", "65534", "1");
+      assertThat(uidMap()).containsExactly("0", "65534", "1");
       assertThat(Files.readString(Path.of("/proc/self/setgroups")).trim()).isEqualTo("deny");
       assertThat(ProcessHandle.current().pid()).isEqualTo(2);
       Path made = Files.writeString(Path.of("made-in-the-sandbox"), "x");
@@ -366,8 +370,7 @@ class RootlessTest {
     @Test
     @FreshPid
     void sandbox() throws Exception {
-      assertThat(Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+"))
-          .containsExactly("0", "0", "1");
+      assertThat(uidMap()).containsExactly("0", "0", "1");
     }
 
     @Test
@@ -376,8 +379,7 @@ class RootlessTest {
         links = @Link(between = {"client", "server"}))
     @OnHost("client")
     void labHost(Network net) throws Exception {
-      assertThat(Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+"))
-          .containsExactly("0", "0", "1");
+      assertThat(uidMap()).containsExactly("0", "0", "1");
       try (HostProcess server = net.host("server").startJava(HelloServer.class, "8080")) {
         server.awaitPort(8080);
         assertThat(Cases.get(HttpClient.newHttpClient(), "http://server:8080/"))

@@ -24,21 +24,23 @@ class UnprivilegedTest {
     return out;
   }
 
+  /** The result lines ("test one() SUCCESSFUL") of the fixture, which must be one() and two(). */
+  private static List<String> resultsOfOneAndTwo(String out) {
+    List<String> results = out.lines().filter(l -> l.startsWith("test ")).toList();
+    assertThat(results).map(l -> l.split(" ")[1]).containsExactlyInAnyOrder("one()", "two()");
+    return results;
+  }
+
   @Test
   void withoutCapSysAdminIsolatedTestsRunInAUserNamespaceOfTheirOwn() throws Exception {
     String out = run("fixture.expectUserNamespace=true");
-    assertThat(out.lines().filter(l -> l.startsWith("test ")))
-        .hasSize(2)
-        .allSatisfy(line -> assertThat(line).contains("SUCCESSFUL"));
+    assertThat(resultsOfOneAndTwo(out)).allSatisfy(line -> assertThat(line).contains("SUCCESSFUL"));
   }
 
   @Test
   void everyIsolatedTestFailsWithWhatIsMissingAndHowToGetIt() throws Exception {
     String out = run("nsjunit.userns=never");
-    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1]))
-        .containsExactlyInAnyOrder("one()", "two()");
-    assertThat(out.lines().filter(l -> l.startsWith("test ")))
-        .hasSize(2)
+    assertThat(resultsOfOneAndTwo(out))
         .allSatisfy(
             line ->
                 assertThat(line)
@@ -53,10 +55,7 @@ class UnprivilegedTest {
   @Test
   void unprivilegedSkipTurnsTheFailureIntoAnAbortWithTheSameReason() throws Exception {
     String out = run("nsjunit.unprivileged=skip", "nsjunit.userns=never");
-    assertThat(out.lines().filter(l -> l.startsWith("test ")).map(l -> l.split(" ")[1]))
-        .containsExactlyInAnyOrder("one()", "two()");
-    assertThat(out.lines().filter(l -> l.startsWith("test ")))
-        .hasSize(2)
+    assertThat(resultsOfOneAndTwo(out))
         .allSatisfy(
             line ->
                 assertThat(line)

@@ -14,29 +14,17 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.reporting.ReportEntry;
 
 /**
  * How a sandbox ends: the report stays true when nsjunit itself ends it (a timeout), and every exit
  * path, a failure half way through setup included, leaves nothing behind.
  */
 class TeardownTest {
-
-  private static Map<String, String> entries(SandboxKit.Run run) {
-    Map<String, String> all = new HashMap<>();
-    run.results()
-        .allEvents()
-        .reportingEntryPublished()
-        .list()
-        .forEach(e -> all.putAll(e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()));
-    return all;
-  }
 
   private static String ownCgroupPrefix() {
     return "nsjunit-" + ProcessHandle.current().pid() + "-";
@@ -53,10 +41,10 @@ class TeardownTest {
     SandboxFailedException t = run.sandboxFailureOf("sleepsPastItsTimeout");
     assertThat(t.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
     assertThat(t).hasMessageContaining("sleepsPastItsTimeout() timed out after 8s");
-    assertThat(entries(run))
+    assertThat(run.reportEntries())
         .containsKey("nsjunit.memory.peak.bytes")
         .containsEntry("nsjunit.oom.kills", "0");
-    assertThat(Long.parseLong(entries(run).get("nsjunit.memory.peak.bytes")))
+    assertThat(Long.parseLong(run.reportEntries().get("nsjunit.memory.peak.bytes")))
         .isGreaterThan(1L << 20);
     assertThat(HostCgroups.named(ownCgroupPrefix()))
         .as("the test's cgroups, removed by this JVM")

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.Assertions;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -130,6 +131,18 @@ public final class SandboxKit {
       return result
           .getThrowable()
           .orElseThrow(() -> new AssertionError(name + " " + expected + " without an exception"));
+    }
+
+    /** The key-value pairs of every report entry the run published, in one map. */
+    public Map<String, String> reportEntries() {
+      Map<String, String> all = new java.util.HashMap<>();
+      results
+          .allEvents()
+          .reportingEntryPublished()
+          .list()
+          .forEach(
+              e -> all.putAll(e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()));
+      return all;
     }
 
     private List<String> finishedNames() {

@@ -1,6 +1,6 @@
 package dev.nsjunit.internal.lab;
 
-import static dev.nsjunit.internal.lab.NetworkTesting.launcher;
+import static dev.nsjunit.internal.lab.NetworkTesting.startLab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,14 +38,7 @@ class EmulatedLinkTest {
   @AfterEach
   void closeLabsAndCheckNothingLeaks() {
     for (Lab lab : labs) {
-      List<Long> pids = lab.processIds();
-      lab.close();
-      assertThat(pids)
-          .allSatisfy(
-              pid ->
-                  assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-                      .as("process %d of the lab is gone after close()", pid)
-                      .isFalse());
+      NetworkTesting.closeAndAssertItsProcessesGone(lab);
     }
     assertThat(relayThreads()).as("relay threads after close").isEmpty();
     assertThat(tunFds()).as("open /dev/net/tun descriptors after close").isEqualTo(tunFdsBefore);
@@ -55,7 +48,7 @@ class EmulatedLinkTest {
   }
 
   private Lab lab(LinkSpec link) {
-    Lab lab = Lab.start(new TopologySpec(List.of("a", "b"), List.of(link)), launcher());
+    Lab lab = startLab(List.of("a", "b"), link);
     labs.add(lab);
     return lab;
   }
@@ -135,11 +128,7 @@ class EmulatedLinkTest {
     System.out.println("netem on this kernel: " + missing.orElse("available"));
     if (missing.isPresent()) {
       assertThatThrownBy(
-              () ->
-                  Lab.start(
-                      new TopologySpec(
-                          List.of("x", "y"), List.of(LinkSpec.between("x", "y").delay("30ms"))),
-                      launcher()))
+              () -> startLab(List.of("x", "y"), LinkSpec.between("x", "y").delay("30ms")))
           .isInstanceOf(NetemUnavailableException.class);
     }
     Lab lab = lab(LinkSpec.between("a", "b").emulated(5).delay("30ms").loss("50%"));

@@ -20,11 +20,10 @@ class LabLifetimeTest {
   void closeEndsEveryHolderAndFreesEveryNamespace() {
     Set<String> linksBefore = NetworkTesting.hostLinks();
     Lab lab =
-        Lab.start(
-            new TopologySpec(
-                List.of("a", "b", "c", "d"),
-                List.of(LinkSpec.between("a", "b"), LinkSpec.between("b", "c", "d"))),
-            NetworkTesting.launcher());
+        NetworkTesting.startLab(
+            List.of("a", "b", "c", "d"),
+            LinkSpec.between("a", "b"),
+            LinkSpec.between("b", "c", "d"));
     List<Long> pids = lab.processIds();
     Set<String> namespaces = new HashSet<>();
     for (String h : List.of("a", "b", "c", "d")) {

@@ -5,6 +5,7 @@ import static dev.nsjunit.internal.lab.NetworkTesting.closeQuietly;
 import static dev.nsjunit.internal.lab.NetworkTesting.elapsedMs;
 import static dev.nsjunit.internal.lab.NetworkTesting.launcher;
 import static dev.nsjunit.internal.lab.NetworkTesting.serverIn;
+import static dev.nsjunit.internal.lab.NetworkTesting.startLab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,22 +43,15 @@ class LabTest {
   @AfterEach
   void closeLabAndCheckNothingLeaks() {
     if (lab != null) {
-      List<Long> pids = lab.processIds();
-      lab.close();
+      NetworkTesting.closeAndAssertItsProcessesGone(lab);
       System.out.println(
           "Lab.close() took " + lab.closeDuration().orElseThrow().toMillis() + " ms");
-      assertThat(pids)
-          .allSatisfy(
-              pid ->
-                  assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-                      .as("process %d of the lab is gone after close()", pid)
-                      .isFalse());
     }
     assertThat(NetworkTesting.hostLinks()).isEqualTo(hostLinksBefore);
   }
 
   private Lab twoHosts(LinkSpec link) {
-    lab = Lab.start(new TopologySpec(List.of("client", "server"), List.of(link)), launcher());
+    lab = startLab(List.of("client", "server"), link);
     return lab;
   }
 
@@ -254,10 +248,7 @@ class LabTest {
 
   @Test
   void aLanOfThreeHostsThroughABridgeWithPartitionsBetweenPairs() throws Exception {
-    lab =
-        Lab.start(
-            new TopologySpec(List.of("a", "b", "c"), List.of(LinkSpec.between("a", "b", "c"))),
-            launcher());
+    lab = startLab(List.of("a", "b", "c"), LinkSpec.between("a", "b", "c"));
     for (String from : List.of("a", "b", "c")) {
       for (String to : List.of("a", "b", "c")) {
         if (!from.equals(to)) {
@@ -283,12 +274,7 @@ class LabTest {
 
   @Test
   void hostsReachOnlyTheHostsTheyAreLinkedTo() throws Exception {
-    lab =
-        Lab.start(
-            new TopologySpec(
-                List.of("a", "b", "c"),
-                List.of(LinkSpec.between("a", "b"), LinkSpec.between("b", "c"))),
-            launcher());
+    lab = startLab(List.of("a", "b", "c"), LinkSpec.between("a", "b"), LinkSpec.between("b", "c"));
     try (ServerSocket s = serverIn(lab, "c", PORT)) {
       closeQuietly(connect("b", "c", 2000));
       assertThatThrownBy(() -> connect("a", "c", 2000))
@@ -316,11 +302,7 @@ class LabTest {
     Lab withNetem = null;
     try {
       assertThatThrownBy(
-              () ->
-                  Lab.start(
-                      new TopologySpec(
-                          List.of("x", "y"), List.of(LinkSpec.between("x", "y").delay("40ms"))),
-                      launcher()))
+              () -> startLab(List.of("x", "y"), LinkSpec.between("x", "y").delay("40ms")))
           .isInstanceOf(NetemUnavailableException.class)
           .hasMessageContaining("modprobe sch_netem");
     } finally {

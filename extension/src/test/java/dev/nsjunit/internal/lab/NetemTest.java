@@ -2,8 +2,8 @@ package dev.nsjunit.internal.lab;
 
 import static dev.nsjunit.internal.lab.NetworkTesting.channelIn;
 import static dev.nsjunit.internal.lab.NetworkTesting.elapsedMs;
-import static dev.nsjunit.internal.lab.NetworkTesting.launcher;
 import static dev.nsjunit.internal.lab.NetworkTesting.serverIn;
+import static dev.nsjunit.internal.lab.NetworkTesting.startLab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,12 +42,7 @@ class NetemTest {
 
   @Test
   void aDeclaredDelayIsPaidOnceInEachDirection() throws Exception {
-    lab =
-        Lab.start(
-            new TopologySpec(
-                List.of("client", "server"),
-                List.of(LinkSpec.between("client", "server").delay("40ms"))),
-            launcher());
+    lab = startLab(List.of("client", "server"), LinkSpec.between("client", "server").delay("40ms"));
     long rtt = medianRoundTripMs();
     System.out.println("netem delay 40ms on both ends: median TCP round trip " + rtt + " ms");
     assertThat(rtt).as("40 ms each way").isGreaterThanOrEqualTo(78L);
@@ -55,11 +50,7 @@ class NetemTest {
 
   @Test
   void delayJitterLossAndRateAreChangedAtRunTime() throws Exception {
-    lab =
-        Lab.start(
-            new TopologySpec(
-                List.of("client", "server"), List.of(LinkSpec.between("client", "server"))),
-            launcher());
+    lab = startLab(List.of("client", "server"), LinkSpec.between("client", "server"));
     long before = medianRoundTripMs();
     LinkControl link = lab.link("client", "server");
     link.netem(Netem.NONE.withDelay(Duration.ofMillis(100)).withJitter(Duration.ofMillis(5)));

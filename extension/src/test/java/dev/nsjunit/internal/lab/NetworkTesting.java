@@ -1,5 +1,7 @@
 package dev.nsjunit.internal.lab;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,8 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What the network tests share: the launcher binary, sockets opened inside a lab host, the host's
- * links.
+ * What the network tests share: the launcher binary, starting and closing a lab, sockets opened
+ * inside a lab host, the host's links.
  */
 final class NetworkTesting {
   private NetworkTesting() {}
@@ -34,6 +36,23 @@ final class NetworkTesting {
     }
     throw new IllegalStateException(
         "no nsjunit-launch at " + candidates + ": run 'mvn -B -q -pl native-helper compile' first");
+  }
+
+  /** A lab of these hosts and links, started with {@link #launcher()}. */
+  static Lab startLab(List<String> hosts, LinkSpec... links) {
+    return Lab.start(new TopologySpec(hosts, List.of(links)), launcher());
+  }
+
+  /** Closes {@code lab} and asserts that every process it had is gone. */
+  static void closeAndAssertItsProcessesGone(Lab lab) {
+    List<Long> pids = lab.processIds();
+    lab.close();
+    assertThat(pids)
+        .allSatisfy(
+            pid ->
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("process %d of the lab is gone after close()", pid)
+                    .isFalse());
   }
 
   /** An unconnected TCP channel whose socket lives in {@code host}'s namespace. */
