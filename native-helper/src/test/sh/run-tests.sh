@@ -759,10 +759,36 @@ test_janitor_removes_at_eof_what_is_still_listed() {
     [[ -d $CGROUP_DIR ]] && { kill -9 $sleeper 2>/dev/null; wait_for 'rmdir "$CGROUP_DIR/below" "$CGROUP_DIR" 2>/dev/null' 20; }
 }
 
+# A launcher whose JVM died writes its status file into the run directory at about the moment the
+# janitor removes it; an entry that appears (or cannot go yet) while the tree is walked used to
+# leave the directory behind. Deterministic stand-in: a mount point inside the run directory,
+# unmounted only after the janitor saw EOF (the first walk cannot remove it: EBUSY).
+test_janitor_keeps_removing_the_run_directory_until_it_is_gone() {
+    local run_dir="$T/nsjunit-0/run-3-4" started elapsed
+    mkdir -p "$run_dir/busy" && touch "$run_dir/s1.status"
+    if ! mount -t tmpfs -o size=1m nsjunit-janitor-test "$run_dir/busy"; then
+        RC=1 OUT="" ERR="mount tmpfs failed"
+        check "--janitor removes a run directory whose first removal fails" false "cannot mount a tmpfs here"
+        return
+    fi
+    started=$(date +%s%N)
+    (sleep 0.3 && umount "$run_dir/busy") &
+    printf '+dir %s\n' "$run_dir" | "$LAUNCHER" --janitor >"$T/out" 2>"$T/err"
+    RC=$?
+    wait
+    elapsed=$((($(date +%s%N) - started) / 1000000))
+    OUT="run dir kept: $([[ -d $run_dir ]] && echo yes || echo no)"
+    ERR=$(cat "$T/err")
+    check "--janitor removes a run directory whose first removal fails (an entry in use at EOF), retrying until it is gone (${elapsed} ms)" \
+        '[[ $RC == 0 && $OUT == "run dir kept: no" ]]' "$OUT"
+    mountpoint -q "$run_dir/busy" 2>/dev/null && umount "$run_dir/busy"
+    rm -rf "$T/nsjunit-0/run-3-4"
+}
+
 # The number of results this file must produce: a test that silently stops reporting (an early
 # return, a function the loop no longer finds) must fail the run, not shrink it. Update it when
 # adding a check.
-EXPECTED_RESULTS=72
+EXPECTED_RESULTS=73
 
 # ONLY=REGEX runs the tests whose function names match (while working on them; the count is then not checked).
 for t in $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}" | grep -E "${ONLY:-.}"); do
