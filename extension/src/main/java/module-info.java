@@ -23,5 +23,6 @@ module dev.nsjunit {
   uses org.junit.platform.engine.TestEngine;
 
   provides org.junit.platform.launcher.TestExecutionListener with
-      dev.nsjunit.internal.jvm.LaunchedTestPlans;
+      dev.nsjunit.internal.jvm.LaunchedTestPlans,
+      dev.nsjunit.internal.run.UpcomingTests;
 }

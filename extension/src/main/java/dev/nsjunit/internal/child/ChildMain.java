@@ -33,13 +33,24 @@ public final class ChildMain {
 
   private ChildMain() {}
 
+  /**
+   * {@code System.nanoTime()} when main began and when the run request came: a sandbox started
+   * ahead of its test waits in between. On Linux nanoTime is CLOCK_MONOTONIC, comparable between
+   * processes outside a time namespace (the benchmarks split a test's time with these).
+   */
+  public static final String STARTED_NANOS_PROPERTY = "nsjunit.childStartedNanos";
+
+  public static final String RUN_RECEIVED_NANOS_PROPERTY = "nsjunit.runReceivedNanos";
+
   public static void main(String[] args) {
+    long started = System.nanoTime();
     if (args.length != 2) {
       System.err.println(
           "nsjunit child: expected <socket path> <token>, got " + args.length + " arguments");
       System.exit(CHILD_ERROR_EXIT);
     }
     System.setProperty(SANDBOXED_PROPERTY, "true");
+    System.setProperty(STARTED_NANOS_PROPERTY, Long.toString(started));
     try {
       run(Path.of(args[0]), args[1]);
     } catch (Throwable t) {
@@ -65,6 +76,7 @@ public final class ChildMain {
       throw new IOException("expected a run request from the parent, got " + first);
     }
     Message.Run run = (Message.Run) first;
+    System.setProperty(RUN_RECEIVED_NANOS_PROPERTY, Long.toString(System.nanoTime()));
 
     warmUpReportPath();
     NetworkCalls.connect(writer);

@@ -21,6 +21,8 @@ import java.util.Map;
 public final class JvmExit {
   /** The stages, in the order they run. */
   public enum Stage {
+    /** First: sandboxes started ahead of tests that will not come now (their groups sit below). */
+    WAITING_SANDBOXES,
     /** Undo the JVM's cgroup placement (controllers off, processes back, scope ended). */
     CGROUP_PLACEMENT,
     /** Remove the run directory (sockets, status files, the extracted launcher). */

@@ -51,6 +51,37 @@ public final class SandboxRun {
     void reportEntry(Map<String, String> entries);
   }
 
+  /**
+   * What a sandbox is made of before it knows its test. Sandboxes of equal shapes are
+   * interchangeable, so one started ahead of time ({@link WaitingSandboxes}) can take any test of
+   * its shape; it is still used by one test only.
+   */
+  public record Shape(SandboxSpec spec, Configuration config, Class<?> testClass) {
+    /**
+     * A lab host's sandbox joins namespaces made for its test, and a debugged child waits for a
+     * person: those start with their test.
+     */
+    boolean canWait() {
+      return spec.network().isEmpty() && config.debugPort().isEmpty() && config.prestart() > 0;
+    }
+  }
+
+  /**
+   * A started sandbox, its test not known yet: the launcher, the channel it will connect to, and
+   * the events its helper threads queue until someone watches.
+   */
+  record Started(
+      Teardown teardown,
+      SandboxSetup setup,
+      Process process,
+      ChannelEndpoint endpoint,
+      String token,
+      Path statusFile,
+      BlockingQueue<SandboxEvent> events,
+      long launched,
+      Optional<LabSession> session,
+      ExecutorService networkCalls) {}
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A sandbox waiting for a debugger has no deadline: the person at the debugger decides. */
@@ -58,17 +89,13 @@ public final class SandboxRun {
 
   private static final AtomicBoolean DEBUGGED_PARENT_TOLD = new AtomicBoolean();
 
-  private final SandboxSpec spec;
-  private final Configuration config;
-  private final Class<?> testClass;
+  private final Shape shape;
   private final String testName;
   private final String uniqueId;
   private final Map<String, String> junitConfiguration;
   private final Listener listener;
   private final Optional<LabAccess> lab;
   private final boolean ownsLab;
-
-  private final BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
 
   /**
    * With {@code ownsLab}, the lab is this test's alone and is closed in its teardown (see {@link
@@ -86,36 +113,55 @@ public final class SandboxRun {
       boolean ownsLab) {
     this.lab = lab;
     this.ownsLab = ownsLab;
-    this.spec = spec;
-    this.config = config;
-    this.testClass = testClass;
+    this.shape = new Shape(spec, config, testClass);
     this.testName = testName;
     this.uniqueId = uniqueId;
     this.junitConfiguration = junitConfiguration;
     this.listener = listener;
   }
 
+  /**
+   * Runs the test in a sandbox that was started for its shape ahead of time when there is one, else
+   * in one started now; either way the sandbox is this test's alone and is torn down before the
+   * result is reported.
+   */
   public RunRecord run() throws InterruptedException {
+    long requested = System.nanoTime();
+    Optional<Started> waiting = lab.isEmpty() ? WaitingSandboxes.JVM.take(shape) : Optional.empty();
+    // This test has its sandbox or is about to start one: the tests after it get theirs now.
+    UpcomingTests.taken(uniqueId);
+    if (waiting.isPresent()) {
+      try (Teardown teardown = waiting.get().teardown()) {
+        return watch(waiting.get(), requested);
+      }
+    }
     try (Teardown teardown = new Teardown()) {
       if (ownsLab) {
         teardown.at(Teardown.Stage.LAB, lab.get()::close);
       }
-      return run(teardown);
+      return watch(start(shape, teardown, lab, listener, testName), requested);
     }
   }
 
+  /** Starts a sandbox for a test that comes later: no lab, no debugger, no test yet. */
+  static Started startAhead(Shape shape, Teardown teardown) throws InterruptedException {
+    return start(shape, teardown, Optional.empty(), null, null);
+  }
+
   /**
-   * The steps of one run. Each resource is registered with the teardown the moment it exists, so a
-   * failure at any step undoes exactly what was made before it.
+   * The steps of one start. Each resource is registered with the teardown the moment it exists, so
+   * a failure at any step undoes exactly what was made before it.
    */
-  private RunRecord run(Teardown teardown) throws InterruptedException {
-    ChildCommand.ChildJvm jvm = checkChildJvm();
-    long started = System.nanoTime();
+  private static Started start(
+      Shape shape, Teardown teardown, Optional<LabAccess> lab, Listener labOutput, String testName)
+      throws InterruptedException {
+    Configuration config = shape.config();
+    ChildCommand.ChildJvm jvm = checkChildJvm(shape);
     RunDirectory dir = RunDirectory.get();
     Path launcher = LauncherBinary.path(config);
     SandboxSetup setup =
         new SandboxSetup(
-            spec,
+            shape.spec(),
             config,
             dir.nextId(),
             dir,
@@ -129,7 +175,7 @@ public final class SandboxRun {
       for (SandboxFeature feature : SandboxFeatures.ALL) {
         feature.prepare(setup);
       }
-      return launch(setup, launcher, jvm, started, teardown);
+      return launch(shape, setup, launcher, jvm, teardown, labOutput, testName);
     } catch (IOException e) {
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
@@ -139,7 +185,8 @@ public final class SandboxRun {
   }
 
   /** What the child runs with, checked before anything is started or created. */
-  private ChildCommand.ChildJvm checkChildJvm() {
+  private static ChildCommand.ChildJvm checkChildJvm(Shape shape) {
+    Class<?> testClass = shape.testClass();
     ChildClasspath classpath = ChildClasspath.of(testClass);
     ChildClasspath.problem(testClass, classpath)
         .ifPresent(
@@ -149,11 +196,11 @@ public final class SandboxRun {
     InheritedJvmOptions.Result inherited =
         InheritedJvmOptions.forSandbox(
             new InheritedJvmOptions.Sandbox(
-                spec.limits().memoryBytes(),
+                shape.spec().limits().memoryBytes(),
                 testClass.getName(),
                 testClass.desiredAssertionStatus()));
     if (inherited.parentIsDebugged()
-        && config.debugPort().isEmpty()
+        && shape.config().debugPort().isEmpty()
         && DEBUGGED_PARENT_TOLD.compareAndSet(false, true)) {
       System.err.println(
           "nsjunit: this test JVM runs under a debugger, which does not reach into sandboxes: isolated"
@@ -162,9 +209,16 @@ public final class SandboxRun {
     return new ChildCommand.ChildJvm(classpath, inherited, List.of());
   }
 
-  private RunRecord launch(
-      SandboxSetup setup, Path launcher, ChildCommand.ChildJvm jvm, long started, Teardown teardown)
-      throws InterruptedException, IOException {
+  private static Started launch(
+      Shape shape,
+      SandboxSetup setup,
+      Path launcher,
+      ChildCommand.ChildJvm jvm,
+      Teardown teardown,
+      Listener labOutput,
+      String testName)
+      throws IOException, InterruptedException {
+    Configuration config = shape.config();
     RunDirectory dir = setup.directory();
     int id = setup.id();
     String token = newToken();
@@ -175,11 +229,14 @@ public final class SandboxRun {
         Teardown.Stage.RUN_DIRECTORY, () -> Files.deleteIfExists(dir.file("cp-" + id + ".args")));
     DebugPort debug =
         config.debugPort().isPresent()
-            ? DebugPort.open(config.debugPort().get(), spec.has(Namespace.NET) || lab.isPresent())
+            ? DebugPort.open(
+                config.debugPort().get(),
+                shape.spec().has(Namespace.NET) || setup.lab().isPresent())
             : null;
     if (debug != null) {
       teardown.at(Teardown.Stage.CHILD, debug::close);
     }
+    BlockingQueue<SandboxEvent> events = new LinkedBlockingQueue<>();
     ChannelEndpoint endpoint = ChannelEndpoint.open(socket, events, "nsjunit-channel-" + id);
     // No child will ever connect after it ended (or never started): free the socket and its thread.
     teardown.at(Teardown.Stage.CHILD, endpoint::close);
@@ -189,44 +246,65 @@ public final class SandboxRun {
     command.addAll(LauncherOption.CHDIR.with(System.getProperty("user.dir")));
     command.addAll(LauncherOption.STATUS_FILE.with(statusFile.toString()));
     command.add("--");
-    command.addAll(childJvmCommand(jvm, debug, socket, token, dir, id));
+    command.addAll(childJvmCommand(shape, jvm, debug, socket, token, dir, id));
+    long launched = System.nanoTime();
     Process process = startLauncher(command, launcher, dir, teardown);
     if (debug != null) {
       debug.relayInto(process);
       System.err.println(debug.announcement(testName));
     }
-    pump(process.getInputStream(), false, "nsjunit-stdout-" + id);
-    pump(process.getErrorStream(), true, "nsjunit-stderr-" + id);
-    watchExit(process, "nsjunit-exit-" + id);
-    Optional<LabSession> session = lab.map(l -> startLabSession(l, launcher, jvm, teardown));
+    pump(events, process.getInputStream(), false, "nsjunit-stdout-" + id);
+    pump(events, process.getErrorStream(), true, "nsjunit-stderr-" + id);
+    watchExit(events, process, "nsjunit-exit-" + id);
+    Optional<LabSession> session =
+        setup.lab().map(l -> startLabSession(config, l, launcher, jvm, teardown, labOutput));
     ExecutorService networkCalls = session.isPresent() ? networkCallThreads(id, teardown) : null;
+    return new Started(
+        teardown,
+        setup,
+        process,
+        endpoint,
+        token,
+        statusFile,
+        events,
+        launched,
+        session,
+        networkCalls);
+  }
 
+  /** Gives the started sandbox its test and watches it until it is over. */
+  private RunRecord watch(Started started, long requested) throws InterruptedException {
+    Configuration config = shape.config();
     Duration timeout =
-        config.debugPort().isPresent() ? WHILE_DEBUGGING : spec.timeout().orElse(config.timeout());
+        config.debugPort().isPresent()
+            ? WHILE_DEBUGGING
+            : shape.spec().timeout().orElse(config.timeout());
     Duration bootTimeout = config.debugPort().isPresent() ? WHILE_DEBUGGING : config.bootTimeout();
     SandboxWatch.Run run =
         new SandboxWatch.Run(
-            process,
-            endpoint,
-            token,
+            started.process(),
+            started.endpoint(),
+            started.token(),
             uniqueId,
             junitConfiguration,
             timeout,
             bootTimeout,
-            started,
-            statusFile,
-            setup.cgroup(),
-            spec.limits(),
-            session,
-            networkCalls);
-    return new SandboxWatch(run, events, listener).watch();
+            requested,
+            started.launched(),
+            started.statusFile(),
+            started.setup().cgroup(),
+            shape.spec().limits(),
+            started.session(),
+            started.networkCalls());
+    return new SandboxWatch(run, started.events(), listener).watch();
   }
 
   /**
    * The child JVM's argv; class-data sharing covers class path runs (the JDK turns it off with
    * module graph options).
    */
-  private List<String> childJvmCommand(
+  private static List<String> childJvmCommand(
+      Shape shape,
       ChildCommand.ChildJvm jvm,
       DebugPort debug,
       Path socket,
@@ -234,6 +312,7 @@ public final class SandboxRun {
       RunDirectory dir,
       int id)
       throws IOException {
+    Configuration config = shape.config();
     ClassDataSharing.Plan sharing =
         ClassDataSharing.plan(
             ChildCommand.javaExecutable(config),
@@ -241,7 +320,7 @@ public final class SandboxRun {
             ChildCommand.childRunsThisJdk(config),
             jvm.classpath().asString());
     return ChildCommand.javaCommand(
-        spec,
+        shape.spec(),
         config,
         new ChildCommand.ChildJvm(
             jvm.classpath(), jvm.inherited(), debug == null ? List.of() : debug.jvmOptions()),
@@ -285,8 +364,13 @@ public final class SandboxRun {
   }
 
   /** Host processes end with the test; their output becomes the test's output. */
-  private LabSession startLabSession(
-      LabAccess access, Path launcher, ChildCommand.ChildJvm jvm, Teardown teardown) {
+  private static LabSession startLabSession(
+      Configuration config,
+      LabAccess access,
+      Path launcher,
+      ChildCommand.ChildJvm jvm,
+      Teardown teardown,
+      Listener listener) {
     LabSession session =
         new LabSession(
             access.lab(),
@@ -315,7 +399,8 @@ public final class SandboxRun {
     return threads;
   }
 
-  private void pump(InputStream stream, boolean stderr, String name) {
+  private static void pump(
+      BlockingQueue<SandboxEvent> events, InputStream stream, boolean stderr, String name) {
     Thread t =
         new Thread(
             () -> {
@@ -341,7 +426,7 @@ public final class SandboxRun {
    * are busy (one worker on two cores, taken by a test that runs from the pool and waits here) the
    * exit is never seen and the sandbox's test hangs (seen on JDK 25).
    */
-  private void watchExit(Process process, String name) {
+  private static void watchExit(BlockingQueue<SandboxEvent> events, Process process, String name) {
     Thread t =
         new Thread(
             () -> {

@@ -35,6 +35,14 @@ public final class AnnotationChain {
     return new AnnotationChain(result);
   }
 
+  /**
+   * The chain of a test that has not started yet, from the test plan: its method, then the classes
+   * of its containers, nearest first (what {@link #of(ExtensionContext)} will see when it runs).
+   */
+  public static AnnotationChain of(List<? extends AnnotatedElement> nearestFirst) {
+    return new AnnotationChain(new ArrayList<>(nearestFirst));
+  }
+
   /** The elements, nearest to the test first. */
   public List<AnnotatedElement> elements() {
     return nearestFirst;

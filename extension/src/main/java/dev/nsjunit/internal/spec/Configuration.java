@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -36,6 +37,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param allCapabilities {@code nsjunit.capabilities=all}: every sandbox keeps every capability
  *     (default {@code restricted}: those that undo the isolation are dropped; see
  *     docs/reliability.md)
+ * @param prestart {@code nsjunit.prestart}: how many sandboxes may boot and wait for tests that
+ *     come next in the test plan ("auto", the default, derived from cores and memory; 0 turns it
+ *     off; see docs/performance.md)
  */
 public record Configuration(
     Duration timeout,
@@ -51,21 +55,29 @@ public record Configuration(
     CgroupPlacement cgroupPlacement,
     Optional<Integer> debugPort,
     String userns,
-    boolean allCapabilities) {
+    boolean allCapabilities,
+    int prestart) {
 
   public static final String PREFIX = "nsjunit.";
 
   public static Configuration from(ExtensionContext context) {
+    return from(context::getConfigurationParameter);
+  }
+
+  /**
+   * From any source of parameters: an extension context, or a test plan's parameters when sandboxes
+   * are prepared ahead of their tests ({@code nsjunit.prestart}).
+   */
+  public static Configuration from(Function<String, Optional<String>> context) {
     Duration timeout = duration(context, "timeout", Duration.ofMinutes(10));
     Duration bootTimeout = duration(context, "bootTimeout", Duration.ofSeconds(60));
-    String unprivileged =
-        context.getConfigurationParameter(PREFIX + "unprivileged").orElse("fail").trim();
+    String unprivileged = context.apply(PREFIX + "unprivileged").orElse("fail").trim();
     if (!unprivileged.equals("fail") && !unprivileged.equals("skip")) {
       throw Attribute.configurationKey(PREFIX + "unprivileged")
           .invalid(unprivileged, "\"fail\" or \"skip\"");
     }
     List<String> jvmArgs = new ArrayList<>();
-    String rawArgs = context.getConfigurationParameter(PREFIX + "jvmArgs").orElse("").trim();
+    String rawArgs = context.apply(PREFIX + "jvmArgs").orElse("").trim();
     if (!rawArgs.isEmpty()) {
       for (String arg : rawArgs.split("\\s+")) {
         if (!arg.startsWith("-")) {
@@ -75,7 +87,7 @@ public record Configuration(
         jvmArgs.add(arg);
       }
     }
-    String fast = context.getConfigurationParameter(PREFIX + "fastStart").orElse("true").trim();
+    String fast = context.apply(PREFIX + "fastStart").orElse("true").trim();
     if (!fast.equals("true") && !fast.equals("false")) {
       throw Attribute.configurationKey(PREFIX + "fastStart").invalid(fast, "\"true\" or \"false\"");
     }
@@ -93,12 +105,45 @@ public record Configuration(
         placement(context),
         port(context, "debug"),
         oneOf(context, "userns", "auto", "always", "never"),
-        oneOf(context, "capabilities", "restricted", "all").equals("all"));
+        oneOf(context, "capabilities", "restricted", "all").equals("all"),
+        prestart(context));
   }
 
-  private static Optional<Integer> port(ExtensionContext context, String key) {
+  /** The most sandboxes that may wait at once; more than this buys nothing on any machine. */
+  static final int MAX_PRESTART = 32;
+
+  private static int prestart(Function<String, Optional<String>> context) {
+    String value = context.apply(PREFIX + "prestart").orElse("auto").trim();
+    if (value.equals("auto")) {
+      return automaticPrestart();
+    }
+    try {
+      int count = Integer.parseInt(value);
+      if (count >= 0 && count <= MAX_PRESTART) {
+        return count;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw Attribute.configurationKey(PREFIX + "prestart")
+        .invalid(value, "\"auto\" or a number of sandboxes from 0 (off) to " + MAX_PRESTART);
+  }
+
+  /**
+   * One waiting sandbox per core: booting child JVMs is CPU work, and more than the cores can boot
+   * at once only queues. Bounded by memory too: a waiting child JVM holds about 50 MiB, and all
+   * waiting ones together take at most a sixteenth of the memory available now.
+   */
+  static int automaticPrestart() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    long available = MemoryInfo.availableBytes().orElse(4L << 30);
+    long byMemory = available / 16 / (64L << 20);
+    return (int) Math.max(1, Math.min(Math.min(cores, byMemory), MAX_PRESTART));
+  }
+
+  private static Optional<Integer> port(Function<String, Optional<String>> context, String key) {
     Optional<String> value =
-        context.getConfigurationParameter(PREFIX + key).map(String::trim).filter(s -> !s.isEmpty());
+        context.apply(PREFIX + key).map(String::trim).filter(s -> !s.isEmpty());
     if (value.isEmpty()) {
       return Optional.empty();
     }
@@ -115,8 +160,8 @@ public record Configuration(
   }
 
   private static String oneOf(
-      ExtensionContext context, String key, String fallback, String... others) {
-    String value = context.getConfigurationParameter(PREFIX + key).orElse(fallback).trim();
+      Function<String, Optional<String>> context, String key, String fallback, String... others) {
+    String value = context.apply(PREFIX + key).orElse(fallback).trim();
     if (!value.equals(fallback) && !List.of(others).contains(value)) {
       throw Attribute.configurationKey(PREFIX + key)
           .invalid(value, "\"" + fallback + "\", \"" + String.join("\", \"", others) + "\"");
@@ -124,18 +169,17 @@ public record Configuration(
     return value;
   }
 
-  private static boolean bool(ExtensionContext context, String key, boolean fallback) {
-    String value =
-        context.getConfigurationParameter(PREFIX + key).orElse(Boolean.toString(fallback)).trim();
+  private static boolean bool(
+      Function<String, Optional<String>> context, String key, boolean fallback) {
+    String value = context.apply(PREFIX + key).orElse(Boolean.toString(fallback)).trim();
     if (!value.equals("true") && !value.equals("false")) {
       throw Attribute.configurationKey(PREFIX + key).invalid(value, "\"true\" or \"false\"");
     }
     return value.equals("true");
   }
 
-  private static CgroupPlacement placement(ExtensionContext context) {
-    String value =
-        context.getConfigurationParameter(CgroupPlacement.PROPERTY).orElse("auto").trim();
+  private static CgroupPlacement placement(Function<String, Optional<String>> context) {
+    String value = context.apply(CgroupPlacement.PROPERTY).orElse("auto").trim();
     return CgroupPlacement.parse(value)
         .orElseThrow(
             () ->
@@ -143,26 +187,23 @@ public record Configuration(
                     .invalid(value, CgroupPlacement.allowed()));
   }
 
-  private static boolean failOrSkip(ExtensionContext context, String key) {
-    String value = context.getConfigurationParameter(PREFIX + key).orElse("fail").trim();
+  private static boolean failOrSkip(Function<String, Optional<String>> context, String key) {
+    String value = context.apply(PREFIX + key).orElse("fail").trim();
     if (!value.equals("fail") && !value.equals("skip")) {
       throw Attribute.configurationKey(PREFIX + key).invalid(value, "\"fail\" or \"skip\"");
     }
     return value.equals("skip");
   }
 
-  private static Duration duration(ExtensionContext context, String key, Duration fallback) {
+  private static Duration duration(
+      Function<String, Optional<String>> context, String key, Duration fallback) {
     return context
-        .getConfigurationParameter(PREFIX + key)
+        .apply(PREFIX + key)
         .map(v -> DurationText.parsePositive(v, Attribute.configurationKey(PREFIX + key)))
         .orElse(fallback);
   }
 
-  private static Optional<Path> path(ExtensionContext context, String key) {
-    return context
-        .getConfigurationParameter(PREFIX + key)
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .map(Path::of);
+  private static Optional<Path> path(Function<String, Optional<String>> context, String key) {
+    return context.apply(PREFIX + key).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of);
   }
 }

@@ -37,8 +37,11 @@ public final class SpecReader {
    * Whether an nsjunit annotation sits on a class of this context's chain (whole class isolated).
    */
   public boolean isClassIsolated(ExtensionContext context) {
-    return AnnotationChain.of(context).elements().stream()
-        .anyMatch(e -> e instanceof Class && annotated(e));
+    return isClassIsolated(AnnotationChain.of(context));
+  }
+
+  private boolean isClassIsolated(AnnotationChain chain) {
+    return chain.elements().stream().anyMatch(e -> e instanceof Class && annotated(e));
   }
 
   private boolean annotated(AnnotatedElement element) {
@@ -47,8 +50,17 @@ public final class SpecReader {
 
   /** Reads and validates the spec; throws ExtensionConfigurationException on a bad value. */
   public SandboxSpec read(ExtensionContext context) {
-    AnnotationChain chain = AnnotationChain.of(context);
-    SandboxSpec.Builder spec = new SandboxSpec.Builder(isClassIsolated(context));
+    return read(AnnotationChain.of(context));
+  }
+
+  /** Whether any nsjunit annotation sits on the chain. */
+  public boolean isSandboxed(AnnotationChain chain) {
+    return chain.elements().stream().anyMatch(this::annotated);
+  }
+
+  /** The same for a chain read from a test plan ({@link AnnotationChain#of(List)}). */
+  public SandboxSpec read(AnnotationChain chain) {
+    SandboxSpec.Builder spec = new SandboxSpec.Builder(isClassIsolated(chain));
     for (AnnotationReader feature : features) {
       feature.read(chain, spec);
     }

@@ -1,0 +1,163 @@
+package dev.nsjunit.internal.run;
+
+import dev.nsjunit.internal.spec.AnnotationChain;
+import dev.nsjunit.internal.spec.Configuration;
+import dev.nsjunit.internal.spec.SandboxSpec;
+import java.lang.reflect.AnnotatedElement;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.ClassSource;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+
+/**
+ * The isolated tests of the running test plans that have not taken their sandbox yet, in the order
+ * the plan lists them (the order they run in, {@code @Order} and method orderers included), so
+ * {@link WaitingSandboxes} can start the next ones' sandboxes ahead.
+ *
+ * <p>Known after discovery: a test method, and a test template or test factory (whose invocations
+ * and dynamic tests are made as they run, all of the factory method's shape). A test leaves the
+ * list when it takes its sandbox or ends (it may not need one: disabled, aborted, its class's
+ * {@code @BeforeAll} failed); a template when it ends. The plan's end discards whatever still
+ * waits.
+ *
+ * <p>Registered through {@code META-INF/services}, like {@code LaunchedTestPlans}: a run without a
+ * launcher listener (EngineTestKit) simply starts every sandbox with its test.
+ */
+public final class UpcomingTests implements TestExecutionListener {
+  /** An isolated test or template that may still take a sandbox. */
+  private record Upcoming(
+      TestPlan plan, String uniqueId, SandboxRun.Shape shape, boolean repeats) {}
+
+  private static final List<Upcoming> PENDING = new ArrayList<>();
+
+  @Override
+  public void testPlanExecutionStarted(TestPlan plan) {
+    List<Upcoming> found = new ArrayList<>();
+    Optional<Configuration> config = configuration(plan);
+    if (config.isPresent() && config.get().prestart() > 0) {
+      for (TestIdentifier root : plan.getRoots()) {
+        collect(plan, root, config.get(), found);
+      }
+    }
+    synchronized (PENDING) {
+      PENDING.addAll(found);
+    }
+    refresh();
+  }
+
+  @Override
+  public void executionSkipped(TestIdentifier test, String reason) {
+    over(test.getUniqueId());
+  }
+
+  @Override
+  public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+    over(test.getUniqueId());
+  }
+
+  @Override
+  public void testPlanExecutionFinished(TestPlan plan) {
+    synchronized (PENDING) {
+      PENDING.removeIf(u -> u.plan() == plan);
+    }
+    refresh();
+    WaitingSandboxes.JVM.discardAll();
+  }
+
+  /** The test took a waiting sandbox or is starting its own. */
+  static void taken(String uniqueId) {
+    synchronized (PENDING) {
+      PENDING.removeIf(u -> !u.repeats() && u.uniqueId().equals(uniqueId));
+    }
+    // A template's next invocation, or a test that was not forecast: the window is the same, but a
+    // sandbox may have been taken from it.
+    refresh();
+  }
+
+  /** A test or container ended: nothing in it takes a sandbox any more. */
+  private static void over(String uniqueId) {
+    boolean changed;
+    synchronized (PENDING) {
+      changed =
+          PENDING.removeIf(
+              u -> u.uniqueId().equals(uniqueId) || u.uniqueId().startsWith(uniqueId + "/"));
+    }
+    if (changed) {
+      refresh();
+    }
+  }
+
+  /** The nearest upcoming shapes, as many as the nearest test's configuration lets wait. */
+  private static void refresh() {
+    List<SandboxRun.Shape> next = new ArrayList<>();
+    synchronized (PENDING) {
+      Iterator<Upcoming> it = PENDING.iterator();
+      int window = PENDING.isEmpty() ? 0 : PENDING.get(0).shape().config().prestart();
+      while (it.hasNext() && next.size() < window) {
+        next.add(it.next().shape());
+      }
+    }
+    WaitingSandboxes.JVM.want(next);
+  }
+
+  /** Depth first, children in the plan's order: the order a sequential run executes them in. */
+  private static void collect(
+      TestPlan plan, TestIdentifier id, Configuration config, List<Upcoming> found) {
+    Optional<MethodSource> method =
+        id.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast);
+    if (method.isPresent()) {
+      shape(plan, id, method.get(), config)
+          .filter(SandboxRun.Shape::canWait)
+          .ifPresent(s -> found.add(new Upcoming(plan, id.getUniqueId(), s, id.isContainer())));
+      return;
+    }
+    for (TestIdentifier child : plan.getChildren(id)) {
+      collect(plan, child, config, found);
+    }
+  }
+
+  /**
+   * The shape the extension will read when the test runs: the same annotation chain (the method,
+   * then the classes of its containers, nearest first) and the same parameters. Anything that does
+   * not read cleanly is left to the test, which reports it.
+   */
+  private static Optional<SandboxRun.Shape> shape(
+      TestPlan plan, TestIdentifier id, MethodSource source, Configuration config) {
+    try {
+      List<AnnotatedElement> chain = new ArrayList<>();
+      chain.add(source.getJavaMethod());
+      for (Optional<TestIdentifier> c = plan.getParent(id);
+          c.isPresent();
+          c = plan.getParent(c.get())) {
+        c.get()
+            .getSource()
+            .filter(ClassSource.class::isInstance)
+            .map(s -> ((ClassSource) s).getJavaClass())
+            .filter(cls -> !chain.contains(cls))
+            .ifPresent(chain::add);
+      }
+      AnnotationChain annotations = AnnotationChain.of(chain);
+      if (!SandboxFeatures.SPEC_READER.isSandboxed(annotations)) {
+        return Optional.empty();
+      }
+      SandboxSpec spec = SandboxFeatures.SPEC_READER.read(annotations);
+      return Optional.of(new SandboxRun.Shape(spec, config, source.getJavaClass()));
+    } catch (RuntimeException | LinkageError unreadable) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Configuration> configuration(TestPlan plan) {
+    try {
+      return Optional.of(Configuration.from(key -> plan.getConfigurationParameters().get(key)));
+    } catch (RuntimeException invalid) {
+      return Optional.empty(); // every test reports the invalid parameter itself
+    }
+  }
+}
