@@ -3,6 +3,7 @@ package dev.nsjunit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nsjunit.testing.FixtureMain;
+import dev.nsjunit.testing.SandboxKit;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,36 @@ class JvmOptionsTest {
             Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC -Dfrom.tool.options=yes"));
 
     assertThat(out).contains("test parallelCollectorAndToolProperty() SUCCESSFUL");
+  }
+
+  @Test
+  void byDefaultTheChildCompilesWithC2AndCollectsWithSerialGcAndFastStartTrueMeansC1Only() {
+    SandboxKit.run(DefaultCompiler.class).assertAllPassed(1);
+    SandboxKit.run(C1Only.class, Map.of("nsjunit.fastStart", "true")).assertAllPassed(1);
+  }
+
+  static class DefaultCompiler {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void tieredWithC2AndSerialGc() {
+      assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
+          .noneMatch(o -> o.startsWith("-XX:TieredStopAtLevel"));
+      assertThat(ManagementFactory.getGarbageCollectorMXBeans())
+          .extracting(GarbageCollectorMXBean::getName)
+          .contains("Copy"); // Serial GC's young collector
+    }
+  }
+
+  static class C1Only {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void c1OnlyAndSerialGc() {
+      assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
+          .contains("-XX:TieredStopAtLevel=1");
+      assertThat(ManagementFactory.getGarbageCollectorMXBeans())
+          .extracting(GarbageCollectorMXBean::getName)
+          .contains("Copy");
+    }
   }
 
   private static String runFixture(

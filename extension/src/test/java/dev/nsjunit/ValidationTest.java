@@ -84,7 +84,9 @@ class ValidationTest {
         Arguments.of("nsjunit.unprivileged", "ignore", "\"fail\" or \"skip\""),
         Arguments.of("nsjunit.fastStart", "yes", "\"true\" or \"false\""),
         Arguments.of("nsjunit.jvmArgs", "-Xmx64m Xss1m", "each starting with '-'"),
-        Arguments.of("nsjunit.capabilities", "root", "\"restricted\", \"all\""));
+        Arguments.of("nsjunit.capabilities", "root", "\"restricted\", \"all\""),
+        Arguments.of("nsjunit.prestart", "many", "\"auto\" or a number of sandboxes from 0 (off)"),
+        Arguments.of("nsjunit.prestart", "-1", "\"auto\" or a number of sandboxes from 0 (off)"));
   }
 
   @ParameterizedTest(name = "{0}={1}")

@@ -33,9 +33,37 @@ public final class ChildCommand {
           "WATCHDOG_PID",
           "WATCHDOG_USEC");
 
-  /** Options for a short-lived JVM: start fast, do not warm up for hours (nsjunit.fastStart). */
-  static final List<String> FAST_START =
-      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
+  /**
+   * Every child's options: one collector thread for a JVM that lives one test (the fastest start,
+   * and what the JVM picks itself in a small cgroup), and class-data sharing where it can map.
+   */
+  static final List<String> SHORT_LIVED = List.of("-XX:+UseSerialGC", "-Xshare:auto");
+
+  /**
+   * {@code nsjunit.fastStart=true}: C1 only. It saves about a fifth of a trivial test's CPU, and
+   * makes a test that computes for seconds several times slower, so it is a choice, not the default
+   * (docs/performance.md has both measured).
+   */
+  static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
+  /** The options above that apply, in order: a collector the user chose wins. */
+  static List<String> shortLivedOptions(
+      Configuration config, boolean userChoosesGc, boolean forbidsXshare) {
+    List<String> options = new ArrayList<>();
+    if (config.fastStart()) {
+      options.add(C1_ONLY);
+    }
+    for (String option : SHORT_LIVED) {
+      if (forbidsXshare && option.startsWith("-Xshare")) {
+        continue; // an AOT cache refuses to start with any -Xshare option
+      }
+      if (userChoosesGc && option.equals("-XX:+UseSerialGC")) {
+        continue; // two collectors stop the JVM: the one the user chose wins
+      }
+      options.add(option);
+    }
+    return options;
+  }
 
   /** Arguments longer than this go to an @argfile (the kernel caps one argument at 128 KiB). */
   private static final int MAX_INLINE_CLASSPATH = 16 * 1024;
@@ -69,17 +97,7 @@ public final class ChildCommand {
         jvm.inherited().selectsGarbageCollector()
             || InheritedJvmOptions.selectsGarbageCollector(config.jvmArgs())
             || InheritedJvmOptions.selectsGarbageCollector(spec.jvmArgs());
-    if (config.fastStart()) {
-      for (String option : FAST_START) {
-        if (sharing.forbidsXshare() && option.startsWith("-Xshare")) {
-          continue;
-        }
-        if (userChoosesGc && option.equals("-XX:+UseSerialGC")) {
-          continue; // two collectors stop the JVM: the one the user chose wins
-        }
-        argv.add(option);
-      }
-    }
+    argv.addAll(shortLivedOptions(config, userChoosesGc, sharing.forbidsXshare()));
     argv.addAll(sharing.jvmOptions());
     argv.addAll(jvm.inherited().jvmOptions());
     argv.addAll(jvm.inherited().systemProperties());
@@ -142,13 +160,7 @@ public final class ChildCommand {
         List<String> argv = new ArrayList<>();
         argv.add(javaExecutable(config));
         argv.add("-XX:-UsePerfData");
-        if (config.fastStart()) {
-          for (String option : FAST_START) {
-            if (!(inherited.selectsGarbageCollector() && option.equals("-XX:+UseSerialGC"))) {
-              argv.add(option);
-            }
-          }
-        }
+        argv.addAll(shortLivedOptions(config, inherited.selectsGarbageCollector(), false));
         // The same options as the test's JVM (a coverage agent sees the host process's code too).
         argv.addAll(inherited.jvmOptions());
         argv.addAll(inherited.systemProperties());

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param skipWhenUnprivileged {@code nsjunit.unprivileged=skip}: abort instead of fail when
  *     namespaces cannot be created
  * @param jvmArgs extra child JVM options ({@code nsjunit.jvmArgs}, whitespace separated)
- * @param fastStart child JVM options for short-lived JVMs ({@code nsjunit.fastStart}, default true)
+ * @param fastStart {@code nsjunit.fastStart=true}: child JVMs compile with C1 only (default false:
+ *     C1 and C2, so a test that computes is not penalized)
  * @param launcher a launcher binary to use instead of the one inside the jar ({@code
  *     nsjunit.launcher})
  * @param java the java executable for child JVMs ({@code nsjunit.java}, default: the running one)
@@ -87,7 +88,7 @@ public record Configuration(
         jvmArgs.add(arg);
       }
     }
-    String fast = context.apply(PREFIX + "fastStart").orElse("true").trim();
+    String fast = context.apply(PREFIX + "fastStart").orElse("false").trim();
     if (!fast.equals("true") && !fast.equals("false")) {
       throw Attribute.configurationKey(PREFIX + "fastStart").invalid(fast, "\"true\" or \"false\"");
     }
