@@ -46,7 +46,9 @@ record ChildJdk(Path home, int feature, String identity) {
     try {
       Path real = Path.of(java).toRealPath();
       Path bin = real.getParent();
-      if (bin == null || bin.getParent() == null) {
+      if (bin == null
+          || bin.getParent() == null
+          || !bin.getFileName().toString().equals("bin")) { // a wrapper script, say
         return unknown(java, real + " is not in a JDK's bin directory");
       }
       home = bin.getParent();

@@ -86,6 +86,13 @@ class ChildJdkTest {
         .isEmpty();
     assertThat(err[0]).contains("cannot resolve its real path").hasLineCount(1);
 
+    Path wrapper = dir.resolve("wrapper.sh");
+    Files.writeString(wrapper, "#!/bin/sh\nexec java \"$@\"\n");
+    assertThat(stderrOf(() -> ChildJdk.of(wrapper.toString()), err)).isEmpty();
+    assertThat(err[0])
+        .contains(wrapper.toRealPath() + " is not in a JDK's bin directory")
+        .hasLineCount(1);
+
     // Once per java path and JVM.
     assertThat(stderrOf(() -> ChildJdk.of(noRelease.toString()), err)).isEmpty();
     assertThat(err[0]).isEmpty();
