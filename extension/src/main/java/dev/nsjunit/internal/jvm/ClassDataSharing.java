@@ -20,7 +20,9 @@ import java.util.jar.Manifest;
 /**
  * Class-data sharing for child JVMs, the biggest lever on a sandbox's start after the JVM itself:
  * on JDK 17 to 24 a dynamic AppCDS archive, on JDK 25+ an AOT cache, made by the first child of a
- * (JDK, classpath) pair as it exits and mapped by every later one, across runs.
+ * (JDK, classpath) pair as it exits and mapped by every later one, across runs. The JDK is the
+ * child's ({@link ChildJdk}: {@code nsjunit.java} may name another than this JVM's), so a JDK 17
+ * parent gives a JDK 25 child an AOT cache and a JDK 25 parent gives a JDK 17 child AppCDS.
  *
  * <p>Archives need a classpath of jars: a non-empty directory breaks the dump. So the child gets
  * its classpath ({@link ChildClasspath}, manifest-only jars already expanded) with the jars first
@@ -64,17 +66,26 @@ public final class ClassDataSharing {
       Path archive,
       boolean aot) {}
 
-  /** By child classpath; test classes of one run share one or a few. */
+  /** By child JDK and classpath; test classes of one run share one or a few. */
   private static final Map<String, Layout> layouts = new ConcurrentHashMap<>();
 
-  /** The sharing options and classpath order for a child whose classpath is {@code original}. */
+  /**
+   * The sharing options and classpath order for a child that runs {@code java} with the classpath
+   * {@code original}. With {@code sameJdkAsThisJvm} the child's JDK is this JVM's (nothing to look
+   * up); otherwise it is found from {@code java}'s JDK ({@link ChildJdk}), and none is planned when
+   * that cannot be told.
+   */
   public static Plan plan(String java, boolean enabled, boolean sameJdkAsThisJvm, String original) {
-    if (!enabled || !sameJdkAsThisJvm) {
+    if (!enabled) {
       return Plan.none(original);
+    }
+    ChildJdk jdk = sameJdkAsThisJvm ? ChildJdk.thisJvm() : ChildJdk.of(java).orElse(null);
+    if (jdk == null || jdk.feature() < 17) {
+      return Plan.none(original); // below 17 the child cannot run nsjunit's classes anyway
     }
     Layout l;
     try {
-      l = layout(original);
+      l = layout(original, jdk);
     } catch (IOException e) {
       return Plan.none(original);
     }
@@ -102,8 +113,9 @@ public final class ClassDataSharing {
    * Expanding the classpath opens jars and reads their manifests: done once per JVM, not on every
    * sandbox's launch path. Null when the classpath has no jars (nothing to share).
    */
-  private static Layout layout(String original) throws IOException {
-    Layout known = layouts.get(original);
+  private static Layout layout(String original, ChildJdk jdk) throws IOException {
+    String layoutKey = jdk.identity() + "\n" + original;
+    Layout known = layouts.get(layoutKey);
     if (known != null) {
       return known.jars().isEmpty() ? null : known;
     }
@@ -111,11 +123,11 @@ public final class ClassDataSharing {
     List<String> dirs = new ArrayList<>();
     expand(original, jars, dirs);
     Path cache = cacheDirectory();
-    boolean aot = Runtime.version().feature() >= 25;
+    boolean aot = usesAotCache(jdk);
     Path warmUp = warmUpJar(cache);
     List<String> keyed = new ArrayList<>(jars);
     keyed.add(warmUp.toString());
-    String key = key(keyed);
+    String key = key(jdk, keyed);
     // The dump's classpath (the jars, then the warm-up jar) must be a prefix of the child's.
     List<String> ordered = new ArrayList<>(jars);
     ordered.add(warmUp.toString());
@@ -132,7 +144,7 @@ public final class ClassDataSharing {
     if (layouts.size() > 64) {
       layouts.clear(); // a run with ever new classpaths: keep the cache from growing without bound
     }
-    layouts.put(original, computed);
+    layouts.put(layoutKey, computed);
     return jars.isEmpty() ? null : computed;
   }
 
@@ -205,15 +217,36 @@ public final class ClassDataSharing {
     }
   }
 
+  /** JDK 25's AOT cache (JEP 483, 514); before, a dynamic AppCDS archive. */
+  private static boolean usesAotCache(ChildJdk jdk) {
+    return jdk.feature() >= 25;
+  }
+
   /**
    * Where the archive for this JVM's JDK and {@code classpath} lives (for tests and diagnostics).
    */
   static Path archiveFor(String classpath) throws IOException {
+    return archiveFor(classpath, ChildJdk.thisJvm());
+  }
+
+  /** Where the archive for a child running {@code java} with {@code classpath} lives (tests). */
+  static Path archiveFor(String classpath, String java) throws IOException {
+    return archiveFor(
+        classpath, ChildJdk.of(java).orElseThrow(() -> new IOException("unknown JDK: " + java)));
+  }
+
+  private static Path archiveFor(String classpath, ChildJdk jdk) throws IOException {
     List<String> jars = new ArrayList<>();
     expand(classpath, jars, new ArrayList<>());
     jars.add(warmUpJar(cacheDirectory()).toString());
-    return cacheDirectory()
-        .resolve(key(jars) + (Runtime.version().feature() >= 25 ? ".aot" : ".jsa"));
+    return cacheDirectory().resolve(key(jdk, jars) + (usesAotCache(jdk) ? ".aot" : ".jsa"));
+  }
+
+  /** Whether this JVM made or checked {@code archive} and hands it to its children (tests). */
+  static boolean ready(Path archive) {
+    String name = archive.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return states.get(dot < 0 ? name : name.substring(0, dot)) == State.READY;
   }
 
   private static final List<String> WARM_UP_CLASSES =
@@ -359,12 +392,11 @@ public final class ClassDataSharing {
     }
   }
 
-  private static String key(List<String> jars) {
+  /** The archive's name: a hash of the child's JDK and the jars (paths, sizes, times). */
+  private static String key(ChildJdk jdk, List<String> jars) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(
-          (System.getProperty("java.home") + "|" + System.getProperty("java.vm.version"))
-              .getBytes(StandardCharsets.UTF_8));
+      digest.update(jdk.identity().getBytes(StandardCharsets.UTF_8));
       for (String jar : jars) {
         Path p = Path.of(jar);
         digest.update(

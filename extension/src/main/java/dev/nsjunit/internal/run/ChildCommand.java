@@ -183,7 +183,10 @@ public final class ChildCommand {
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
-  /** Class-data sharing applies when the child runs this JVM's own JDK (its version is known). */
+  /**
+   * Whether the child runs this JVM's own JDK: then class-data sharing takes its version from this
+   * JVM; for another JDK it reads that JDK's release file (ClassDataSharing, ChildJdk).
+   */
   static boolean childRunsThisJdk(Configuration config) {
     Path own = Path.of(System.getProperty("java.home"), "bin", "java");
     return config

@@ -1,15 +1,19 @@
 package dev.nsjunit.internal.jvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nsjunit.FreshPid;
+import dev.nsjunit.testing.SandboxKit;
 import dev.nsjunit.testing.TestJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Class-data sharing: the classpath it builds, and what happens with a bad archive. */
 class ClassDataSharingTest {
@@ -37,6 +41,66 @@ class ClassDataSharingTest {
     assertThat(Files.size(archive))
         .as("the garbage was replaced by a real archive")
         .isGreaterThan(1 << 20);
+  }
+
+  /**
+   * Where CI and the development machines have JDK 25 (the nsjunit.java rows of performance.md).
+   */
+  static final Path JDK_25_JAVA = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+
+  /**
+   * The child's JDK, not this JVM's, decides the archive: a child on JDK 25 (nsjunit.java) gets an
+   * AOT cache made with JDK 25, whatever JDK this JVM runs (17 on CI). Proven by the child's own
+   * log: it opened that cache, and JUnit's launcher (not a JDK class, so not from the JDK's default
+   * archive) came from it.
+   */
+  @Test
+  void aChildOnJdk25GetsAnAotCacheWhateverJdkThisJvmRuns(@TempDir Path dir) throws Exception {
+    assumeTrue(
+        Files.isExecutable(JDK_25_JAVA),
+        "this test needs JDK 25 at "
+            + JDK_25_JAVA
+            + " (apt: temurin-25-jdk), present on CI; not installed here");
+    String java = JDK_25_JAVA.toString();
+    Path archive = ClassDataSharing.archiveFor(ChildClasspath.of(AotCases.class).asString(), java);
+    assertThat(archive.getFileName().toString()).endsWith(".aot");
+    assertThat(archive)
+        .as("another JDK, another archive")
+        .isNotEqualTo(ClassDataSharing.archiveFor(ChildClasspath.of(AotCases.class).asString()));
+
+    // The first child of this (JDK, classpath) pair starts the dump (or checks an earlier run's
+    // cache): it runs with JDK 25 either way.
+    SandboxKit.run(AotCases.class, Map.of("nsjunit.java", java)).assertAllPassed(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!ClassDataSharing.ready(archive)) {
+      assertThat(System.nanoTime())
+          .as("no AOT cache at " + archive + " within 120 s")
+          .isLessThan(deadline);
+      Thread.sleep(20);
+    }
+
+    Path log = dir.resolve("child-25.log");
+    SandboxKit.Run run =
+        SandboxKit.run(
+            AotCases.class,
+            Map.of("nsjunit.java", java, "nsjunit.jvmArgs", "-Xlog:aot,class+load:file=" + log));
+    run.assertAllPassed(1);
+    assertThat(run.stderr()).doesNotContain("nsjunit: child JVMs run");
+    String childLog = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(childLog)
+        .as("the child's -Xlog:aot,class+load")
+        .contains("Opened AOT cache " + archive)
+        .contains("org.junit.platform.launcher.core.LauncherFactory source: shared objects file");
+  }
+
+  /** Runs in the child: on the JDK nsjunit.java names. */
+  static class AotCases {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void onJdk25() {
+      org.junit.jupiter.api.Assertions.assertTrue(
+          Runtime.version().feature() >= 25, "child on " + Runtime.version());
+    }
   }
 
   static class Cases {
