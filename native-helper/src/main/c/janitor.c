@@ -9,7 +9,8 @@
  * Protocol, one line each, written by the JVM:
  *   +cgroup PATH    before PATH is created (so no moment exists in which it is unknown here)
  *   -cgroup PATH    after the JVM removed it itself
- *   +dir PATH       the JVM's run directory (<tmp>/nsjunit-<uid>/run-<pid>-<start>)
+ *   +dir PATH       a run directory (<tmp>/nsjunit-<uid>/run-<pid>-<start>); the JVM's own comes
+ *                   on the command line (--janitor -- PATH), so it is known from the first moment
  * On EOF, whatever is still listed is removed: processes left in the groups are killed (the
  * test's; the JVM is gone), groups are removed deepest first, the run directory recursively
  * without crossing into other file systems. On a normal exit the JVM removed everything before,
@@ -109,13 +110,15 @@ static void clean_up(struct watched *groups, struct watched *dirs)
 			remove_run_directory(dirs->paths[i]);
 }
 
-int run_janitor(void)
+int run_janitor(const char *run_directory)
 {
 	struct watched groups = {0}, dirs = {0};
 	char *line = NULL;
 	size_t size = 0;
 	ssize_t len;
 
+	if (run_directory)
+		add(&dirs, run_directory);
 	/* A Ctrl-C in the terminal goes to the whole foreground process group; the janitor must
 	 * outlive the JVM it cleans up after, so it leaves that group's session. */
 	setsid();

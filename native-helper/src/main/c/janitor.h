@@ -2,6 +2,6 @@
 #ifndef NSJUNIT_JANITOR_H
 #define NSJUNIT_JANITOR_H
 
-int run_janitor(void);
+int run_janitor(const char *run_directory);
 
 #endif

@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 	}
 
 	if (opts.janitor)
-		return run_janitor();
+		return run_janitor(opts.program ? opts.program[0] : NULL);
 
 	block_relayed_signals();
 	/* User namespace first: every namespace created or joined afterwards needs CAP_SYS_ADMIN in

@@ -391,10 +391,12 @@ void parse_options(int argc, char **argv, struct options *o)
 		die_usage(
 			"--userns-of \"%s\" cannot be combined with --join-holder (which joins the holder's user namespace already)",
 			shown(o->userns_of));
+	/* The run directory comes on the command line, so that no moment exists in which the
+	 * janitor runs but does not know it (a JVM killed before writing "+dir"). */
 	if (o->janitor) {
-		if (argc > 2)
+		if (argc != 2 && !(argc == 4 && o->program && o->program[0][0] == '/'))
 			die_usage(
-				"--janitor takes no other option and no program: it reads what to clean up from stdin");
+				"--janitor takes no other option; at most a run directory after \"--\" (an absolute path), and reads the rest from stdin");
 		return;
 	}
 	if (o->hold && (o->pid || o->check || o->program))
@@ -433,7 +435,7 @@ void print_help(void)
 	      "       nsjunit-launch --check [OPTIONS]\n"
 	      "       nsjunit-launch --version\n"
 	      "       nsjunit-launch --hold SOCKET [OPTIONS]\n"
-	      "       nsjunit-launch --janitor   (reads +cgroup/-cgroup/+dir PATH lines; removes what is left at EOF)\n"
+	      "       nsjunit-launch --janitor [-- RUN_DIRECTORY]   (reads +cgroup/-cgroup/+dir PATH lines; removes what is left at EOF)\n"
 	      "Namespaces: --pid --mount --net --uts --ipc --cgroupns --time (--pid implies --mount)\n"
 	      "  --userns auto|always|never first become root of a new user namespace: auto (default) when\n"
 	      "                             CAP_SYS_ADMIN is missing; every other namespace is created in it\n"

@@ -785,10 +785,27 @@ test_janitor_keeps_removing_the_run_directory_until_it_is_gone() {
     rm -rf "$T/nsjunit-0/run-3-4"
 }
 
+# The JVM names its run directory on the janitor's command line: a JVM killed right after starting
+# the janitor, before it could write a line, still has its directory removed.
+test_janitor_knows_the_run_directory_from_its_command_line() {
+    local run_dir="$T/nsjunit-0/run-5-6"
+    mkdir -p "$run_dir" && touch "$run_dir/nsjunit-launch" "$run_dir/s1.status"
+    "$LAUNCHER" --janitor -- "$run_dir" </dev/null >"$T/out" 2>"$T/err"
+    RC=$?
+    OUT="run dir kept: $([[ -d $run_dir ]] && echo yes || echo no)"
+    ERR=$(cat "$T/err")
+    check "--janitor -- RUN_DIR removes that directory at EOF with nothing read from stdin" \
+        '[[ $RC == 0 && $OUT == "run dir kept: no" ]]' "$OUT"
+    rm -rf "$run_dir"
+    capture "$LAUNCHER" --janitor -- relative/run-5-6
+    check "--janitor with a relative run directory is a usage error (exit 120)" \
+        '[[ $RC == 120 && $ERR == *"--janitor takes no other option"* ]]' "$ERR"
+}
+
 # The number of results this file must produce: a test that silently stops reporting (an early
 # return, a function the loop no longer finds) must fail the run, not shrink it. Update it when
 # adding a check.
-EXPECTED_RESULTS=73
+EXPECTED_RESULTS=75
 
 # ONLY=REGEX runs the tests whose function names match (while working on them; the count is then not checked).
 for t in $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}" | grep -E "${ONLY:-.}"); do

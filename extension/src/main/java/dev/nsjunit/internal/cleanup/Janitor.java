@@ -42,7 +42,14 @@ public final class Janitor {
     }
     try {
       Process p =
-          new ProcessBuilder(List.of(launcher.toString(), LauncherOption.JANITOR.text()))
+          // The run directory on the command line: no moment exists in which the janitor runs
+          // without knowing it (a "+dir" line written afterwards can be cut off by a SIGKILL).
+          new ProcessBuilder(
+                  List.of(
+                      launcher.toString(),
+                      LauncherOption.JANITOR.text(),
+                      "--",
+                      runDirectory.toString()))
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
@@ -57,7 +64,6 @@ public final class Janitor {
       instance.gone = true;
       return;
     }
-    instance.send("+dir", runDirectory);
   }
 
   /** Before creating a test cgroup: should this JVM die, the group and what is in it go too. */

@@ -63,11 +63,17 @@ public final class UpcomingTests implements TestExecutionListener {
 
   @Override
   public void testPlanExecutionFinished(TestPlan plan) {
+    boolean none;
     synchronized (PENDING) {
       PENDING.removeIf(u -> u.plan() == plan);
+      none = PENDING.isEmpty();
     }
-    refresh();
-    WaitingSandboxes.JVM.discardAll();
+    if (none) {
+      // Nothing is left to run here: the plan ends with nothing of it waiting.
+      WaitingSandboxes.JVM.discardAll();
+    } else {
+      refresh(); // a plan run inside another (a test of tests): the outer one goes on
+    }
   }
 
   /** The test took a waiting sandbox or is starting its own. */

@@ -8,12 +8,16 @@ import dev.nsjunit.Hostname;
 import dev.nsjunit.Sandbox;
 import dev.nsjunit.internal.child.ChildMain;
 import dev.nsjunit.testing.HostProcesses;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
@@ -103,7 +107,8 @@ class PrestartTest {
           .as(test + "'s child JVM with nsjunit.prestart=0")
           .isGreaterThan(off.started.get(test));
     }
-    assertNothingWaitsOrRuns();
+    assertNothingWaitsOrRan(ahead);
+    assertNothingWaitsOrRan(off);
   }
 
   /** Shapes alternate: a waiting sandbox must go to a test of its own shape only. */
@@ -147,15 +152,14 @@ class PrestartTest {
 
   @Test
   void eachTestTakesASandboxOfItsOwnShape() {
-    long aheadBefore = WaitingSandboxes.JVM.counts().startedAhead();
     Recorded run = run(MixedShapes.class, "2");
     assertThat(run.failures).isEmpty();
     assertThat(run.order)
         .containsExactly("alpha1()", "beta()", "inProcess()", "alpha2()", "freshPid()");
-    assertThat(WaitingSandboxes.JVM.counts().startedAhead() - aheadBefore)
+    assertThat(run.startedAhead)
         .as("sandboxes started ahead for beta, alpha2 and the last test")
         .isGreaterThanOrEqualTo(3);
-    assertNothingWaitsOrRuns();
+    assertNothingWaitsOrRan(run);
   }
 
   /** The first test runs 4 s, longer than the next one's 3 s deadline, while the next one waits. */
@@ -179,13 +183,12 @@ class PrestartTest {
 
   @Test
   void aWaitingSandboxsDeadlineStartsWhenItsTestAsks() {
-    long takenBefore = WaitingSandboxes.JVM.counts().taken();
     Recorded run = run(LongThenShort.class, "1");
     assertThat(run.failures).isEmpty();
-    assertThat(WaitingSandboxes.JVM.counts().taken() - takenBefore)
+    assertThat(run.taken)
         .as("shortDeadline ran in the sandbox that waited 4 s (longOne may have taken one too)")
         .isGreaterThanOrEqualTo(1);
-    assertNothingWaitsOrRuns();
+    assertNothingWaitsOrRan(run);
   }
 
   /** Its tests never run: the @BeforeAll runs in the parent and fails. */
@@ -213,54 +216,163 @@ class PrestartTest {
 
   @Test
   void sandboxesOfTestsThatNeverRunAreRemovedWithNothingLeft() {
-    long discardedBefore = WaitingSandboxes.JVM.counts().discarded();
     Recorded run = run(List.of(BeforeAllFails.class, DisabledInTheMiddle.class), "2");
     assertThat(run.containerFailures).containsExactly("no database");
-    assertThat(WaitingSandboxes.JVM.counts().discarded() - discardedBefore)
+    assertThat(run.discarded)
         .as("a sandbox started for a test that never ran (a(), b(), disabled()) was discarded")
         .isGreaterThanOrEqualTo(1);
-    assertNothingWaitsOrRuns();
+    assertNothingWaitsOrRan(run);
   }
 
-  private static void assertNothingWaitsOrRuns() {
-    assertThat(WaitingSandboxes.JVM.counts().waiting()).as("sandboxes still waiting").isZero();
-    // A sandbox's launcher and child JVM name its files (s<N>.status, s<N>.sock); the janitor,
-    // started from the same directory, does not.
-    String sandboxFiles = RunDirectory.get().path() + "/s";
-    assertThat(HostProcesses.withArgument(sandboxFiles))
-        .as("processes of this JVM's sandboxes")
+  /**
+   * Runs the fixtures through a launcher in a JVM of their own ({@link Main}), so the test plan
+   * that runs this class (Surefire's, with sandboxes of its own waiting) does not mix in.
+   */
+  private static Recorded run(Class<?> fixture, String prestart) {
+    return run(List.of(fixture), prestart);
+  }
+
+  private static Recorded run(List<Class<?>> fixtures, String prestart) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String launcher = System.getProperty("nsjunit.launcher");
+    if (launcher != null) {
+      cmd.add("-Dnsjunit.launcher=" + launcher);
+    }
+    cmd.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), prestart));
+    fixtures.forEach(f -> cmd.add(f.getName()));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the fixture JVM ended").isTrue();
+      assertThat(p.exitValue()).as("the fixture JVM's exit code; its output:\n" + out).isZero();
+      return Recorded.parse(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void assertNothingWaitsOrRan(Recorded run) {
+    assertThat(run.waitingAfter).as("sandboxes still waiting when the plan ended").isZero();
+    assertThat(run.processesAfter)
+        .as("processes of the fixture JVM's sandboxes when the plan ended")
         .isEmpty();
   }
 
-  /** What one launcher run saw: order, start times, report entries and failures. */
-  static final class Recorded implements TestExecutionListener {
-    final List<String> order = Collections.synchronizedList(new ArrayList<>());
-    final Map<String, Long> started = new ConcurrentHashMap<>();
-    final Map<String, Map<String, String>> entries = new ConcurrentHashMap<>();
-    final List<String> failures = Collections.synchronizedList(new ArrayList<>());
-    final List<String> containerFailures = Collections.synchronizedList(new ArrayList<>());
+  /** What one fixture JVM saw, parsed from its output lines. */
+  static final class Recorded {
+    final List<String> order = new ArrayList<>();
+    final Map<String, Long> started = new HashMap<>();
+    final Map<String, Map<String, String>> entries = new HashMap<>();
+    final List<String> failures = new ArrayList<>();
+    final List<String> containerFailures = new ArrayList<>();
+    long waitingAfter = -1;
+    long startedAhead;
+    long taken;
+    long discarded;
+    List<String> processesAfter = List.of();
+
+    static Recorded parse(String out) {
+      Recorded r = new Recorded();
+      for (String line : out.split("\n")) {
+        String[] w = line.split(" ", 3);
+        switch (w[0]) {
+          case "started" -> {
+            r.order.add(w[1]);
+            r.started.put(w[1], Long.parseLong(w[2]));
+          }
+          case "entry" -> {
+            String[] kv = w[2].split("=", 2);
+            r.entries.computeIfAbsent(w[1], k -> new HashMap<>()).put(kv[0], kv[1]);
+          }
+          case "failed" -> r.failures.add(w[1] + ": " + (w.length > 2 ? w[2] : ""));
+          case "containerFailed" -> r.containerFailures.add(line.substring(w[0].length() + 1));
+          case "counts" -> {
+            String[] c = w[1].split(",");
+            r.waitingAfter = Long.parseLong(c[0]);
+            r.startedAhead = Long.parseLong(c[1]);
+            r.taken = Long.parseLong(c[2]);
+            r.discarded = Long.parseLong(c[3]);
+          }
+          case "processes" ->
+              r.processesAfter = w.length > 1 && !w[1].isEmpty() ? List.of(w[1]) : List.of();
+          default -> {
+            // the fixtures' own output
+          }
+        }
+      }
+      assertThat(r.waitingAfter).as("the fixture JVM reported its counts:\n" + out).isNotNegative();
+      return r;
+    }
+
+    String entry(String test, String key) {
+      assertThat(entries).as("report entries of " + test).containsKey(test);
+      return entries.get(test).get(key);
+    }
+  }
+
+  /**
+   * The fixture JVM: runs the classes named in its arguments with {@code nsjunit.prestart} set,
+   * prints one line per event, then, once the launcher returned (the plan is over), what still
+   * waits and which of its sandboxes' processes still run.
+   */
+  public static final class Main implements TestExecutionListener {
+    public static void main(String[] args) {
+      LauncherDiscoveryRequestBuilder request =
+          LauncherDiscoveryRequestBuilder.request()
+              .configurationParameter("nsjunit.prestart", args[0]);
+      for (int i = 1; i < args.length; i++) {
+        request.selectors(selectClass(args[i]));
+      }
+      LauncherFactory.create().execute(request.build(), new Main());
+      WaitingSandboxes.Counts counts = WaitingSandboxes.JVM.counts();
+      System.out.println(
+          "counts "
+              + counts.waiting()
+              + ","
+              + counts.startedAhead()
+              + ","
+              + counts.taken()
+              + ","
+              + counts.discarded());
+      // A sandbox's launcher and child JVM name its files (s<N>.status, s<N>.sock); the janitor,
+      // started from the same directory, does not.
+      System.out.println(
+          "processes "
+              + String.join(
+                  ";",
+                  HostProcesses.withArgument(RunDirectory.get().path() + "/s").stream()
+                      .map(String::valueOf)
+                      .toList()));
+      System.out.flush();
+      System.exit(0);
+    }
 
     @Override
-    public void executionStarted(TestIdentifier id) {
+    public synchronized void executionStarted(TestIdentifier id) {
       if (id.isTest()) {
-        started.put(name(id), System.nanoTime());
-        order.add(name(id));
+        System.out.println("started " + name(id) + " " + System.nanoTime());
       }
     }
 
     @Override
-    public void reportingEntryPublished(TestIdentifier id, ReportEntry entry) {
-      entries
-          .computeIfAbsent(name(id), k -> new ConcurrentHashMap<>())
-          .putAll(entry.getKeyValuePairs());
+    public synchronized void reportingEntryPublished(TestIdentifier id, ReportEntry entry) {
+      entry
+          .getKeyValuePairs()
+          .forEach((k, v) -> System.out.println("entry " + name(id) + " " + k + "=" + v));
     }
 
     @Override
-    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+    public synchronized void executionFinished(TestIdentifier id, TestExecutionResult result) {
       if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-        String message = result.getThrowable().map(Throwable::getMessage).orElse("?");
-        (id.isTest() ? failures : containerFailures)
-            .add(id.isTest() ? name(id) + ": " + message : message);
+        String message =
+            result.getThrowable().map(Throwable::getMessage).orElse("?").replace('\n', ' ');
+        System.out.println(
+            (id.isTest() ? "failed " + name(id) : "containerFailed") + " " + message);
       }
     }
 
@@ -270,24 +382,5 @@ class PrestartTest {
       int paren = display.indexOf('(');
       return paren < 0 ? display : display.substring(0, paren) + "()";
     }
-
-    String entry(String test, String key) {
-      assertThat(entries).as("report entries of " + test).containsKey(test);
-      return entries.get(test).get(key);
-    }
-  }
-
-  private static Recorded run(Class<?> fixture, String prestart) {
-    return run(List.of(fixture), prestart);
-  }
-
-  private static Recorded run(List<Class<?>> fixtures, String prestart) {
-    Recorded recorded = new Recorded();
-    LauncherDiscoveryRequestBuilder request =
-        LauncherDiscoveryRequestBuilder.request()
-            .selectors(fixtures.stream().map(c -> selectClass(c)).toList())
-            .configurationParameter("nsjunit.prestart", prestart);
-    LauncherFactory.create().execute(request.build(), recorded);
-    return recorded;
   }
 }
