@@ -95,6 +95,22 @@ final class CpuMeter {
     throw new IOException("no usage_usec in " + group.resolve("cpu.stat"));
   }
 
+  /**
+   * CPU time the whole machine spent busy (user, nice, system, irq, softirq, steal of every core,
+   * from /proc/stat), in nanoseconds, assuming USER_HZ = 100 (every Linux on x86 and arm64).
+   */
+  static long machineBusyNanos() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    if (!f[0].equals("cpu") || f.length < 9) {
+      throw new IOException("unexpected first line of /proc/stat: " + String.join(" ", f));
+    }
+    long ticks = 0;
+    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+      ticks += Long.parseLong(f[i]);
+    }
+    return ticks * 10_000_000L;
+  }
+
   /** CPU time of this JVM (all its threads), in nanoseconds; -1 when not available. */
   static long processNanos() {
     if (ManagementFactory.getOperatingSystemMXBean()

@@ -764,7 +764,7 @@ public final class Main {
   record SuiteScenario(String label, String fixture, Map<String, String> params, int runs) {}
 
   /** CPU per test of one suite variant, medians over its runs (ms). */
-  record CpuPerTest(int n, double parentMs, double sandboxMs) {
+  record CpuPerTest(int n, double parentMs, double sandboxMs, double otherCores) {
     double totalMs() {
       return parentMs + sandboxMs;
     }
@@ -836,12 +836,14 @@ public final class Main {
     Map<SuiteScenario, List<Long>> wall = new LinkedHashMap<>();
     Map<SuiteScenario, List<Double>> parentMs = new LinkedHashMap<>();
     Map<SuiteScenario, List<Double>> sandboxMs = new LinkedHashMap<>();
+    Map<SuiteScenario, List<Double>> otherCores = new LinkedHashMap<>();
     Map<SuiteScenario, String> failed = new LinkedHashMap<>();
     Map<SuiteScenario, String> cpuFailed = new LinkedHashMap<>();
     for (SuiteScenario sc : all) {
       wall.put(sc, new ArrayList<>());
       parentMs.put(sc, new ArrayList<>());
       sandboxMs.put(sc, new ArrayList<>());
+      otherCores.put(sc, new ArrayList<>());
     }
     int rounds = all.stream().mapToInt(SuiteScenario::runs).max().orElse(0);
     try {
@@ -857,7 +859,9 @@ public final class Main {
             try {
               long cpu0 = meter == null ? 0 : meter.totalNanos();
               long own0 = CpuMeter.processNanos();
+              long machine0 = CpuMeter.machineBusyNanos();
               long t = junit(0, 1, sc.params(), 100, selectClass(FIXTURE + sc.fixture())).get(0);
+              long machine1 = CpuMeter.machineBusyNanos();
               long own1 = CpuMeter.processNanos();
               long cpu1 = meter == null ? 0 : meter.totalNanos();
               wall.get(sc).add(t);
@@ -876,6 +880,10 @@ public final class Main {
                 } else {
                   parentMs.get(sc).add(parent);
                   sandboxMs.get(sc).add(total - parent);
+                  // What the rest of the machine used meanwhile, in cores (ticks of 10 ms: rough).
+                  otherCores
+                      .get(sc)
+                      .add(Math.max(0, (machine1 - machine0) - (cpu1 - cpu0)) / (double) t);
                 }
               } else if (meter != null) {
                 cpuFailed.put(sc, "this process's CPU time is not available");
@@ -908,7 +916,8 @@ public final class Main {
             new CpuPerTest(
                 parentMs.get(sc).size(),
                 Stats.ofMillis(parentMs.get(sc).stream().mapToDouble(d -> d).toArray()).median(),
-                Stats.ofMillis(sandboxMs.get(sc).stream().mapToDouble(d -> d).toArray()).median());
+                Stats.ofMillis(sandboxMs.get(sc).stream().mapToDouble(d -> d).toArray()).median(),
+                Stats.ofMillis(otherCores.get(sc).stream().mapToDouble(d -> d).toArray()).median());
         suiteCpu.put(sc.label(), c);
         progress(sc.label() + ": CPU per test " + c);
       } else if (cpuFailed.containsKey(sc)) {

@@ -372,8 +372,10 @@ final class Report {
       line();
       return;
     }
-    line("| suite | n | parent (harness JVM) | sandbox (launcher, init, child JVM) | total |");
-    line("|---|---:|---:|---:|---:|");
+    line(
+        "| suite | n | parent (harness JVM) | sandbox (launcher, init, child JVM) | total |"
+            + " other processes meanwhile (cores busy) |");
+    line("|---|---:|---:|---:|---:|---:|");
     m.suiteCpu.forEach(
         (label, c) ->
             line(
@@ -387,7 +389,7 @@ final class Report {
                     + ms(c.sandboxMs())
                     + " | "
                     + ms(c.totalMs())
-                    + " |"));
+                    + String.format(Locale.ROOT, " | %.2f |", c.otherCores())));
     line();
     line("Measured with " + m.cpuMethod + ".");
     line();
@@ -403,17 +405,22 @@ final class Report {
         continue;
       }
       double seqWall = seq.get() / 100;
+      double parWall = par.get() / 100;
       double cpuSeq = seqCpu.get().totalMs();
       double cpuPar = parCpu.get().totalMs();
+      // At best the cores run nothing but these tests, and a test cannot take less than 1/cores of
+      // its sequential wall time.
       double bestPerTest = Math.max(seqWall / cores, cpuPar / cores);
+      double left = Math.max(0.1, cores - parCpu.get().otherCores());
+      double bestLeft = Math.max(seqWall / cores, cpuPar / left);
       line(
           String.format(
               Locale.ROOT,
-              "- **%s**: CPU per test: parent %s, sandbox %s (sequential); parent %s, sandbox %s (parallel)."
-                  + " Sequentially a test takes %s of wall time and %s of CPU, so it keeps %.2f cores busy."
-                  + " %d cores can at best run %.1f tests/s at the parallel run's %s of CPU per test"
-                  + " (%s per test) → best possible parallel speedup = %s / %s = **%.2fx**;"
-                  + " measured %.2fx (%s per test), %.0f%% of that bound.",
+              "- **%s**: CPU per test: parent %s, sandbox %s sequentially (parent %s, sandbox %s in"
+                  + " parallel). Sequentially a test takes %s of wall time and %s of CPU: it keeps"
+                  + " %.2f cores busy. %d cores can at best run %.1f tests/s at the parallel run's %s"
+                  + " of CPU per test, i.e. %s per test → best possible parallel speedup = %s / %s ="
+                  + " **%.2fx**; measured %.2fx (%s per test), %.0f%% of that bound.",
               mode.equals(OFF) ? "`nsjunit.prestart=0`" : "defaults",
               ms(seqCpu.get().parentMs()),
               ms(seqCpu.get().sandboxMs()),
@@ -429,14 +436,27 @@ final class Report {
               ms(seqWall),
               ms(bestPerTest),
               seqWall / bestPerTest,
-              seq.get() / par.get(),
-              ms(par.get() / 100),
-              100 * (seq.get() / par.get()) / (seqWall / bestPerTest)));
+              seqWall / parWall,
+              ms(parWall),
+              100 * (seqWall / parWall) / (seqWall / bestPerTest)));
+      line(
+          String.format(
+              Locale.ROOT,
+              "  Other processes kept %.2f cores busy during the parallel run (%.2f during the"
+                  + " sequential one); with the %.2f cores they left, the bound is %s / %s = %.2fx"
+                  + " (measured: %.0f%% of it).",
+              parCpu.get().otherCores(),
+              seqCpu.get().otherCores(),
+              left,
+              ms(seqWall),
+              ms(bestLeft),
+              seqWall / bestLeft,
+              100 * (seqWall / parWall) / (seqWall / bestLeft)));
     }
     line();
     line(
-        "CPU that other processes on the machine use meanwhile is not counted here, but takes cores from the");
-    line("parallel run as well (see the load average above).");
+        "Other processes' share is the machine's busy time (/proc/stat, 10 ms ticks) minus this run's own");
+    line("(the cgroup): a rough figure, but it shows when the 2 cores were not the suite's alone.");
     line();
   }
 
