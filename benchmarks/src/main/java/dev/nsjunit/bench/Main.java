@@ -403,7 +403,7 @@ public final class Main {
               aotParams(C1_SERIAL + " -XX:AOTCache=" + aot),
               method("FreshPidTrivial", "empty")));
     }
-    interleaved(all, 2, n(20, 5));
+    interleaved(all, 2, n(15, 5));
     if (jsa != null) {
       measure(
           "jvm",

@@ -67,7 +67,7 @@ final class Report {
     line();
     line("```");
     line(
-        "benchmarks/run.sh          # builds native-helper, extension, benchmarks (-Pbenchmarks), then measures; 7 to 13 min");
+        "benchmarks/run.sh          # builds native-helper, extension, benchmarks (-Pbenchmarks), then measures; about 13 to 16 min");
     line("```");
     line();
     machine();
@@ -804,7 +804,7 @@ final class Report {
     line("## Limits of these numbers");
     line();
     line(
-        "- One machine, one run: medians of 20 to 200 samples (suites: 3, or 2 for @IsolatedNetns and"
+        "- One machine, one run: medians of 15 to 300 samples (suites: 3, or 2 for @IsolatedNetns and"
             + " @CgroupLimit), on a 2-core VM where background");
     line(
         "  activity shows up in the p75/max columns. Compare ratios from the same run, not numbers across runs.");
