@@ -776,6 +776,9 @@ public final class Main {
   /** CPU per test by suite row label; empty (and cpuFailure set) when it could not be measured. */
   final Map<String, CpuPerTest> suiteCpu = new LinkedHashMap<>();
 
+  /** Why the CPU of a suite that ran is not in suiteCpu, by suite row label. */
+  final Map<String, String> suiteCpuVoided = new LinkedHashMap<>();
+
   String cpuFailure;
   String cpuMethod;
 
@@ -921,7 +924,8 @@ public final class Main {
         suiteCpu.put(sc.label(), c);
         progress(sc.label() + ": CPU per test " + c);
       } else if (cpuFailed.containsKey(sc)) {
-        notes.add("CPU per test of \"" + sc.label() + "\" voided: " + cpuFailed.get(sc));
+        suiteCpuVoided.put(sc.label(), cpuFailed.get(sc));
+        progress(sc.label() + ": CPU per test voided: " + cpuFailed.get(sc));
       }
     }
   }

@@ -362,7 +362,7 @@ final class Report {
   void cpu() {
     line("CPU per test (user + system; medians over the runs of each suite):");
     line();
-    if (m.suiteCpu.isEmpty()) {
+    if (m.suiteCpu.isEmpty() && m.suiteCpuVoided.isEmpty()) {
       line(
           "**Not measured**: "
               + (m.cpuFailure == null
@@ -390,6 +390,14 @@ final class Report {
                     + " | "
                     + ms(c.totalMs())
                     + String.format(Locale.ROOT, " | %.2f |", c.otherCores())));
+    m.suiteCpuVoided.forEach(
+        (label, why) ->
+            line(
+                "| "
+                    + label.replace("|", "\\|")
+                    + " | — | **voided** | "
+                    + why.replace("|", "\\|")
+                    + " | | |"));
     line();
     line("Measured with " + m.cpuMethod + ".");
     line();
