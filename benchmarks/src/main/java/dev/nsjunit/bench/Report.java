@@ -204,6 +204,8 @@ final class Report {
     line(
         "  sandbox = the group's total minus that. Both per test (run / 100), medians over the runs.");
     line(
+        "  Not for `@CgroupLimit`: nsjunit moves those sandboxes into cgroups of its own, outside the group.");
+    line(
         "- **nsjunit's own time**: `FreshPidTimed` (10 tests) reports `System.nanoTime()` at its body's start and");
     line(
         "  end and the child's `nsjunit.runReceivedNanos`; the harness takes `System.nanoTime()` in its listener's");
