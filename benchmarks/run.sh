@@ -2,8 +2,9 @@
 # nsjunit benchmarks: builds the launcher, the extension and this module, then measures everything
 # side by side in one run and writes docs/performance.md (see benchmarks/README.md).
 #
-#   benchmarks/run.sh            # full run, 7 to 13 minutes on 2 cores
+#   benchmarks/run.sh            # full run, about 13 to 16 minutes on 2 cores (less once pre-started sandboxes work)
 #   benchmarks/run.sh --quick    # a smoke run with few samples (numbers not meaningful)
+#   benchmarks/run.sh --quick -Dbench.out=/tmp/perf-try.md   # further -D options go to the harness
 #
 # Needs: root (namespaces, cgroups), JDK 17 as `java`, Maven, gcc with the static libc. Installs
 # Debian's bubblewrap when bwrap is missing (the bwrap row says why when that is not possible).
@@ -13,7 +14,14 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 quick=false
-[[ "${1:-}" == "--quick" ]] && quick=true
+props=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=true ;;
+    -D*) props+=("$arg") ;;
+    *) echo "bench: unknown argument $arg (use --quick and -Dbench.out=..., -Dbench.only=...)" >&2; exit 2 ;;
+  esac
+done
 
 if ! command -v bwrap >/dev/null 2>&1; then
   echo "bench: installing bubblewrap (for the bwrap comparison row)" >&2
@@ -40,4 +48,5 @@ exec java -cp "$cp" \
   -Dbench.java25="${BENCH_JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}" \
   ${BENCH_OUT:+-Dbench.out="$BENCH_OUT"} \
   ${BENCH_ONLY:+-Dbench.only="$BENCH_ONLY"} \
+  "${props[@]}" \
   dev.nsjunit.bench.Main

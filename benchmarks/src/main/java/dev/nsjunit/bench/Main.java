@@ -102,6 +102,7 @@ public final class Main {
     if (only.contains("lever")) leverRows();
     if (only.contains("suite")) suiteRows();
     if (only.contains("memory")) memoryRows();
+    if (only.contains("memory") || only.contains("prestart")) prestartMemoryRows();
     if (only.contains("surefire")) surefireRows();
     loadAtEnd = Files.readString(Path.of("/proc/loadavg")).trim();
     Files.writeString(out, new Report(this).markdown(), StandardCharsets.UTF_8);
@@ -402,7 +403,7 @@ public final class Main {
               aotParams(C1_SERIAL + " -XX:AOTCache=" + aot),
               method("FreshPidTrivial", "empty")));
     }
-    interleaved(all, 2, n(20, 5));
+    interleaved(all, 2, n(15, 5));
     if (jsa != null) {
       measure(
           "jvm",
@@ -472,69 +473,171 @@ public final class Main {
     }
   }
 
-  /** Medians of the three parts of an isolated test (see FreshPidTimed). */
+  /** Medians of the parts of an isolated test (see FreshPidTimed), in ms. */
   record Breakdown(int n, double beforeJvm, double bootToBody, double bodyToResult, double total) {}
 
   Breakdown breakdown;
 
+  static final String OWN_A = "(a) executionStarted → the child has its run request";
+  static final String OWN_CHILD = "the child: run request received → test body starts";
+  static final String OWN_B = "(b) test body ends → executionFinished";
+  static final String OWN_AB = "(a) + (b): nsjunit's own time per test";
+
+  /**
+   * Splits an isolated test's time at the moments both sides see, all on CLOCK_MONOTONIC ({@code
+   * System.nanoTime()} in this JVM and in the child): this JVM's executionStarted and
+   * executionFinished of the test, and the child's readings (FreshPidTimed). Ten tests per run,
+   * with defaults (pre-started sandboxes on when the extension has them); the first test of each
+   * run is left out (its sandbox may not have been pre-started: it is the first of the run).
+   */
   void timedBreakdown() {
-    int runs = n(15, 3);
-    double[] before = new double[runs];
-    double[] boot = new double[runs];
-    double[] back = new double[runs];
-    double[] total = new double[runs];
+    String s = "own";
+    int runs = n(5, 1);
+    List<Double> beforeJvm = new ArrayList<>();
+    List<Double> toBody = new ArrayList<>();
+    List<Double> bootToBody = new ArrayList<>();
+    List<Double> a = new ArrayList<>();
+    List<Double> child = new ArrayList<>();
+    List<Double> b = new ArrayList<>();
+    List<Double> ab = new ArrayList<>();
+    List<Double> total = new ArrayList<>();
+    int withoutReceived = 0;
     try {
-      for (int i = 0; i < runs + 2; i++) {
-        Map<String, String> entries = new java.util.concurrent.ConcurrentHashMap<>();
+      for (int i = 0; i < runs + 1; i++) {
+        Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Long> finished = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Map<String, String>> entries = new java.util.concurrent.ConcurrentHashMap<>();
         org.junit.platform.launcher.TestExecutionListener l =
             new org.junit.platform.launcher.TestExecutionListener() {
+              @Override
+              public void executionStarted(org.junit.platform.launcher.TestIdentifier id) {
+                if (id.isTest()) {
+                  started.put(id.getUniqueId(), System.nanoTime());
+                }
+              }
+
+              @Override
+              public void executionFinished(
+                  org.junit.platform.launcher.TestIdentifier id,
+                  org.junit.platform.engine.TestExecutionResult result) {
+                if (id.isTest()) {
+                  finished.put(id.getUniqueId(), System.nanoTime());
+                }
+              }
+
               @Override
               public void reportingEntryPublished(
                   org.junit.platform.launcher.TestIdentifier id,
                   org.junit.platform.engine.reporting.ReportEntry e) {
-                entries.putAll(e.getKeyValuePairs());
+                entries
+                    .computeIfAbsent(
+                        id.getUniqueId(), k -> new java.util.concurrent.ConcurrentHashMap<>())
+                    .putAll(e.getKeyValuePairs());
               }
             };
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        long t0 = System.currentTimeMillis();
         launcher.execute(
             LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClass(FIXTURE + "FreshPidTimed"))
                 .build(),
             l,
             summary);
-        long t1 = System.currentTimeMillis();
-        if (summary.getSummary().getTestsSucceededCount() != 1 || !entries.containsKey("body")) {
+        long passed = summary.getSummary().getTestsSucceededCount();
+        if (passed != 10 || entries.size() != 10 || finished.size() != 10) {
           StringWriter w = new StringWriter();
           summary.getSummary().printFailuresTo(new PrintWriter(w), 5);
           throw new IllegalStateException(
               "FreshPidTimed: "
-                  + summary.getSummary().getTestsSucceededCount()
-                  + " passed, entries "
-                  + entries
-                  + ": "
+                  + passed
+                  + " of 10 passed, entries of "
+                  + entries.size()
+                  + " tests: "
                   + w.toString().lines().limit(6).collect(Collectors.joining(" | ")));
         }
-        if (i >= 2) {
-          long jvmStart = Long.parseLong(entries.get("jvmStart"));
-          long body = Long.parseLong(entries.get("body"));
-          before[i - 2] = jvmStart - t0;
-          boot[i - 2] = body - jvmStart;
-          back[i - 2] = t1 - body;
-          total[i - 2] = t1 - t0;
+        if (i == 0) {
+          continue; // warm-up
+        }
+        List<String> ids = new ArrayList<>(started.keySet());
+        ids.sort((x, y) -> Long.compare(started.get(x), started.get(y)));
+        for (String id : ids.subList(1, ids.size())) {
+          Map<String, String> e = entries.get(id);
+          long st = started.get(id);
+          long fin = finished.get(id);
+          long bodyStart = Long.parseLong(e.get("bodyStartNanos"));
+          long bodyEnd = Long.parseLong(e.get("bodyEndNanos"));
+          long jvmStart = Long.parseLong(e.get("jvmStartNanos"));
+          if (bodyStart < st || fin < bodyEnd) {
+            throw new IllegalStateException(
+                "clocks disagree: the body of "
+                    + id
+                    + " ran outside executionStarted..executionFinished (is the child in a time"
+                    + " namespace?)");
+          }
+          beforeJvm.add((jvmStart - st) / 1e6);
+          toBody.add((bodyStart - st) / 1e6);
+          bootToBody.add((bodyStart - jvmStart) / 1e6);
+          b.add((fin - bodyEnd) / 1e6);
+          total.add((fin - st) / 1e6);
+          String received = e.get("runReceivedNanos");
+          if (received == null) {
+            withoutReceived++;
+          } else {
+            long r = Long.parseLong(received);
+            a.add((r - st) / 1e6);
+            child.add((bodyStart - r) / 1e6);
+            ab.add((r - st + fin - bodyEnd) / 1e6);
+          }
         }
       }
+      String note = "medians over tests 2 to 10 of " + runs + " run(s) of FreshPidTimed, defaults";
+      ownRow(
+          s,
+          "executionStarted → the child JVM started (negative: it was already waiting)",
+          beforeJvm,
+          note + "; JVM start from its uptime (ms resolution)");
+      ownRow(s, "executionStarted → test body starts", toBody, note);
+      if (a.isEmpty()) {
+        String why =
+            "not available: the child did not set the system property nsjunit.runReceivedNanos"
+                + " (the extension this was built from does not publish it)";
+        skip(s, OWN_A, why);
+        skip(s, OWN_CHILD, why);
+      } else {
+        String partial =
+            withoutReceived > 0
+                ? "; " + withoutReceived + " tests without the property left out"
+                : "";
+        ownRow(s, OWN_A, a, note + partial);
+        ownRow(s, OWN_CHILD, child, note + partial);
+      }
+      ownRow(s, OWN_B, b, note);
+      if (a.isEmpty()) {
+        skip(s, OWN_AB, "not available: (a) is not available");
+      } else {
+        ownRow(s, OWN_AB, ab, "per test, then the median");
+      }
+      ownRow(s, "executionStarted → executionFinished (one test)", total, note);
       breakdown =
           new Breakdown(
-              runs,
-              Stats.ofMillis(before).median(),
-              Stats.ofMillis(boot).median(),
-              Stats.ofMillis(back).median(),
-              Stats.ofMillis(total).median());
+              total.size(), median(beforeJvm), median(bootToBody), median(b), median(total));
       progress("breakdown: " + breakdown);
-    } catch (Exception e) {
+    } catch (Exception | AssertionError e) {
+      String why = "failed: " + oneLine(e);
+      for (String label : List.of(OWN_A, OWN_CHILD, OWN_B, OWN_AB)) {
+        skip(s, label, why);
+      }
       notes.add("the time breakdown of an isolated test failed: " + oneLine(e));
     }
+  }
+
+  void ownRow(String section, String label, List<Double> ms, String note) {
+    Stats st = Stats.ofMillis(ms.stream().mapToDouble(d -> d).toArray());
+    rows.put(section + "|" + label, new Row(section, label, st, note));
+    progress(label + ": " + st);
+  }
+
+  static double median(List<Double> values) {
+    return Stats.ofMillis(values.stream().mapToDouble(d -> d).toArray()).median();
   }
 
   /**
@@ -625,8 +728,14 @@ public final class Main {
         () -> junit(1, n(3, 1), Map.of(), 1, method("CpuHeavy$InProcess", "compute")));
     measure(
         s,
-        "CPU-heavy @FreshPid, fastStart=true (C1 only)",
+        "CPU-heavy @FreshPid, defaults",
         () -> junit(0, n(3, 1), Map.of(), 1, method("CpuHeavy", "compute")));
+    measure(
+        s,
+        "CPU-heavy @FreshPid, fastStart=true (C1 only)",
+        () ->
+            junit(
+                0, n(3, 1), Map.of("nsjunit.fastStart", "true"), 1, method("CpuHeavy", "compute")));
     measure(
         s,
         "CPU-heavy @FreshPid, fastStart=false (C1+C2)",
@@ -651,24 +760,191 @@ public final class Main {
 
   // ---------------------------------------------------------------- 3. 100 tests
 
+  /** One suite variant: its row, its fixture class, its configuration, how many measured runs. */
+  record SuiteScenario(String label, String fixture, Map<String, String> params, int runs) {}
+
+  /** CPU per test of one suite variant, medians over its runs (ms). */
+  record CpuPerTest(int n, double parentMs, double sandboxMs, double otherCores) {
+    double totalMs() {
+      return parentMs + sandboxMs;
+    }
+  }
+
+  static final String PRESTART_OFF = "nsjunit.prestart=0 (today's)";
+  static final String PRESTART_DEFAULT = "defaults (pre-started sandboxes)";
+
+  /** CPU per test by suite row label; empty (and cpuFailure set) when it could not be measured. */
+  final Map<String, CpuPerTest> suiteCpu = new LinkedHashMap<>();
+
+  /** Why the CPU of a suite that ran is not in suiteCpu, by suite row label. */
+  final Map<String, String> suiteCpuVoided = new LinkedHashMap<>();
+
+  String cpuFailure;
+  String cpuMethod;
+
+  /**
+   * The 100-test suites, each with the pre-started sandboxes off ({@code nsjunit.prestart=0}) and
+   * with defaults, run interleaved (one of each per round, the order of each pair alternating), so
+   * that load that changes during the run affects both alike. The harness JVM sits in a CPU
+   * accounting cgroup of its own meanwhile, so the CPU of everything a run starts is measured too.
+   */
   void suiteRows() {
     String s = "suite";
-    int reps = n(3, 1);
-    measure(
-        s,
-        "100 @FreshPid tests, sequential",
-        () -> junit(0, reps, Map.of(), 100, selectClass(FIXTURE + "Suite100")));
-    measure(
-        s,
-        "100 @FreshPid tests, parallel (concurrent, fixed parallelism 2)",
-        () -> junit(0, reps, parallel(2), 100, selectClass(FIXTURE + "Suite100")));
-    if (jsa != null) {
-      Map<String, String> params = new LinkedHashMap<>(parallel(2));
-      params.put("nsjunit.jvmArgs", "-XX:SharedArchiveFile=" + jsa);
-      measure(
-          s,
-          "100 @FreshPid tests, parallel (fixed parallelism 2) + AppCDS (JDK 17)",
-          () -> junit(0, 1, params, 100, selectClass(FIXTURE + "Suite100")));
+    int fresh = n(3, 1);
+    int other = n(2, 1);
+    Map<String, String> off = Map.of("nsjunit.prestart", "0");
+    Map<String, String> par = parallel(2);
+    Map<String, String> parOff = new LinkedHashMap<>(par);
+    parOff.putAll(off);
+    List<SuiteScenario> all = new ArrayList<>();
+    String seq = "sequential, ";
+    String parallel = "parallel (concurrent, fixed parallelism 2), ";
+    all.add(
+        new SuiteScenario("100 @FreshPid tests, " + seq + PRESTART_OFF, "Suite100", off, fresh));
+    all.add(
+        new SuiteScenario(
+            "100 @FreshPid tests, " + seq + PRESTART_DEFAULT, "Suite100", Map.of(), fresh));
+    all.add(
+        new SuiteScenario(
+            "100 @FreshPid tests, " + parallel + PRESTART_OFF, "Suite100", parOff, fresh));
+    all.add(
+        new SuiteScenario(
+            "100 @FreshPid tests, " + parallel + PRESTART_DEFAULT, "Suite100", par, fresh));
+    all.add(
+        new SuiteScenario(
+            "100 @IsolatedNetns tests, " + seq + PRESTART_OFF, "Suite100Netns", off, other));
+    all.add(
+        new SuiteScenario(
+            "100 @IsolatedNetns tests, " + seq + PRESTART_DEFAULT,
+            "Suite100Netns",
+            Map.of(),
+            other));
+    String cg = "100 @CgroupLimit(memory=\"256M\") tests, " + seq;
+    if (classExists(FIXTURE + "Suite100Cgroup")) {
+      all.add(new SuiteScenario(cg + PRESTART_OFF, "Suite100Cgroup", off, other));
+      all.add(new SuiteScenario(cg + PRESTART_DEFAULT, "Suite100Cgroup", Map.of(), other));
+    } else {
+      String why = "not yet available: @CgroupLimit is not in the extension this was built from";
+      skip(s, cg + PRESTART_OFF, why);
+      skip(s, cg + PRESTART_DEFAULT, why);
+    }
+    CpuMeter meter = null;
+    try {
+      meter = CpuMeter.enter();
+      cpuMethod = meter.describe();
+    } catch (Exception e) {
+      cpuFailure = "no CPU accounting cgroup: " + oneLine(e);
+      progress("CPU per test: " + cpuFailure);
+    }
+    Map<SuiteScenario, List<Long>> wall = new LinkedHashMap<>();
+    Map<SuiteScenario, List<Double>> parentMs = new LinkedHashMap<>();
+    Map<SuiteScenario, List<Double>> sandboxMs = new LinkedHashMap<>();
+    Map<SuiteScenario, List<Double>> otherCores = new LinkedHashMap<>();
+    Map<SuiteScenario, String> failed = new LinkedHashMap<>();
+    Map<SuiteScenario, String> cpuFailed = new LinkedHashMap<>();
+    for (SuiteScenario sc : all) {
+      wall.put(sc, new ArrayList<>());
+      parentMs.put(sc, new ArrayList<>());
+      sandboxMs.put(sc, new ArrayList<>());
+      otherCores.put(sc, new ArrayList<>());
+    }
+    int rounds = all.stream().mapToInt(SuiteScenario::runs).max().orElse(0);
+    try {
+      for (int round = 0; round < rounds; round++) {
+        for (int pair = 0; pair < all.size(); pair += 2) {
+          // Pairs are (off, default); every other round runs the default first.
+          int[] order = round % 2 == 0 ? new int[] {pair, pair + 1} : new int[] {pair + 1, pair};
+          for (int i : order) {
+            SuiteScenario sc = all.get(i);
+            if (round >= sc.runs() || failed.containsKey(sc)) {
+              continue;
+            }
+            try {
+              long cpu0 = meter == null ? 0 : meter.totalNanos();
+              long own0 = CpuMeter.processNanos();
+              long machine0 = CpuMeter.machineBusyNanos();
+              long t = junit(0, 1, sc.params(), 100, selectClass(FIXTURE + sc.fixture())).get(0);
+              long machine1 = CpuMeter.machineBusyNanos();
+              long own1 = CpuMeter.processNanos();
+              long cpu1 = meter == null ? 0 : meter.totalNanos();
+              wall.get(sc).add(t);
+              if (meter != null && sc.fixture().equals("Suite100Cgroup")) {
+                // nsjunit places a @CgroupLimit sandbox in a cpuacct group of its own, created
+                // below
+                // the group it found this JVM in at its first use (before the measuring group).
+                cpuFailed.put(
+                    sc,
+                    "@CgroupLimit moves each sandbox into a cgroup nsjunit creates (on v1 in every"
+                        + " hierarchy, cpuacct too), outside the measuring group: its CPU is not"
+                        + " counted");
+              } else if (meter != null && own0 >= 0 && own1 >= 0) {
+                double parent = (own1 - own0) / 1e6 / 100;
+                double total = (cpu1 - cpu0) / 1e6 / 100;
+                if (total < parent) {
+                  // The group must hold at least this process: anything else is not a measurement.
+                  cpuFailed.put(
+                      sc,
+                      String.format(
+                          Locale.ROOT,
+                          "the cgroup counted less CPU (%.1f ms/test) than this process used alone (%.1f)",
+                          total,
+                          parent));
+                } else if (total - parent < 20) {
+                  // A child JVM cannot boot on less: its processes were not counted in the group.
+                  cpuFailed.put(
+                      sc,
+                      String.format(
+                          Locale.ROOT,
+                          "the sandboxes' CPU in the group came to %.1f ms/test, too little for a JVM"
+                              + " start: their processes left the measuring group",
+                          total - parent));
+                } else {
+                  parentMs.get(sc).add(parent);
+                  sandboxMs.get(sc).add(total - parent);
+                  // What the rest of the machine used meanwhile, in cores (ticks of 10 ms: rough).
+                  otherCores
+                      .get(sc)
+                      .add(Math.max(0, (machine1 - machine0) - (cpu1 - cpu0)) / (double) t);
+                }
+              } else if (meter != null) {
+                cpuFailed.put(sc, "this process's CPU time is not available");
+              }
+              progress(sc.label() + ": run " + (round + 1) + ": " + t / 1_000_000 + " ms");
+            } catch (Exception | AssertionError e) {
+              failed.put(sc, oneLine(e));
+            }
+          }
+        }
+      }
+    } finally {
+      if (meter != null) {
+        String problem = meter.close();
+        if (problem != null) {
+          notes.add(problem);
+        }
+      }
+    }
+    for (SuiteScenario sc : all) {
+      if (failed.containsKey(sc)) {
+        skip(s, sc.label(), "failed: " + failed.get(sc));
+        continue;
+      }
+      Stats st = Stats.ofNanos(wall.get(sc));
+      rows.put(s + "|" + sc.label(), new Row(s, sc.label(), st, "interleaved"));
+      progress(sc.label() + ": " + st);
+      if (meter != null && !cpuFailed.containsKey(sc) && !parentMs.get(sc).isEmpty()) {
+        CpuPerTest c =
+            new CpuPerTest(
+                parentMs.get(sc).size(),
+                Stats.ofMillis(parentMs.get(sc).stream().mapToDouble(d -> d).toArray()).median(),
+                Stats.ofMillis(sandboxMs.get(sc).stream().mapToDouble(d -> d).toArray()).median(),
+                Stats.ofMillis(otherCores.get(sc).stream().mapToDouble(d -> d).toArray()).median());
+        suiteCpu.put(sc.label(), c);
+        progress(sc.label() + ": CPU per test " + c);
+      } else if (cpuFailed.containsKey(sc)) {
+        suiteCpuVoided.put(sc.label(), cpuFailed.get(sc));
+        progress(sc.label() + ": CPU per test voided: " + cpuFailed.get(sc));
+      }
     }
   }
 
@@ -765,6 +1041,160 @@ public final class Main {
       memoryFailure = oneLine(e);
       progress("memory: failed: " + memoryFailure);
     }
+  }
+
+  /** RSS of pre-started sandboxes that wait while another test of their class runs. */
+  record Waiting(
+      int childJvms, List<Long> waitingRssKiB, List<Long> helperRssKiB, Long runningRssKiB) {}
+
+  Waiting waiting;
+  String waitingFailure;
+
+  /**
+   * PrestartMemory, defaults: while its first test holds its sandbox, the sandboxes of the next
+   * tests (pre-started by default) wait; after 2 s this JVM reads the VmRSS of every child JVM
+   * below it, tells the running one by the marker file it holds open, and counts the others as
+   * waiting.
+   */
+  void prestartMemoryRows() {
+    try {
+      Path dir = work.resolve("prestart");
+      deleteTree(dir);
+      Files.createDirectories(dir);
+      System.setProperty("bench.prestart.dir", dir.toString());
+      Throwable[] failure = new Throwable[1];
+      Thread runner =
+          new Thread(
+              () -> {
+                try {
+                  junit(0, 1, Map.of(), 4, selectClass(FIXTURE + "PrestartMemory"));
+                } catch (Throwable t) {
+                  failure[0] = t;
+                }
+              },
+              "prestart-run");
+      runner.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.exists(dir.resolve("started"))
+          && System.nanoTime() < deadline
+          && runner.isAlive()) {
+        sleep(20);
+      }
+      if (!Files.exists(dir.resolve("started"))) {
+        Files.writeString(dir.resolve("release"), "");
+        runner.join(60_000);
+        throw new IllegalStateException(
+            "the first test did not start"
+                + (failure[0] != null ? ": " + oneLine(failure[0]) : ""));
+      }
+      sleep(2000);
+      List<Long> waitingRss = new ArrayList<>();
+      List<Long> helpers = new ArrayList<>();
+      Long running = null;
+      List<Path> jvms = descendantChildJvms();
+      for (Path proc : jvms) {
+        try {
+          long rss = procStatusKiB(proc.resolve("status"), "VmRSS");
+          if (holds(proc, dir.resolve("running-marker"))) {
+            running = rss;
+          } else {
+            waitingRss.add(rss);
+            helpers.add(helperRssKiB(proc));
+          }
+        } catch (IOException gone) {
+          // ended meanwhile
+        }
+      }
+      Files.writeString(dir.resolve("release"), "");
+      runner.join(60_000);
+      if (failure[0] != null) {
+        throw new IllegalStateException(oneLine(failure[0]));
+      }
+      if (running == null) {
+        throw new IllegalStateException(
+            "of "
+                + jvms.size()
+                + " child JVMs below this one, none holds the running test's marker file: cannot"
+                + " tell the running sandbox from waiting ones");
+      }
+      waiting = new Waiting(jvms.size(), waitingRss, helpers, running);
+      progress("waiting sandboxes: " + waiting);
+    } catch (Exception e) {
+      waitingFailure = oneLine(e);
+      progress("waiting sandboxes: failed: " + waitingFailure);
+    }
+  }
+
+  /** Whether the process has the file open (per /proc/PID/fd). */
+  static boolean holds(Path proc, Path file) throws IOException {
+    String name = file.getFileName().toString();
+    try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+      for (Path fd : fds.collect(Collectors.toList())) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().endsWith("/" + name)) {
+            return true;
+          }
+        } catch (IOException gone) {
+          // closed meanwhile
+        }
+      }
+    }
+    return false;
+  }
+
+  /** VmRSS of the processes between this JVM and the child JVM (launcher, sandbox init). */
+  long helperRssKiB(Path jvm) throws IOException {
+    long self = ProcessHandle.current().pid();
+    long sum = 0;
+    long pid = ppid(jvm);
+    for (int depth = 0; depth < 10 && pid > 1 && pid != self; depth++) {
+      Path p = Path.of("/proc", Long.toString(pid));
+      sum += procStatusKiB(p.resolve("status"), "VmRSS");
+      pid = ppid(p);
+    }
+    return sum;
+  }
+
+  static long ppid(Path proc) throws IOException {
+    String stat = Files.readString(proc.resolve("stat"));
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so parse after the last ')'.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[1]);
+  }
+
+  /** /proc/PID of every JVM running ChildMain that descends from this JVM (by parent pids). */
+  static List<Path> descendantChildJvms() throws IOException {
+    long self = ProcessHandle.current().pid();
+    List<Path> result = new ArrayList<>();
+    try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+      for (Path p :
+          s.filter(p -> p.getFileName().toString().matches("\\d+")).collect(Collectors.toList())) {
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+          String argv0 = cmd.split("\0", 2)[0];
+          if (!cmd.contains("dev.nsjunit.internal.child.ChildMain") || !argv0.endsWith("/java")) {
+            continue;
+          }
+          // Its channel socket in this JVM's run directory, or else its parent pids, say it is
+          // ours.
+          if (cmd.contains("/run-" + self + "-")) {
+            result.add(p);
+            continue;
+          }
+          long pid = ppid(p);
+          for (int depth = 0; depth < 10 && pid > 1; depth++) {
+            if (pid == self) {
+              result.add(p);
+              break;
+            }
+            pid = ppid(Path.of("/proc", Long.toString(pid)));
+          }
+        } catch (IOException gone) {
+          // ended meanwhile
+        }
+      }
+    }
+    return result;
   }
 
   static long startedCount(Path dir) throws IOException {

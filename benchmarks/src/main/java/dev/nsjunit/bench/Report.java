@@ -43,11 +43,15 @@ final class Report {
   static final String JDK25 = "@FreshPid, child on JDK 25 (nsjunit.java)";
   static final String AOT = "@FreshPid, child on JDK 25 + AOT";
   static final String CPU_IN = "CPU-heavy test in-process";
+  static final String CPU_DEFAULT = "CPU-heavy @FreshPid, defaults";
   static final String CPU_C1 = "CPU-heavy @FreshPid, fastStart=true";
   static final String CPU_C2 = "CPU-heavy @FreshPid, fastStart=false";
-  static final String SEQ = "100 @FreshPid tests, sequential";
-  static final String PAR = "100 @FreshPid tests, parallel (concurrent";
-  static final String PAR_CDS = "100 @FreshPid tests, parallel (fixed parallelism 2) + AppCDS";
+  static final String OFF = "nsjunit.prestart=0";
+  static final String ON = "defaults";
+  static final String SEQ = "100 @FreshPid tests, sequential, ";
+  static final String PAR = "100 @FreshPid tests, parallel (concurrent, fixed parallelism 2), ";
+  static final String NETNS_SEQ = "100 @IsolatedNetns tests, sequential, ";
+  static final String CG_SEQ = "100 @CgroupLimit(memory=\"256M\") tests, sequential, ";
 
   String markdown() {
     line("# Performance");
@@ -63,7 +67,7 @@ final class Report {
     line();
     line("```");
     line(
-        "benchmarks/run.sh          # builds native-helper, extension, benchmarks (-Pbenchmarks), then measures; 7 to 13 min");
+        "benchmarks/run.sh          # builds native-helper, extension, benchmarks (-Pbenchmarks), then measures; about 13 to 16 min");
     line("```");
     line();
     machine();
@@ -81,6 +85,10 @@ final class Report {
     table(
         "3. A suite of 100 isolated trivial tests (whole suite, one `Launcher.execute`)",
         r -> r.section().equals("suite"));
+    cpu();
+    table(
+        "nsjunit's own time in an isolated test (both sides' CLOCK_MONOTONIC readings)",
+        r -> r.section().equals("own"));
     memory();
     table(
         "Levers (configuration only; the extension's code unchanged)",
@@ -183,6 +191,33 @@ final class Report {
     line(
         "  `System.gc()`), RSS and live threads before and while they run, divided by 8; each child JVM's");
     line("  VmHWM/VmRSS read from `/proc/<pid>/status` (the JVM is the launcher's grandchild).");
+    line(
+        "- **Pre-started sandboxes**: every suite runs with `nsjunit.prestart=0` (off: \"today's\") and with");
+    line(
+        "  defaults (on, automatic count), interleaved, the order of each pair alternating between rounds.");
+    line(
+        "- **CPU per test**: during the suites the harness JVM moves itself into a CPU accounting cgroup created");
+    line(
+        "  below its own; everything it starts (launcher, sandbox init, child JVM) is counted there however it ends.");
+    line(
+        "  Parent = this JVM's own process CPU (`OperatingSystemMXBean.getProcessCpuTime`, all its threads);");
+    line(
+        "  sandbox = the group's total minus that. Both per test (run / 100), medians over the runs.");
+    line(
+        "  Not for `@CgroupLimit`: nsjunit moves those sandboxes into cgroups of its own, outside the group.");
+    line(
+        "- **nsjunit's own time**: `FreshPidTimed` (10 tests) reports `System.nanoTime()` at its body's start and");
+    line(
+        "  end and the child's `nsjunit.runReceivedNanos`; the harness takes `System.nanoTime()` in its listener's");
+    line(
+        "  executionStarted/executionFinished. On Linux that is CLOCK_MONOTONIC for every process (no time");
+    line("  namespace here), so the readings of both JVMs subtract.");
+    line(
+        "- **Waiting sandboxes**: `PrestartMemory` (4 tests, defaults); its first test holds its sandbox; 2 s in,");
+    line(
+        "  every child JVM below the harness is found by command line and parent pids, the running one told");
+    line(
+        "  apart by a file it holds open, and the VmRSS of the others read from `/proc/<pid>/status`.");
     line("- No unit test asserts a time; the harness only reports.");
     line();
   }
@@ -261,11 +296,14 @@ final class Report {
   void memory() {
     line("## 3. Memory");
     line();
+    waiting();
     if (m.memory == null) {
       line("Not measured: " + (m.memoryFailure == null ? "not run" : m.memoryFailure));
       line();
       return;
     }
+    line("Sandboxes running tests:");
+    line();
     Main.Memory mem = m.memory;
     line("| what | value |");
     line("|---|---|");
@@ -290,6 +328,155 @@ final class Report {
     line();
   }
 
+  /** The RSS of pre-started sandboxes waiting for their test. */
+  void waiting() {
+    line("Pre-started sandboxes waiting for their test (`PrestartMemory`, defaults):");
+    line();
+    if (m.waiting == null) {
+      line(
+          "**Not measured**: "
+              + (m.waitingFailure == null ? "not run in this run" : m.waitingFailure));
+      line();
+      return;
+    }
+    Main.Waiting w = m.waiting;
+    line("| what | value |");
+    line("|---|---|");
+    line("| child JVMs below the harness, 2 s into the first test | " + w.childJvms() + " |");
+    line("| the running test's child JVM, VmRSS | " + mib(w.runningRssKiB()) + " |");
+    if (w.waitingRssKiB().isEmpty()) {
+      line(
+          "| waiting (pre-started) child JVMs | **none found** (no sandbox was pre-started: the extension"
+              + " this was built from has no pre-started sandboxes, or they were off) |");
+    } else {
+      line("| waiting (pre-started) child JVMs | " + w.waitingRssKiB().size() + " |");
+      line("| waiting child JVM VmRSS, min / median / max | " + kibStats(w.waitingRssKiB()) + " |");
+      line(
+          "| its launcher and sandbox init (the processes between it and the harness), VmRSS summed,"
+              + " min / median / max | "
+              + kibStats(w.helperRssKiB())
+              + " |");
+    }
+    line();
+  }
+
+  /** CPU per test of each suite, and what it means for parallel execution on this machine. */
+  void cpu() {
+    line("CPU per test (user + system; medians over the runs of each suite):");
+    line();
+    if (m.suiteCpu.isEmpty() && m.suiteCpuVoided.isEmpty()) {
+      line(
+          "**Not measured**: "
+              + (m.cpuFailure == null
+                  ? "no suite ran, or every run's CPU was voided"
+                  : m.cpuFailure)
+              + ".");
+      line();
+      return;
+    }
+    line(
+        "| suite | n | parent (harness JVM) | sandbox (launcher, init, child JVM) | total |"
+            + " other processes meanwhile (cores busy) |");
+    line("|---|---:|---:|---:|---:|---:|");
+    m.suiteCpu.forEach(
+        (label, c) ->
+            line(
+                "| "
+                    + label.replace("|", "\\|")
+                    + " | "
+                    + c.n()
+                    + " | "
+                    + ms(c.parentMs())
+                    + " | "
+                    + ms(c.sandboxMs())
+                    + " | "
+                    + ms(c.totalMs())
+                    + String.format(Locale.ROOT, " | %.2f |", c.otherCores())));
+    m.suiteCpuVoided.forEach(
+        (label, why) ->
+            line(
+                "| "
+                    + label.replace("|", "\\|")
+                    + " | — | **voided** | "
+                    + why.replace("|", "\\|")
+                    + " | | |"));
+    line();
+    line("Measured with " + m.cpuMethod + ".");
+    line();
+    int cores = Runtime.getRuntime().availableProcessors();
+    for (String mode : List.of(OFF, ON)) {
+      Optional<Main.CpuPerTest> seqCpu = cpuOf(SEQ + mode);
+      Optional<Main.CpuPerTest> parCpu = cpuOf(PAR + mode);
+      Optional<Double> seq = med(SEQ + mode);
+      Optional<Double> par = med(PAR + mode);
+      if (seqCpu.isEmpty() || parCpu.isEmpty() || seq.isEmpty() || par.isEmpty()) {
+        line(
+            "- " + mode + ": parallel speedup not explained (a suite or its CPU was not measured)");
+        continue;
+      }
+      double seqWall = seq.get() / 100;
+      double parWall = par.get() / 100;
+      double cpuSeq = seqCpu.get().totalMs();
+      double cpuPar = parCpu.get().totalMs();
+      // At best the cores run nothing but these tests, and a test cannot take less than 1/cores of
+      // its sequential wall time.
+      double bestPerTest = Math.max(seqWall / cores, cpuPar / cores);
+      double left = Math.max(0.1, cores - parCpu.get().otherCores());
+      double bestLeft = Math.max(seqWall / cores, cpuPar / left);
+      line(
+          String.format(
+              Locale.ROOT,
+              "- **%s**: CPU per test: parent %s, sandbox %s sequentially (parent %s, sandbox %s in"
+                  + " parallel). Sequentially a test takes %s of wall time and %s of CPU: it keeps"
+                  + " %.2f cores busy. %d cores can at best run %.1f tests/s at the parallel run's %s"
+                  + " of CPU per test, i.e. %s per test → best possible parallel speedup = %s / %s ="
+                  + " **%.2fx**; measured %.2fx (%s per test), %.0f%% of that bound.",
+              mode.equals(OFF) ? "`nsjunit.prestart=0`" : "defaults",
+              ms(seqCpu.get().parentMs()),
+              ms(seqCpu.get().sandboxMs()),
+              ms(parCpu.get().parentMs()),
+              ms(parCpu.get().sandboxMs()),
+              ms(seqWall),
+              ms(cpuSeq),
+              cpuSeq / seqWall,
+              cores,
+              cores * 1000 / cpuPar,
+              ms(cpuPar),
+              ms(bestPerTest),
+              ms(seqWall),
+              ms(bestPerTest),
+              seqWall / bestPerTest,
+              seqWall / parWall,
+              ms(parWall),
+              100 * (seqWall / parWall) / (seqWall / bestPerTest)));
+      line(
+          String.format(
+              Locale.ROOT,
+              "  Other processes kept %.2f cores busy during the parallel run (%.2f during the"
+                  + " sequential one); with the %.2f cores they left, the bound is %s / %s = %.2fx"
+                  + " (measured: %.0f%% of it).",
+              parCpu.get().otherCores(),
+              seqCpu.get().otherCores(),
+              left,
+              ms(seqWall),
+              ms(bestLeft),
+              seqWall / bestLeft,
+              100 * (seqWall / parWall) / (seqWall / bestLeft)));
+    }
+    line();
+    line(
+        "Other processes' share is the machine's busy time (/proc/stat, 10 ms ticks) minus this run's own");
+    line("(the cgroup): a rough figure, but it shows when the 2 cores were not the suite's alone.");
+    line();
+  }
+
+  Optional<Main.CpuPerTest> cpuOf(String prefix) {
+    return m.suiteCpu.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .map(java.util.Map.Entry::getValue)
+        .findFirst();
+  }
+
   void targets() {
     line("## Where each target stands");
     line();
@@ -311,7 +498,69 @@ final class Report {
     target("isolated test ≤ 0.3x Surefire's per-fork cost", FRESH, SUREFIRE, 0.3, true);
     target("isolated test + AppCDS ≤ 0.3x Surefire's per-fork cost", CDS, SUREFIRE, 0.3, true);
     target("isolated test ≤ 0.4x the naive baseline", FRESH, NAIVE, 0.4, true);
-    target("100 tests: parallel (2) ≥ 1.6x faster than sequential", SEQ, PAR, 1.6, false);
+    target(
+        "100 @FreshPid tests sequential, per test: defaults ≤ 0.5x `nsjunit.prestart=0` (today's)",
+        SEQ + ON,
+        SEQ + OFF,
+        0.5,
+        true);
+    target(
+        "100 @IsolatedNetns tests sequential, per test: defaults ≤ 0.5x `nsjunit.prestart=0`",
+        NETNS_SEQ + ON,
+        NETNS_SEQ + OFF,
+        0.5,
+        true);
+    target(
+        "100 @CgroupLimit(memory=\"256M\") tests sequential, per test: defaults ≤ 0.5x"
+            + " `nsjunit.prestart=0`",
+        CG_SEQ + ON,
+        CG_SEQ + OFF,
+        0.5,
+        true);
+    target(
+        "100 tests: parallel (2) ≥ 1.6x faster than sequential, defaults",
+        SEQ + ON,
+        PAR + ON,
+        1.6,
+        false);
+    target(
+        "100 tests: parallel (2) ≥ 1.6x faster than sequential, `nsjunit.prestart=0`",
+        SEQ + OFF,
+        PAR + OFF,
+        1.6,
+        false);
+    absolute(
+        "nsjunit's own time outside the child's work ≤ 10 ms per test: (a) request → child has it,"
+            + " + (b) body end → result",
+        Main.OWN_AB,
+        10.0,
+        "ms");
+    target(
+        "CPU-heavy @FreshPid with default settings ≤ 1.3x the in-process time",
+        CPU_DEFAULT,
+        CPU_IN,
+        1.3,
+        true);
+    if (m.waiting != null && !m.waiting.waitingRssKiB().isEmpty()) {
+      long max = m.waiting.waitingRssKiB().stream().mapToLong(Long::longValue).max().orElse(0);
+      double mib = max / 1024.0;
+      line(
+          String.format(
+              Locale.ROOT,
+              "| a waiting pre-started sandbox ≤ 50 MiB RSS (its child JVM; the largest of %d) | %.1f MiB"
+                  + " vs 50 MiB | %.2fx | %s |",
+              m.waiting.waitingRssKiB().size(),
+              mib,
+              mib / 50,
+              mib <= 50 ? "met" : "**not met**"));
+    } else {
+      line(
+          "| a waiting pre-started sandbox ≤ 50 MiB RSS | not measured ("
+              + (m.waiting != null
+                  ? "no waiting pre-started sandbox found"
+                  : m.waitingFailure == null ? "not run" : m.waitingFailure.replace("|", "\\|"))
+              + ") | | |");
+    }
     line();
     floorExplanation();
   }
@@ -334,6 +583,26 @@ final class Report {
             ms(y.get()),
             ratio,
             met ? "met" : "**not met**"));
+  }
+
+  /** A target against a fixed number rather than another row. */
+  void absolute(String what, String label, double limit, String unit) {
+    Optional<Double> x = med(label);
+    if (x.isEmpty()) {
+      line("| " + what + " | not measured (" + reason(label).replace("|", "\\|") + ") | | |");
+      return;
+    }
+    double ratio = x.get() / limit;
+    line(
+        String.format(
+            Locale.ROOT,
+            "| %s | %s vs %s %s | %.2fx | %s |",
+            what,
+            ms(x.get()),
+            limit,
+            unit,
+            ratio,
+            ratio <= 1 ? "met" : "**not met**"));
   }
 
   void floorExplanation() {
@@ -391,25 +660,27 @@ final class Report {
       line(
           String.format(
               Locale.ROOT,
-              "Measured from inside (`FreshPidTimed`: the child reports its JVM's start time and when the body ran;"
-                  + " medians of %d, total %s):",
+              "Measured from inside (`FreshPidTimed`, defaults: both sides' `System.nanoTime()`; medians of"
+                  + " %d tests, executionStarted → executionFinished %s):",
               bd.n(),
               ms(bd.total())));
       line();
       line(
           String.format(
               Locale.ROOT,
-              "- request until the child JVM starts (parent-side setup, spawning the launcher, sandbox, exec): %s",
+              "- executionStarted until the child JVM started (parent-side setup, launcher, sandbox, exec;"
+                  + " negative when a pre-started JVM was already waiting): %s",
               ms(bd.beforeJvm())));
       line(
           String.format(
               Locale.ROOT,
-              "- child JVM start until the test body (JVM boot, ChildMain, channel hello, JUnit in the child): %s",
+              "- child JVM start until the test body (JVM boot, ChildMain, channel hello, JUnit in the"
+                  + " child; for a pre-started JVM this includes its wait): %s",
               ms(bd.bootToBody())));
       line(
           String.format(
               Locale.ROOT,
-              "- test body until the parent has the result (result frame, child exit, teardown, reporting): %s",
+              "- test body end until executionFinished (result frame, child exit, teardown, reporting): %s",
               ms(bd.bodyToResult())));
       line();
     }
@@ -506,24 +777,29 @@ final class Report {
     } else if (m.rows.values().stream().anyMatch(r -> r.label().startsWith(AOT))) {
       line("- **AOT cache on JDK 25**: not measured (" + reason(AOT, JDK25) + ").");
     }
-    // parallel
-    if (med(SEQ).isPresent() && med(PAR).isPresent()) {
+    // parallel and pre-started sandboxes
+    for (String mode : List.of(OFF, ON)) {
+      if (med(SEQ + mode).isPresent() && med(PAR + mode).isPresent()) {
+        line(
+            String.format(
+                Locale.ROOT,
+                "- **Parallel execution** (2 threads on 2 cores), %s: 100 tests in %s instead of %s, %s"
+                    + " faster (see CPU per test above for why not 2x).",
+                mode.equals(OFF) ? "`nsjunit.prestart=0`" : "defaults",
+                ms(med(PAR + mode).get()),
+                ms(med(SEQ + mode).get()),
+                ratio(med(SEQ + mode).get(), med(PAR + mode).get())));
+      }
+    }
+    if (med(SEQ + ON).isPresent() && med(SEQ + OFF).isPresent()) {
       line(
           String.format(
               Locale.ROOT,
-              "- **Parallel execution** (2 threads on 2 cores): 100 tests in %s instead of %s, %s faster.",
-              ms(med(PAR).get()),
-              ms(med(SEQ).get()),
-              ratio(med(SEQ).get(), med(PAR).get())));
-      med(PAR_CDS)
-          .ifPresent(
-              p ->
-                  line(
-                      String.format(
-                          Locale.ROOT,
-                          "  With AppCDS as well: %s (%s faster than sequential without it).",
-                          ms(p),
-                          ratio(med(SEQ).get(), p))));
+              "- **Pre-started sandboxes** (`nsjunit.prestart`, default on): 100 sequential @FreshPid tests in %s"
+                  + " with defaults, %s with `nsjunit.prestart=0` (%s).",
+              ms(med(SEQ + ON).get()),
+              ms(med(SEQ + OFF).get()),
+              ratio(med(SEQ + ON).get(), med(SEQ + OFF).get())));
     }
     line();
     if (!m.notes.isEmpty()) {
@@ -538,7 +814,8 @@ final class Report {
     line("## Limits of these numbers");
     line();
     line(
-        "- One machine, one run: medians of 20 to 200 samples (suites: 3), on a 2-core VM where background");
+        "- One machine, one run: medians of 15 to 300 samples (suites: 3, or 2 for @IsolatedNetns and"
+            + " @CgroupLimit), on a 2-core VM where background");
     line(
         "  activity shows up in the p75/max columns. Compare ratios from the same run, not numbers across runs.");
     double load =
@@ -609,6 +886,10 @@ final class Report {
 
   static String ratio(double a, double b) {
     return String.format(Locale.ROOT, "%.2fx", a / b);
+  }
+
+  static String mib(long kib) {
+    return String.format(Locale.ROOT, "%.1f MiB", kib / 1024.0);
   }
 
   static String kibStats(List<Long> kib) {
