@@ -42,6 +42,12 @@ public final class ChildMain {
 
   public static final String RUN_RECEIVED_NANOS_PROPERTY = "nsjunit.runReceivedNanos";
 
+  /**
+   * Set on a child started ahead of its test without limits: it runs a probe test through JUnit
+   * before it says hello, so its own test finds JUnit loaded, initialized and compiled.
+   */
+  public static final String WARM_UP_PROPERTY = "nsjunit.warmUp";
+
   public static void main(String[] args) {
     long started = System.nanoTime();
     if (args.length != 2) {
@@ -65,6 +71,11 @@ public final class ChildMain {
   }
 
   private static void run(Path socket, String token) throws IOException {
+    // Before the run request, not after it: a child started ahead does this while it waits.
+    warmUpReportPath();
+    if (Boolean.getBoolean(WARM_UP_PROPERTY)) {
+      ProbeRun.warmUp();
+    }
     SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
     channel.connect(UnixDomainSocketAddress.of(socket));
     InputStream in = new BufferedInputStream(SocketStreams.input(channel));
@@ -78,7 +89,6 @@ public final class ChildMain {
     Message.Run run = (Message.Run) first;
     System.setProperty(RUN_RECEIVED_NANOS_PROPERTY, Long.toString(System.nanoTime()));
 
-    warmUpReportPath();
     NetworkCalls.connect(writer);
     exitRecorder = ExitRecorder.install(writer);
     Thread requests = new Thread(() -> serveRequests(in, writer), "nsjunit-channel");

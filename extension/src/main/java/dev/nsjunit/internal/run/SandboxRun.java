@@ -3,6 +3,7 @@ package dev.nsjunit.internal.run;
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.channel.ChannelEndpoint;
+import dev.nsjunit.internal.child.ChildMain;
 import dev.nsjunit.internal.jvm.ChildClasspath;
 import dev.nsjunit.internal.jvm.ClassDataSharing;
 import dev.nsjunit.internal.jvm.DebugPort;
@@ -12,6 +13,7 @@ import dev.nsjunit.internal.lab.LabSession;
 import dev.nsjunit.internal.launcher.LauncherBinary;
 import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.launcher.LauncherProcess;
+import dev.nsjunit.internal.limits.cgroup.CgroupLimits;
 import dev.nsjunit.internal.namespaces.Namespace;
 import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.SandboxSpec;
@@ -139,13 +141,13 @@ public final class SandboxRun {
       if (ownsLab) {
         teardown.at(Teardown.Stage.LAB, lab.get()::close);
       }
-      return watch(start(shape, teardown, lab, listener, testName), requested);
+      return watch(start(shape, teardown, false, lab, listener, testName), requested);
     }
   }
 
   /** Starts a sandbox for a test that comes later: no lab, no debugger, no test yet. */
   static Started startAhead(Shape shape, Teardown teardown) throws InterruptedException {
-    return start(shape, teardown, Optional.empty(), null, null);
+    return start(shape, teardown, true, Optional.empty(), null, null);
   }
 
   /**
@@ -153,7 +155,12 @@ public final class SandboxRun {
    * a failure at any step undoes exactly what was made before it.
    */
   private static Started start(
-      Shape shape, Teardown teardown, Optional<LabAccess> lab, Listener labOutput, String testName)
+      Shape shape,
+      Teardown teardown,
+      boolean ahead,
+      Optional<LabAccess> lab,
+      Listener labOutput,
+      String testName)
       throws InterruptedException {
     Configuration config = shape.config();
     ChildCommand.ChildJvm jvm = checkChildJvm(shape);
@@ -175,7 +182,7 @@ public final class SandboxRun {
       for (SandboxFeature feature : SandboxFeatures.ALL) {
         feature.prepare(setup);
       }
-      return launch(shape, setup, launcher, jvm, teardown, labOutput, testName);
+      return launch(ahead, shape, setup, launcher, jvm, teardown, labOutput, testName);
     } catch (IOException e) {
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
@@ -210,6 +217,7 @@ public final class SandboxRun {
   }
 
   private static Started launch(
+      boolean ahead,
       Shape shape,
       SandboxSetup setup,
       Path launcher,
@@ -246,7 +254,7 @@ public final class SandboxRun {
     command.addAll(LauncherOption.CHDIR.with(System.getProperty("user.dir")));
     command.addAll(LauncherOption.STATUS_FILE.with(statusFile.toString()));
     command.add("--");
-    command.addAll(childJvmCommand(shape, jvm, debug, socket, token, dir, id));
+    command.addAll(childJvmCommand(ahead, shape, jvm, debug, socket, token, dir, id));
     long launched = System.nanoTime();
     Process process = startLauncher(command, launcher, dir, teardown);
     if (debug != null) {
@@ -303,7 +311,18 @@ public final class SandboxRun {
    * The child JVM's argv; class-data sharing covers class path runs (the JDK turns it off with
    * module graph options).
    */
+  /**
+   * A child started ahead warms JUnit up while it waits (ProbeRun), unless the test has limits:
+   * memory, processes and descriptors under a limit are the test's to spend.
+   */
+  private static boolean warmsUp(SandboxSpec spec) {
+    return spec.limits().equals(CgroupLimits.none())
+        && spec.rlimits().isEmpty()
+        && !spec.expectOomKill();
+  }
+
   private static List<String> childJvmCommand(
+      boolean ahead,
       Shape shape,
       ChildCommand.ChildJvm jvm,
       DebugPort debug,
@@ -319,11 +338,14 @@ public final class SandboxRun {
             config.classDataSharing() && !jvm.inherited().modular(),
             ChildCommand.childRunsThisJdk(config),
             jvm.classpath().asString());
+    List<String> extra = new ArrayList<>(debug == null ? List.of() : debug.jvmOptions());
+    if (ahead && warmsUp(shape.spec())) {
+      extra.add("-D" + ChildMain.WARM_UP_PROPERTY + "=true");
+    }
     return ChildCommand.javaCommand(
         shape.spec(),
         config,
-        new ChildCommand.ChildJvm(
-            jvm.classpath(), jvm.inherited(), debug == null ? List.of() : debug.jvmOptions()),
+        new ChildCommand.ChildJvm(jvm.classpath(), jvm.inherited(), extra),
         socket,
         token,
         dir.path(),

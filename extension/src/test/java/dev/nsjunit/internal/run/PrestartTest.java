@@ -3,6 +3,7 @@ package dev.nsjunit.internal.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.FreshPid;
 import dev.nsjunit.Hostname;
 import dev.nsjunit.Sandbox;
@@ -79,6 +80,7 @@ class PrestartTest {
           Map.of(
               "childStarted", System.getProperty(ChildMain.STARTED_NANOS_PROPERTY),
               "testsInThisJvm", Integer.toString(testsInThisJvm),
+              "warmUp", String.valueOf(System.getProperty(ChildMain.WARM_UP_PROPERTY)),
               "pid", Long.toString(ProcessHandle.current().pid())));
     }
   }
@@ -94,14 +96,19 @@ class PrestartTest {
           .as(test + " runs in a fresh pid namespace (the launcher is its pid 1)")
           .isLessThanOrEqualTo(2);
     }
-    for (String test : List.of("second()", "third()", "fourth()")) {
-      assertThat(Long.parseLong(ahead.entry(test, "childStarted")))
-          .as(test + "'s child JVM began before JUnit started the test")
-          .isLessThan(ahead.started.get(test));
-    }
+    assertThat(ahead.taken).as("tests that took a sandbox started ahead").isGreaterThanOrEqualTo(3);
+    assertThat(ahead.entry("second()", "warmUp"))
+        .as("a sandbox started ahead without limits warms JUnit up while it waits")
+        .isEqualTo("true");
+    // The second test's sandbox was started with the plan: its JVM ran long before the test began.
+    assertThat(Long.parseLong(ahead.entry("second()", "childStarted")))
+        .as("second()'s child JVM began before JUnit started the test")
+        .isLessThan(ahead.started.get("second()"));
 
     Recorded off = run(Sequence.class, "0");
     assertThat(off.failures).isEmpty();
+    assertThat(off.taken + off.startedAhead).as("nothing started ahead with prestart=0").isZero();
+    assertThat(off.entry("second()", "warmUp")).isEqualTo("null");
     for (String test : List.of("first()", "second()", "third()", "fourth()")) {
       assertThat(Long.parseLong(off.entry(test, "childStarted")))
           .as(test + "'s child JVM with nsjunit.prestart=0")
@@ -148,6 +155,15 @@ class PrestartTest {
       assertThat(ProcessHandle.current().pid()).isLessThanOrEqualTo(2);
       assertThat(InetAddress.getLocalHost().getHostName()).isNotIn("alpha", "beta");
     }
+
+    @Test
+    @Order(6)
+    @CgroupLimit(pids = 200)
+    void limited() {
+      assertThat(System.getProperty(ChildMain.WARM_UP_PROPERTY))
+          .as("a sandbox with limits does not spend them on a warm-up")
+          .isNull();
+    }
   }
 
   @Test
@@ -155,10 +171,11 @@ class PrestartTest {
     Recorded run = run(MixedShapes.class, "2");
     assertThat(run.failures).isEmpty();
     assertThat(run.order)
-        .containsExactly("alpha1()", "beta()", "inProcess()", "alpha2()", "freshPid()");
+        .containsExactly(
+            "alpha1()", "beta()", "inProcess()", "alpha2()", "freshPid()", "limited()");
     assertThat(run.startedAhead)
-        .as("sandboxes started ahead for beta, alpha2 and the last test")
-        .isGreaterThanOrEqualTo(3);
+        .as("sandboxes started ahead for beta, alpha2 and the last two tests")
+        .isGreaterThanOrEqualTo(4);
     assertNothingWaitsOrRan(run);
   }
 
