@@ -38,14 +38,13 @@ final class Report {
   static final String FRESH = "@FreshPid, defaults";
   static final String NETNS = "@IsolatedNetns";
   static final String CGROUP = "@CgroupLimit";
-  static final String SLOW_START = "@FreshPid, nsjunit.fastStart=false";
+  static final String C1_START = "@FreshPid, nsjunit.fastStart=true";
   static final String CDS = "@FreshPid + AppCDS";
   static final String JDK25 = "@FreshPid, child on JDK 25 (nsjunit.java)";
   static final String AOT = "@FreshPid, child on JDK 25 + AOT";
   static final String CPU_IN = "CPU-heavy test in-process";
   static final String CPU_DEFAULT = "CPU-heavy @FreshPid, defaults";
   static final String CPU_C1 = "CPU-heavy @FreshPid, fastStart=true";
-  static final String CPU_C2 = "CPU-heavy @FreshPid, fastStart=false";
   static final String OFF = "nsjunit.prestart=0";
   static final String ON = "defaults";
   static final String SEQ = "100 @FreshPid tests, sequential, ";
@@ -95,6 +94,7 @@ final class Report {
         r -> r.section().equals("lever"));
     targets();
     levers();
+    choosing();
     weak();
     return b.toString();
   }
@@ -707,34 +707,35 @@ final class Report {
     line();
     Optional<Double> fresh = med(FRESH);
     // fastStart
-    if (fresh.isPresent() && med(SLOW_START).isPresent()) {
-      double d = med(SLOW_START).get() - fresh.get();
+    if (fresh.isPresent() && med(C1_START).isPresent()) {
+      double d = fresh.get() - med(C1_START).get();
       line(
           String.format(
               Locale.ROOT,
-              "- **`nsjunit.fastStart`** (C1 only, Serial GC, `-Xshare:auto`) on a trivial test: true %s, false %s: "
-                  + "fastStart saves %s (%.0f%%).",
+              "- **JIT: C1+C2 by default, `nsjunit.fastStart=true` for C1 only.** A trivial test alone: defaults %s,"
+                  + " C1 only %s (C1 only saves %s, %.0f%%; its CPU saving per test is in the CPU table above when measured).",
               ms(fresh.get()),
-              ms(med(SLOW_START).get()),
+              ms(med(C1_START).get()),
               ms(d),
-              100 * d / med(SLOW_START).get()));
+              100 * d / fresh.get()));
     }
-    if (med(CPU_C1).isPresent() && med(CPU_C2).isPresent()) {
+    if (med(CPU_C1).isPresent() && med(CPU_DEFAULT).isPresent()) {
       double c1 = med(CPU_C1).get();
-      double c2 = med(CPU_C2).get();
+      double c2 = med(CPU_DEFAULT).get();
       line(
           String.format(
               Locale.ROOT,
-              "  On the CPU-heavy test (%s in-process with a warm C2): fastStart=true %s, false %s: "
-                  + "C1-only costs %s (%s).",
+              "  On the CPU-heavy test (%s in-process with a warm C2): defaults %s, fastStart=true %s: "
+                  + "C1 only costs %s (%s).",
               med(CPU_IN).map(this::ms).orElse("?"),
-              ms(c1),
               ms(c2),
+              ms(c1),
               ms(c1 - c2),
               ratio(c1, c2)));
       line(
-          "  Keep fastStart on by default (most isolated tests are short); document `nsjunit.fastStart=false` for tests");
-      line("  that compute for more than about a second, where C2 pays back its compile time.");
+          "  C1+C2 is the default because a test that computes must not be several times slower than outside the");
+      line(
+          "  sandbox; pre-started sandboxes hide most of C2's start-up cost from a suite's wall time.");
     }
     // AppCDS
     if (fresh.isPresent() && med(CDS).isPresent()) {
@@ -756,12 +757,19 @@ final class Report {
           "  verify once with `-Xshare:on`, which fails loudly). The classpath must be jars only at dump time.");
     }
     // AOT
+    if (med(JDK25).isPresent()) {
+      line(
+          "- **Child on JDK 25** (`nsjunit.java`): nsjunit makes and uses an AOT cache for it by itself (the"
+              + " child's JDK decides, not the test JVM's): "
+              + ms(med(JDK25).get())
+              + " per isolated test.");
+    }
     if (med(JDK25).isPresent() && med(AOT).isPresent()) {
       double d = med(JDK25).get() - med(AOT).get();
       line(
           String.format(
               Locale.ROOT,
-              "- **AOT cache on JDK 25** (`nsjunit.java` = JDK 25): %s → %s, saves %s per isolated test (%.0f%%).",
+              "- **AOT cache by hand on JDK 25**, C1 only, for comparison: %s (nsjunit's own) → %s (saves %s, %.0f%%).",
               ms(med(JDK25).get()),
               ms(med(AOT).get()),
               ms(d),
@@ -773,7 +781,7 @@ final class Report {
       line(
           "  be used at the same time with -Xshare:on, -Xshare:auto, ...\"), so fastStart's `-Xshare:auto` must be dropped");
       line(
-          "  when the cache is used (these rows ran with fastStart=false plus `-XX:TieredStopAtLevel=1 -XX:+UseSerialGC`).");
+          "  when the cache is used (these rows ran with nsjunit.cds=false, fastStart=false plus `-XX:TieredStopAtLevel=1 -XX:+UseSerialGC`).");
     } else if (m.rows.values().stream().anyMatch(r -> r.label().startsWith(AOT))) {
       line("- **AOT cache on JDK 25**: not measured (" + reason(AOT, JDK25) + ").");
     }
@@ -808,6 +816,41 @@ final class Report {
       m.notes.forEach(n -> line("- " + n));
       line();
     }
+  }
+
+  /** What a user should set, from this run's numbers. */
+  void choosing() {
+    line("## Choosing settings");
+    line();
+    line(
+        "- **Leave the defaults** for most suites: C1+C2, Serial GC, class-data sharing, and `nsjunit.prestart=auto`"
+            + " (one waiting sandbox per core, bounded by memory).");
+    line(
+        "- **Many trivial isolated tests on few cores** (a 2-core CI runner): CPU is the limit, so"
+            + " `nsjunit.fastStart=true` (C1 only) buys throughput"
+            + med(C1_START)
+                .flatMap(c1 -> med(FRESH).map(f -> " (" + ms(f - c1) + " per test alone here)"))
+                .orElse("")
+            + "; do not use it for tests that compute for more than a fraction of a second"
+            + med(CPU_C1)
+                .flatMap(
+                    c1 ->
+                        med(CPU_DEFAULT)
+                            .map(d -> " (the CPU-heavy test: " + ratio(c1, d) + " slower)"))
+                .orElse("")
+            + ".");
+    line(
+        "- **Parallel execution** (`junit.jupiter.execution.parallel.enabled=true`) pays off when the machine has"
+            + " more cores than the sandboxes started ahead keep busy; on 2 cores both compete for the same CPU"
+            + " (see the CPU table).");
+    line(
+        "- **`nsjunit.prestart=0`** when memory is tight or a test must boot its own JVM at its own moment; each"
+            + " waiting sandbox holds a child JVM (its RSS is in the memory table).");
+    line(
+        "- **A child on JDK 25** (`nsjunit.java`) starts fastest: nsjunit keeps an AOT cache for it"
+            + med(JDK25).map(j -> " (" + ms(j) + " per trivial test here)").orElse("")
+            + ".");
+    line();
   }
 
   void weak() {
