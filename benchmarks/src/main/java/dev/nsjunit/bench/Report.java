@@ -824,7 +824,7 @@ final class Report {
     line();
     line(
         "- **Leave the defaults** for most suites: C1+C2, Serial GC, class-data sharing, and `nsjunit.prestart=auto`"
-            + " (one waiting sandbox per core, bounded by memory).");
+            + " (sandboxes boot ahead on the cores JUnit's own threads leave free, bounded by memory).");
     line(
         "- **Many trivial isolated tests on few cores** (a 2-core CI runner): CPU is the limit, so"
             + " `nsjunit.fastStart=true` (C1 only) buys throughput"
@@ -840,9 +840,9 @@ final class Report {
                 .orElse("")
             + ".");
     line(
-        "- **Parallel execution** (`junit.jupiter.execution.parallel.enabled=true`) pays off when the machine has"
-            + " more cores than the sandboxes started ahead keep busy; on 2 cores both compete for the same CPU"
-            + " (see the CPU table).");
+        "- **Parallel execution** (`junit.jupiter.execution.parallel.enabled=true`) and sandboxes started ahead"
+            + " compete for the same cores: with as many threads as cores, `auto` starts none ahead. On a"
+            + " machine where CPU is the limit (see the CPU table), either one uses it; both only queue.");
     line(
         "- **`nsjunit.prestart=0`** when memory is tight or a test must boot its own JVM at its own moment; each"
             + " waiting sandbox holds a child JVM (its RSS is in the memory table).");

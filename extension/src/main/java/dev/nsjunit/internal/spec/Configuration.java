@@ -39,8 +39,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     (default {@code restricted}: those that undo the isolation are dropped; see
  *     docs/reliability.md)
  * @param prestart {@code nsjunit.prestart}: how many sandboxes may boot and wait for tests that
- *     come next in the test plan ("auto", the default, derived from cores and memory; 0 turns it
- *     off; see docs/performance.md)
+ *     come next in the test plan ("auto", the default: the cores JUnit's own threads leave free,
+ *     bounded by memory; 0 turns it off; see docs/performance.md)
  */
 public record Configuration(
     Duration timeout,
@@ -116,7 +116,10 @@ public record Configuration(
   private static int prestart(Function<String, Optional<String>> context) {
     String value = context.apply(PREFIX + "prestart").orElse("auto").trim();
     if (value.equals("auto")) {
-      return automaticPrestart();
+      return automaticPrestart(
+          Runtime.getRuntime().availableProcessors(),
+          MemoryInfo.availableBytes().orElse(4L << 30),
+          testThreads(context));
     }
     try {
       int count = Integer.parseInt(value);
@@ -131,15 +134,57 @@ public record Configuration(
   }
 
   /**
-   * One waiting sandbox per core: booting child JVMs is CPU work, and more than the cores can boot
-   * at once only queues. Bounded by memory too: a waiting child JVM holds about 50 MiB, and all
-   * waiting ones together take at most a sixteenth of the memory available now.
+   * Booting a child JVM is CPU work: sandboxes boot ahead on the cores that running tests leave
+   * free, one each. A sequential run on 2 cores gets 1; JUnit's parallel execution with as many
+   * threads as cores gets none (measured: on 2 cores, 2 threads plus waiting sandboxes were slower
+   * than either alone). Bounded by memory too: a waiting child JVM holds about 50 to 70 MiB, and
+   * all waiting ones together take at most a sixteenth of the memory available now.
    */
-  static int automaticPrestart() {
+  static int automaticPrestart(int cores, long availableBytes, int testThreads) {
+    long byMemory = availableBytes / 16 / (64L << 20);
+    return (int) Math.max(0, Math.min(Math.min(cores - testThreads, byMemory), MAX_PRESTART));
+  }
+
+  /**
+   * How many tests JUnit Jupiter runs at once, from its parallel execution parameters: 1 unless
+   * parallel execution is on; then the fixed parallelism, or the dynamic factor (default 1) times
+   * the cores.
+   */
+  static int testThreads(Function<String, Optional<String>> context) {
+    boolean parallel =
+        context
+            .apply("junit.jupiter.execution.parallel.enabled")
+            .map(v -> v.trim().equalsIgnoreCase("true"))
+            .orElse(false);
+    if (!parallel) {
+      return 1;
+    }
     int cores = Runtime.getRuntime().availableProcessors();
-    long available = MemoryInfo.availableBytes().orElse(4L << 30);
-    long byMemory = available / 16 / (64L << 20);
-    return (int) Math.max(1, Math.min(Math.min(cores, byMemory), MAX_PRESTART));
+    String strategy =
+        context.apply("junit.jupiter.execution.parallel.config.strategy").orElse("dynamic").trim();
+    try {
+      if (strategy.equalsIgnoreCase("fixed")) {
+        return Math.max(
+            1,
+            Integer.parseInt(
+                context
+                    .apply("junit.jupiter.execution.parallel.config.fixed.parallelism")
+                    .orElse(Integer.toString(cores))
+                    .trim()));
+      }
+      if (strategy.equalsIgnoreCase("dynamic")) {
+        double factor =
+            Double.parseDouble(
+                context
+                    .apply("junit.jupiter.execution.parallel.config.dynamic.factor")
+                    .orElse("1")
+                    .trim());
+        return Math.max(1, (int) Math.round(factor * cores));
+      }
+    } catch (NumberFormatException e) {
+      // JUnit reports its own parameter; assume every core is taken
+    }
+    return cores; // a custom strategy: assume every core is taken
   }
 
   private static Optional<Integer> port(Function<String, Optional<String>> context, String key) {
