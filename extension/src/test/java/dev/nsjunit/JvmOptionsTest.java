@@ -47,6 +47,27 @@ class JvmOptionsTest {
     SandboxKit.run(C1Only.class, Map.of("nsjunit.fastStart", "true")).assertAllPassed(1);
   }
 
+  /**
+   * A user's own AOT cache on a JDK 25 child: nsjunit must add no -Xshare option, which that JVM
+   * refuses to start with ("Option AOTCache cannot be used at the same time with -Xshare:auto").
+   */
+  @Test
+  void aUsersOwnAotCacheOnAJdk25ChildStarts(@org.junit.jupiter.api.io.TempDir Path dir) {
+    Path java25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isExecutable(java25), "no JDK 25 at " + java25);
+    SandboxKit.run(
+            DefaultCompiler.class,
+            Map.of(
+                "nsjunit.java",
+                java25.toString(),
+                "nsjunit.cds",
+                "false",
+                "nsjunit.jvmArgs",
+                "-XX:AOTCacheOutput=" + dir.resolve("own.aot")))
+        .assertAllPassed(1);
+  }
+
   static class DefaultCompiler {
     @org.junit.jupiter.api.Test
     @FreshPid

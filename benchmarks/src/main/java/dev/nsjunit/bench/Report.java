@@ -40,7 +40,7 @@ final class Report {
   static final String CGROUP = "@CgroupLimit";
   static final String C1_START = "@FreshPid, nsjunit.fastStart=true";
   static final String CDS = "@FreshPid + AppCDS";
-  static final String JDK25 = "@FreshPid, child on JDK 25 (nsjunit.java)";
+  static final String JDK25 = "@FreshPid, child on JDK 25 (nsjunit.java";
   static final String AOT = "@FreshPid, child on JDK 25 + AOT";
   static final String CPU_IN = "CPU-heavy test in-process";
   static final String CPU_DEFAULT = "CPU-heavy @FreshPid, defaults";

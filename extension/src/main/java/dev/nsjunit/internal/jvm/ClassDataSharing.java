@@ -45,11 +45,6 @@ public final class ClassDataSharing {
     static Plan none(String classpath) {
       return new Plan(List.of(), classpath);
     }
-
-    /** The AOT cache options refuse to start together with any -Xshare option. */
-    public boolean forbidsXshare() {
-      return jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:AOTCache"));
-    }
   }
 
   private ClassDataSharing() {}

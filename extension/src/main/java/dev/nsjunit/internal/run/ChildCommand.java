@@ -34,33 +34,27 @@ public final class ChildCommand {
           "WATCHDOG_USEC");
 
   /**
-   * Every child's options: one collector thread for a JVM that lives one test (the fastest start,
-   * and what the JVM picks itself in a small cgroup), and class-data sharing where it can map.
+   * Every child's collector: one thread for a JVM that lives one test (the fastest start, and what
+   * the JVM picks itself in a small cgroup). No -Xshare option: sharing is on by default since JDK
+   * 12, and any -Xshare option stops a JDK 25 JVM that uses an AOT cache, nsjunit's or the user's.
    */
-  static final List<String> SHORT_LIVED = List.of("-XX:+UseSerialGC", "-Xshare:auto");
+  static final String SHORT_LIVED_GC = "-XX:+UseSerialGC";
 
   /**
-   * {@code nsjunit.fastStart=true}: C1 only. It saves about a fifth of a trivial test's CPU, and
-   * makes a test that computes for seconds several times slower, so it is a choice, not the default
+   * {@code nsjunit.fastStart=true}: C1 only. It saves CPU on a trivial test and makes a test that
+   * computes for seconds several times slower, so it is a choice, not the default
    * (docs/performance.md has both measured).
    */
   static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
   /** The options above that apply, in order: a collector the user chose wins. */
-  static List<String> shortLivedOptions(
-      Configuration config, boolean userChoosesGc, boolean forbidsXshare) {
+  static List<String> shortLivedOptions(Configuration config, boolean userChoosesGc) {
     List<String> options = new ArrayList<>();
     if (config.fastStart()) {
       options.add(C1_ONLY);
     }
-    for (String option : SHORT_LIVED) {
-      if (forbidsXshare && option.startsWith("-Xshare")) {
-        continue; // an AOT cache refuses to start with any -Xshare option
-      }
-      if (userChoosesGc && option.equals("-XX:+UseSerialGC")) {
-        continue; // two collectors stop the JVM: the one the user chose wins
-      }
-      options.add(option);
+    if (!userChoosesGc) {
+      options.add(SHORT_LIVED_GC); // two collectors stop the JVM: the one the user chose wins
     }
     return options;
   }
@@ -97,7 +91,7 @@ public final class ChildCommand {
         jvm.inherited().selectsGarbageCollector()
             || InheritedJvmOptions.selectsGarbageCollector(config.jvmArgs())
             || InheritedJvmOptions.selectsGarbageCollector(spec.jvmArgs());
-    argv.addAll(shortLivedOptions(config, userChoosesGc, sharing.forbidsXshare()));
+    argv.addAll(shortLivedOptions(config, userChoosesGc));
     argv.addAll(sharing.jvmOptions());
     argv.addAll(jvm.inherited().jvmOptions());
     argv.addAll(jvm.inherited().systemProperties());
@@ -160,7 +154,7 @@ public final class ChildCommand {
         List<String> argv = new ArrayList<>();
         argv.add(javaExecutable(config));
         argv.add("-XX:-UsePerfData");
-        argv.addAll(shortLivedOptions(config, inherited.selectsGarbageCollector(), false));
+        argv.addAll(shortLivedOptions(config, inherited.selectsGarbageCollector()));
         // The same options as the test's JVM (a coverage agent sees the host process's code too).
         argv.addAll(inherited.jvmOptions());
         argv.addAll(inherited.systemProperties());
