@@ -36,10 +36,15 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 /** Named hosts, links and faults, with real traffic between real network namespaces. */
 class NetworkLabTest {
 
+  /**
+   * A generous request timeout: it only keeps a broken test from hanging. Under software emulation
+   * with one vCPU (the cgroup v2 guest) a host's server JVM has needed more than 5 s to answer its
+   * first request.
+   */
   static String get(HttpClient client, String url) throws Exception {
     return client
         .send(
-            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }
