@@ -6,8 +6,12 @@ import dev.nsjunit.internal.spec.SandboxSpec;
 import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -34,7 +38,17 @@ public final class UpcomingTests implements TestExecutionListener {
   private record Upcoming(
       TestPlan plan, String uniqueId, SandboxRun.Shape shape, boolean repeats) {}
 
-  private static final List<Upcoming> PENDING = new ArrayList<>();
+  /**
+   * By unique id, in the order the plans list them (the window is read from the front). A test's
+   * entry is found by its id and a container's entries by a range of the sorted ids, so a plan of n
+   * tests costs about n log n however many finish, not a scan of the list per finished test. Two
+   * plans that list the same id (a plan run inside another one's test) share one entry: the inner
+   * one wins, and the outer test simply starts its own sandbox.
+   */
+  private static final Map<String, Upcoming> PENDING = new LinkedHashMap<>();
+
+  /** The same entries sorted by unique id, for {@link #over} of a container. */
+  private static final NavigableMap<String, Upcoming> BY_ID = new TreeMap<>();
 
   @Override
   public void testPlanExecutionStarted(TestPlan plan) {
@@ -46,7 +60,11 @@ public final class UpcomingTests implements TestExecutionListener {
       }
     }
     synchronized (PENDING) {
-      PENDING.addAll(found);
+      for (Upcoming u : found) {
+        PENDING.remove(u.uniqueId()); // re-inserted: its place is this plan's
+        PENDING.put(u.uniqueId(), u);
+        BY_ID.put(u.uniqueId(), u);
+      }
     }
     refresh();
   }
@@ -65,7 +83,8 @@ public final class UpcomingTests implements TestExecutionListener {
   public void testPlanExecutionFinished(TestPlan plan) {
     boolean none;
     synchronized (PENDING) {
-      PENDING.removeIf(u -> u.plan() == plan);
+      PENDING.values().removeIf(u -> u.plan() == plan);
+      BY_ID.values().removeIf(u -> u.plan() == plan);
       none = PENDING.isEmpty();
     }
     if (none) {
@@ -79,7 +98,10 @@ public final class UpcomingTests implements TestExecutionListener {
   /** The test took a waiting sandbox or is starting its own. */
   static void taken(String uniqueId) {
     synchronized (PENDING) {
-      PENDING.removeIf(u -> !u.repeats() && u.uniqueId().equals(uniqueId));
+      Upcoming u = PENDING.get(uniqueId);
+      if (u != null && !u.repeats()) {
+        remove(u);
+      }
     }
     // A template's next invocation, or a test that was not forecast: the window is the same, but a
     // sandbox may have been taken from it.
@@ -88,23 +110,41 @@ public final class UpcomingTests implements TestExecutionListener {
 
   /** A test or container ended: nothing in it takes a sandbox any more. */
   private static void over(String uniqueId) {
-    boolean changed;
+    boolean changed = false;
     synchronized (PENDING) {
-      changed =
-          PENDING.removeIf(
-              u -> u.uniqueId().equals(uniqueId) || u.uniqueId().startsWith(uniqueId + "/"));
+      if (PENDING.isEmpty()) {
+        return;
+      }
+      Upcoming self = PENDING.get(uniqueId);
+      if (self != null) {
+        remove(self);
+        changed = true;
+      }
+      // A container's descendants: ids below it start with its id and "/" ('0' follows '/').
+      List<Upcoming> inside =
+          new ArrayList<>(BY_ID.subMap(uniqueId + "/", true, uniqueId + "0", false).values());
+      for (Upcoming u : inside) {
+        remove(u);
+        changed = true;
+      }
     }
     if (changed) {
       refresh();
     }
   }
 
+  private static void remove(Upcoming u) {
+    PENDING.remove(u.uniqueId());
+    BY_ID.remove(u.uniqueId());
+  }
+
   /** The nearest upcoming shapes, as many as the nearest test's configuration lets wait. */
   private static void refresh() {
     List<SandboxRun.Shape> next = new ArrayList<>();
     synchronized (PENDING) {
-      Iterator<Upcoming> it = PENDING.iterator();
-      int window = PENDING.isEmpty() ? 0 : PENDING.get(0).shape().config().prestart();
+      Iterator<Upcoming> it = PENDING.values().iterator();
+      int window =
+          PENDING.isEmpty() ? 0 : PENDING.values().iterator().next().shape().config().prestart();
       while (it.hasNext() && next.size() < window) {
         next.add(it.next().shape());
       }
