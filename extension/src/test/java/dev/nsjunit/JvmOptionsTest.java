@@ -68,12 +68,36 @@ class JvmOptionsTest {
         .assertAllPassed(1);
   }
 
+  @Test
+  void aUsersOwnCompileThresholdScalingWinsOverTheDefault() {
+    SandboxKit.run(
+            UserThresholds.class, Map.of("nsjunit.jvmArgs", "-XX:CompileThresholdScaling=1.0"))
+        .assertAllPassed(1);
+  }
+
+  static class UserThresholds {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void theJdksThresholds() {
+      assertThat(compileThresholdScaling()).isEqualTo("1.0"); // before the user's: "5.0"
+    }
+  }
+
+  private static String compileThresholdScaling() {
+    return ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+        .getVMOption("CompileThresholdScaling")
+        .getValue()
+        .replaceAll("0+$", "0");
+  }
+
   static class DefaultCompiler {
     @org.junit.jupiter.api.Test
     @FreshPid
     void tieredWithC2AndSerialGc() {
       assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
-          .noneMatch(o -> o.startsWith("-XX:TieredStopAtLevel"));
+          .noneMatch(o -> o.startsWith("-XX:TieredStopAtLevel"))
+          .contains("-XX:CompileThresholdScaling=5");
+      assertThat(compileThresholdScaling()).isEqualTo("5.0"); // what the JVM made of it
       assertThat(ManagementFactory.getGarbageCollectorMXBeans())
           .extracting(GarbageCollectorMXBean::getName)
           .contains("Copy"); // Serial GC's young collector
@@ -85,7 +109,8 @@ class JvmOptionsTest {
     @FreshPid
     void c1OnlyAndSerialGc() {
       assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
-          .contains("-XX:TieredStopAtLevel=1");
+          .contains("-XX:TieredStopAtLevel=1")
+          .noneMatch(o -> o.startsWith("-XX:CompileThresholdScaling"));
       assertThat(ManagementFactory.getGarbageCollectorMXBeans())
           .extracting(GarbageCollectorMXBean::getName)
           .contains("Copy");

@@ -40,8 +40,10 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * produce the expected results makes its row say why instead of a number.
  */
 public final class Main {
+  /** What nsjunit gives a child JVM by default (ChildCommand), for the floors' bare JVM rows. */
   static final String CHILD_OPTS_DOC =
-      "-XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto";
+      "-XX:-UsePerfData -XX:CompileThresholdScaling=5 -XX:+UseSerialGC";
+
   static final List<String> CHILD_OPTS = List.of(CHILD_OPTS_DOC.split(" "));
   static final String FIXTURE = "dev.nsjunit.bench.fixture.";
 
@@ -426,16 +428,16 @@ public final class Main {
     if (aot != null) {
       measure(
           "jvm",
-          "bare JVM 25: java -XX:-UsePerfData "
-              + C1_SERIAL
+          "bare JVM 25: java "
+              + CHILD_OPTS_DOC
               + " -XX:AOTCache=<the child's aot> -cp <same classpath> Hello",
           () ->
               spawn(
                   n(20, 5),
                   3,
                   concat(
-                      List.of(java25.toString(), "-XX:-UsePerfData"),
-                      List.of(C1_SERIAL.split(" ")),
+                      List.of(java25.toString()),
+                      CHILD_OPTS,
                       List.of("-XX:AOTCache=" + aot, "-cp", classpath, Hello.class.getName()))));
     }
   }
@@ -685,8 +687,7 @@ public final class Main {
       skip("lever", aotLabel, "no JDK 25 at " + java25);
       return;
     }
-    // The AOT cache cannot be combined with any -Xshare option, and fastStart adds -Xshare:auto:
-    // so these runs turn fastStart off and pass its other two options themselves.
+    // A hand-made cache of a C1-only child, beside the one nsjunit makes (nsjunit.cds=false here).
     Path cache = work.resolve("cds/child-jdk25.aot");
     try {
       Files.deleteIfExists(cache);

@@ -30,8 +30,7 @@ final class Report {
       "bare JVM 17: java " + Main.CHILD_OPTS_DOC + " -XX:SharedArchiveFile";
   static final String JUNIT_FLOOR = "JVM 17 + JUnit floor";
   static final String BARE_25 = "bare JVM 25: java " + Main.CHILD_OPTS_DOC;
-  static final String BARE_25_AOT =
-      "bare JVM 25: java -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:AOTCache";
+  static final String BARE_25_AOT = "bare JVM 25: java " + Main.CHILD_OPTS_DOC + " -XX:AOTCache";
   static final String NAIVE = "naive:";
   static final String SUREFIRE = "Surefire forkCount=1";
   static final String IN_PROCESS = "in-process";
@@ -752,7 +751,7 @@ final class Report {
       line(
           "  Dump: `-XX:ArchiveClassesAtExit=<file>` on the first child of a (JDK, classpath) pair; use:");
       line(
-          "  `-XX:SharedArchiveFile=<file>` (with `-Xshare:auto`, so a mismatched archive falls back instead of failing;");
+          "  `-XX:SharedArchiveFile=<file>` (sharing is `auto` by default: a mismatched archive falls back instead of failing;");
       line(
           "  verify once with `-Xshare:on`, which fails loudly). The classpath must be jars only at dump time.");
     }
@@ -779,9 +778,9 @@ final class Report {
       line(
           "  `-XX:AOTCache=<file>`. Both refuse to start together with **any** `-Xshare:*` option (\"Option AOTCache cannot");
       line(
-          "  be used at the same time with -Xshare:on, -Xshare:auto, ...\"), so fastStart's `-Xshare:auto` must be dropped");
+          "  be used at the same time with -Xshare:on, -Xshare:auto, ...\"), so nsjunit gives children no `-Xshare` option");
       line(
-          "  when the cache is used (these rows ran with nsjunit.cds=false, fastStart=false plus `-XX:TieredStopAtLevel=1 -XX:+UseSerialGC`).");
+          "  (these rows ran with nsjunit.cds=false plus `-XX:TieredStopAtLevel=1 -XX:+UseSerialGC`).");
     } else if (m.rows.values().stream().anyMatch(r -> r.label().startsWith(AOT))) {
       line("- **AOT cache on JDK 25**: not measured (" + reason(AOT, JDK25) + ").");
     }
