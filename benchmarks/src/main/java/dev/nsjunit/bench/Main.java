@@ -722,6 +722,7 @@ public final class Main {
 
   void leverRows() {
     String s = "lever";
+    criuCheck();
     // C1 only on a CPU-heavy test.
     measure(
         s,
@@ -1455,6 +1456,46 @@ public final class Main {
     } catch (ClassNotFoundException e) {
       return false;
     }
+  }
+
+  /**
+   * Whether restoring a checkpointed, warmed child (CRIU) could be measured here: `criu check`
+   * initializes its view of the kernel the way a dump or restore would, and says why not.
+   */
+  void criuCheck() {
+    Optional<Path> criu = which("criu");
+    if (criu.isEmpty()) {
+      notes.add(
+          "CRIU (restore a checkpointed, warmed child instead of booting one): not tried, criu is"
+              + " not installed (Debian: apt-get install criu)");
+      return;
+    }
+    String version = firstLine(List.of(criu.get().toString(), "--version"));
+    List<String> errors = new ArrayList<>();
+    try {
+      Process p =
+          new ProcessBuilder(criu.get().toString(), "check").redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      text.lines().filter(l -> l.startsWith("Error")).limit(2).forEach(errors::add);
+      if (errors.isEmpty() && p.exitValue() != 0) {
+        errors.add("exit " + p.exitValue() + ": " + tail(text.strip(), 300));
+      }
+    } catch (IOException | InterruptedException | IllegalThreadStateException e) {
+      errors.add(oneLine(e));
+    }
+    notes.add(
+        errors.isEmpty()
+            ? "CRIU: `criu check` passes ("
+                + version
+                + "); a restore of a warmed child is not measured yet"
+            : "CRIU (restore a checkpointed, warmed child instead of booting one): cannot run on this kernel, so not"
+                + " measured: `criu check` of "
+                + version
+                + " fails: "
+                + String.join(" / ", errors));
   }
 
   static Optional<Path> which(String program) {
