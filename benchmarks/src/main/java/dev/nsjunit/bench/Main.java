@@ -1470,7 +1470,8 @@ public final class Main {
               + " not installed (Debian: apt-get install criu)");
       return;
     }
-    String version = firstLine(List.of(criu.get().toString(), "--version"));
+    String version =
+        "criu " + firstLine(List.of(criu.get().toString(), "--version")).replace("Version: ", "");
     List<String> errors = new ArrayList<>();
     try {
       Process p =
@@ -1479,7 +1480,15 @@ public final class Main {
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
-      text.lines().filter(l -> l.startsWith("Error")).limit(2).forEach(errors::add);
+      // "Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds": the message, once; the
+      // generic "exited, status=1" of a helper says nothing.
+      text.lines()
+          .filter(l -> l.startsWith("Error"))
+          .map(l -> l.replaceFirst("^Error \\([^)]*\\): *", ""))
+          .filter(l -> !l.startsWith("exited, status") && !l.startsWith("Can't wait"))
+          .distinct()
+          .limit(3)
+          .forEach(errors::add);
       if (errors.isEmpty() && p.exitValue() != 0) {
         errors.add("exit " + p.exitValue() + ": " + tail(text.strip(), 300));
       }
