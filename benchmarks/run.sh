@@ -2,7 +2,7 @@
 # nsjunit benchmarks: builds the launcher, the extension and this module, then measures everything
 # side by side in one run and writes docs/performance.md (see benchmarks/README.md).
 #
-#   benchmarks/run.sh            # full run, about 13 to 16 minutes on 2 cores (less once pre-started sandboxes work)
+#   benchmarks/run.sh            # full run, about 14 to 16 minutes on 2 cores
 #   benchmarks/run.sh --quick    # a smoke run with few samples (numbers not meaningful)
 #   benchmarks/run.sh --quick -Dbench.out=/tmp/perf-try.md   # further -D options go to the harness
 #
