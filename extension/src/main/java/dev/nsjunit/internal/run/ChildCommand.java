@@ -41,9 +41,9 @@ public final class ChildCommand {
   static final String SHORT_LIVED_GC = "-XX:+UseSerialGC";
 
   /**
-   * {@code nsjunit.fastStart=true}: C1 only. It saves CPU on a trivial test and makes a test that
-   * computes for seconds several times slower, so it is a choice, not the default
-   * (docs/performance.md has both measured).
+   * {@code nsjunit.fastStart=true}: C1 only. Next to {@link #LATER_COMPILATION} it saves little or
+   * nothing on a trivial test and makes a test that computes for seconds about 3x slower, so it is
+   * a choice, not the default (docs/performance.md has both measured).
    */
   static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
