@@ -1474,12 +1474,18 @@ public final class Main {
         "criu " + firstLine(List.of(criu.get().toString(), "--version")).replace("Version: ", "");
     List<String> errors = new ArrayList<>();
     try {
+      // Output to a file, so the timeout holds even if criu hangs with its output open.
+      Path out = Files.createTempFile("nsjunit-bench-criu", ".txt");
       Process p =
-          new ProcessBuilder(criu.get().toString(), "check").redirectErrorStream(true).start();
-      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+          new ProcessBuilder(criu.get().toString(), "check")
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+        p.destroyForcibly().waitFor();
       }
+      String text = Files.readString(out);
+      Files.delete(out);
       // "Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds": the message, once; the
       // generic "exited, status=1" of a helper says nothing.
       text.lines()
