@@ -8,6 +8,7 @@ import dev.nsjunit.testing.TestJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -149,13 +150,19 @@ class JanitorTest {
       Janitor.watchCgroup(forgotten);
       Files.createDirectory(forgotten);
       Janitor.forgetCgroup(forgotten);
+      // Written beside the marker and renamed into place: the test polls for the marker and
+      // reads it at once, and a plain write let it read an empty file (CI saw "Index 0 out of
+      // bounds for length 0").
+      Path marker = Path.of(System.getProperty("fixture.marker"));
+      Path partial = marker.resolveSibling(marker.getFileName() + ".partial");
       Files.write(
-          Path.of(System.getProperty("fixture.marker")),
+          partial,
           List.of(
               watched.toString(),
               forgotten.toString(),
               Long.toString(sleeper.pid()),
               Long.toString(janitor)));
+      Files.move(partial, marker, StandardCopyOption.ATOMIC_MOVE);
       Thread.sleep(120_000);
     }
   }
