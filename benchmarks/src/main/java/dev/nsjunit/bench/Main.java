@@ -814,6 +814,11 @@ public final class Main {
             "Suite100Netns",
             Map.of(),
             other));
+    String lab = "100 tests on a class-level @Topology (2 hosts, 1 link), " + seq;
+    if (classExists(FIXTURE + "Suite100Lab")) {
+      all.add(new SuiteScenario(lab + PRESTART_OFF, "Suite100Lab", off, other));
+      all.add(new SuiteScenario(lab + PRESTART_DEFAULT, "Suite100Lab", Map.of(), other));
+    }
     String cg = "100 @CgroupLimit(memory=\"256M\") tests, " + seq;
     if (classExists(FIXTURE + "Suite100Cgroup")) {
       all.add(new SuiteScenario(cg + PRESTART_OFF, "Suite100Cgroup", off, other));

@@ -49,6 +49,8 @@ final class Report {
   static final String SEQ = "100 @FreshPid tests, sequential, ";
   static final String PAR = "100 @FreshPid tests, parallel (concurrent, fixed parallelism 2), ";
   static final String NETNS_SEQ = "100 @IsolatedNetns tests, sequential, ";
+  static final String LAB_SEQ =
+      "100 tests on a class-level @Topology (2 hosts, 1 link), sequential, ";
   static final String CG_SEQ = "100 @CgroupLimit(memory=\"256M\") tests, sequential, ";
 
   String markdown() {
@@ -510,6 +512,13 @@ final class Report {
         0.5,
         true);
     target(
+        "100 tests on one class-level @Topology sequential, per test: defaults ≤ 0.5x"
+            + " `nsjunit.prestart=0`",
+        LAB_SEQ + ON,
+        LAB_SEQ + OFF,
+        0.5,
+        true);
+    target(
         "100 @CgroupLimit(memory=\"256M\") tests sequential, per test: defaults ≤ 0.5x"
             + " `nsjunit.prestart=0`",
         CG_SEQ + ON,
@@ -861,8 +870,8 @@ final class Report {
     line("## Limits of these numbers");
     line();
     line(
-        "- One machine, one run: medians of 15 to 300 samples (suites: 3, or 2 for @IsolatedNetns and"
-            + " @CgroupLimit), on a 2-core VM where background");
+        "- One machine, one run: medians of 15 to 300 samples (suites: 3, or 2 for @IsolatedNetns, the"
+            + " class-level @Topology and @CgroupLimit), on a 2-core VM where background");
     line(
         "  activity shows up in the p75/max columns. Compare ratios from the same run, not numbers across runs.");
     double load =

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 public final class LabAccess implements AutoCloseable {
   private final Lab lab;
   private final Path hostsFile;
+  private volatile boolean closed;
 
   private LabAccess(Lab lab, Path hostsFile) {
     this.lab = lab;
@@ -42,8 +43,14 @@ public final class LabAccess implements AutoCloseable {
     return hostsFile;
   }
 
+  /** Whether {@link #close} ran: a sandbox started ahead in a closed lab serves no test. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     lab.close();
     try {
       Files.deleteIfExists(hostsFile);

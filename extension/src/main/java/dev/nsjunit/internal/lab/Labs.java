@@ -33,8 +33,19 @@ public final class Labs {
     SharedLab shared =
         classContext
             .getStore(NAMESPACE)
-            .getOrComputeIfAbsent(owner, k -> new SharedLab(plan, config), SharedLab.class);
+            .getOrComputeIfAbsent(owner, k -> new SharedLab(owner, plan, config), SharedLab.class);
     return shared.get();
+  }
+
+  /**
+   * The lab of a class-level {@code @Topology} for a sandbox started ahead of its test: the lab the
+   * class uses, or one built now that the class's first test adopts (see {@link ClassLabs}).
+   */
+  public static LabAccess forSandboxStartedAhead(LabPlan plan, Configuration config) {
+    Class<?> owner =
+        plan.sharedByClass()
+            .orElseThrow(() -> new IllegalArgumentException("a test's own lab starts with it"));
+    return ClassLabs.forSandboxStartedAhead(owner, () -> start(plan, config));
   }
 
   private static LabAccess start(LabPlan plan, Configuration config) {
@@ -55,14 +66,17 @@ public final class Labs {
   @SuppressWarnings(
       "deprecation") // CloseableResource: the only store cleanup JUnit 5.10 to 5.12 know
   static final class SharedLab implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private final Class<?> owner;
     private final LabAccess lab;
     private final RuntimeException failure;
 
-    SharedLab(LabPlan plan, Configuration config) {
+    /** The lab built ahead for the class's waiting sandboxes, or a new one. */
+    SharedLab(Class<?> owner, LabPlan plan, Configuration config) {
+      this.owner = owner;
       LabAccess started = null;
       RuntimeException failed = null;
       try {
-        started = start(plan, config);
+        started = ClassLabs.forClass(owner, () -> start(plan, config));
       } catch (RuntimeException e) {
         failed = e;
       }
@@ -80,7 +94,7 @@ public final class Labs {
     @Override
     public synchronized void close() {
       if (lab != null) {
-        lab.close();
+        ClassLabs.close(owner, lab);
       }
     }
   }

@@ -10,6 +10,7 @@ import dev.nsjunit.internal.jvm.DebugPort;
 import dev.nsjunit.internal.jvm.InheritedJvmOptions;
 import dev.nsjunit.internal.lab.LabAccess;
 import dev.nsjunit.internal.lab.LabSession;
+import dev.nsjunit.internal.lab.Labs;
 import dev.nsjunit.internal.launcher.LauncherBinary;
 import dev.nsjunit.internal.launcher.LauncherOption;
 import dev.nsjunit.internal.launcher.LauncherProcess;
@@ -35,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One sandbox, from spawn to teardown, driven from the test's own thread. {@link #run} reads as its
@@ -60,11 +62,14 @@ public final class SandboxRun {
    */
   public record Shape(SandboxSpec spec, Configuration config, Class<?> testClass) {
     /**
-     * A lab host's sandbox joins namespaces made for its test, and a debugged child waits for a
-     * person: those start with their test.
+     * A test's own lab is made for it, and a debugged child waits for a person: those start with
+     * their test. A class's lab is there before its tests (or built ahead for them), so its hosts'
+     * sandboxes can wait in it.
      */
     boolean canWait() {
-      return spec.network().isEmpty() && config.debugPort().isEmpty() && config.prestart() > 0;
+      return spec.network().map(lab -> lab.sharedByClass().isPresent()).orElse(true)
+          && config.debugPort().isEmpty()
+          && config.prestart() > 0;
     }
   }
 
@@ -82,7 +87,8 @@ public final class SandboxRun {
       BlockingQueue<SandboxEvent> events,
       long launched,
       Optional<LabSession> session,
-      ExecutorService networkCalls) {}
+      ExecutorService networkCalls,
+      AtomicReference<Listener> testListener) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -129,10 +135,12 @@ public final class SandboxRun {
    */
   public RunRecord run() throws InterruptedException {
     long requested = System.nanoTime();
-    Optional<Started> waiting = lab.isEmpty() ? WaitingSandboxes.JVM.take(shape) : Optional.empty();
+    Optional<Started> waiting = ownsLab ? Optional.empty() : WaitingSandboxes.JVM.take(shape, lab);
     // This test has its sandbox or is about to start one: the tests after it get theirs now.
     UpcomingTests.taken(uniqueId);
     if (waiting.isPresent()) {
+      // The output of the lab's host processes is this test's.
+      waiting.get().testListener().set(listener);
       try (Teardown teardown = waiting.get().teardown()) {
         return watch(waiting.get(), requested);
       }
@@ -141,13 +149,19 @@ public final class SandboxRun {
       if (ownsLab) {
         teardown.at(Teardown.Stage.LAB, lab.get()::close);
       }
-      return watch(start(shape, teardown, false, lab, listener, testName), requested);
+      return watch(
+          start(shape, teardown, false, lab, new AtomicReference<>(listener), testName), requested);
     }
   }
 
-  /** Starts a sandbox for a test that comes later: no lab, no debugger, no test yet. */
+  /**
+   * Starts a sandbox for a test that comes later: no debugger, no test yet, and if it is on a host
+   * of a class's lab, in that lab (built now if the class has none yet).
+   */
   static Started startAhead(Shape shape, Teardown teardown) throws InterruptedException {
-    return start(shape, teardown, true, Optional.empty(), null, null);
+    Optional<LabAccess> lab =
+        shape.spec().network().map(plan -> Labs.forSandboxStartedAhead(plan, shape.config()));
+    return start(shape, teardown, true, lab, new AtomicReference<>(), null);
   }
 
   /**
@@ -159,7 +173,7 @@ public final class SandboxRun {
       Teardown teardown,
       boolean ahead,
       Optional<LabAccess> lab,
-      Listener labOutput,
+      AtomicReference<Listener> testListener,
       String testName)
       throws InterruptedException {
     Configuration config = shape.config();
@@ -182,7 +196,7 @@ public final class SandboxRun {
       for (SandboxFeature feature : SandboxFeatures.ALL) {
         feature.prepare(setup);
       }
-      return launch(ahead, shape, setup, launcher, jvm, teardown, labOutput, testName);
+      return launch(ahead, shape, setup, launcher, jvm, teardown, testListener, testName);
     } catch (IOException e) {
       throw new SandboxFailedException(
           Reason.SETUP_FAILED,
@@ -223,7 +237,7 @@ public final class SandboxRun {
       Path launcher,
       ChildCommand.ChildJvm jvm,
       Teardown teardown,
-      Listener labOutput,
+      AtomicReference<Listener> testListener,
       String testName)
       throws IOException, InterruptedException {
     Configuration config = shape.config();
@@ -265,7 +279,7 @@ public final class SandboxRun {
     pump(events, process.getErrorStream(), true, "nsjunit-stderr-" + id);
     watchExit(events, process, "nsjunit-exit-" + id);
     Optional<LabSession> session =
-        setup.lab().map(l -> startLabSession(config, l, launcher, jvm, teardown, labOutput));
+        setup.lab().map(l -> startLabSession(config, l, launcher, jvm, teardown, testListener));
     ExecutorService networkCalls = session.isPresent() ? networkCallThreads(id, teardown) : null;
     return new Started(
         teardown,
@@ -277,7 +291,8 @@ public final class SandboxRun {
         events,
         launched,
         session,
-        networkCalls);
+        networkCalls,
+        testListener);
   }
 
   /** Gives the started sandbox its test and watches it until it is over. */
@@ -392,7 +407,7 @@ public final class SandboxRun {
       Path launcher,
       ChildCommand.ChildJvm jvm,
       Teardown teardown,
-      Listener listener) {
+      AtomicReference<Listener> testListener) {
     LabSession session =
         new LabSession(
             access.lab(),
@@ -401,11 +416,16 @@ public final class SandboxRun {
         Teardown.Stage.LAB,
         () ->
             session.close(
-                (who, text) ->
+                (who, text) -> {
+                  // A sandbox discarded before any test took it started no host process.
+                  Listener listener = testListener.get();
+                  if (listener != null) {
                     listener.output(
                         false,
                         ("[" + who + "] " + text.strip().replace("\n", "\n[" + who + "] ") + "\n")
-                            .getBytes(StandardCharsets.UTF_8))));
+                            .getBytes(StandardCharsets.UTF_8));
+                  }
+                }));
     return session;
   }
 

@@ -1,6 +1,9 @@
 package dev.nsjunit.internal.run;
 
 import dev.nsjunit.internal.cleanup.JvmExit;
+import dev.nsjunit.internal.lab.ClassLabs;
+import dev.nsjunit.internal.lab.LabAccess;
+import dev.nsjunit.internal.lab.LabPlan;
 import dev.nsjunit.internal.launcher.LauncherProcess;
 import dev.nsjunit.internal.namespaces.PrivilegeProbe;
 import java.time.Duration;
@@ -9,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  * itself for the parent's locks. A sandbox nobody takes (its test was filtered, aborted by a
  * failing {@code @BeforeAll}, or the run ended) is discarded like any other: launcher ended, then
  * its teardown; at the plan's end and at the JVM's exit at the latest.
+ *
+ * <p>The hosts of a class-level {@code @Topology} wait too: their sandboxes join the class's lab,
+ * built ahead for them if the class has none yet ({@link ClassLabs}). Such a sandbox serves only a
+ * test of that very lab, and it ends before its lab closes.
  */
 final class WaitingSandboxes {
   static final WaitingSandboxes JVM = new WaitingSandboxes();
@@ -50,23 +58,38 @@ final class WaitingSandboxes {
   private boolean exitHooked;
   private ExecutorService starter;
 
-  private WaitingSandboxes() {}
+  private WaitingSandboxes() {
+    ClassLabs.beforeClosing(this::discardJoinedTo);
+  }
 
   /**
-   * A waiting sandbox of this shape, if there is one; when one is being started right now, waits
-   * for it (milliseconds of parent-side work) rather than start a second.
+   * A waiting sandbox of this shape, in this lab if the test has one, if there is one; when one is
+   * being started right now, waits for it (milliseconds of parent-side work, or a lab's start)
+   * rather than start a second.
    */
-  synchronized Optional<SandboxRun.Started> take(SandboxRun.Shape shape)
+  synchronized Optional<SandboxRun.Started> take(SandboxRun.Shape shape, Optional<LabAccess> lab)
       throws InterruptedException {
     while (shape.equals(starting)) {
       wait();
     }
     Deque<SandboxRun.Started> ready = waiting.get(shape);
-    if (ready == null || ready.isEmpty()) {
+    if (ready == null) {
       return Optional.empty();
     }
-    taken++;
-    return Optional.of(ready.pollFirst());
+    // Shapes name a class's lab, not which one: the same class run twice at once has two.
+    for (Iterator<SandboxRun.Started> it = ready.iterator(); it.hasNext(); ) {
+      SandboxRun.Started sandbox = it.next();
+      if (sameLab(sandbox.setup().lab(), lab)) {
+        it.remove();
+        taken++;
+        return Optional.of(sandbox);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean sameLab(Optional<LabAccess> joined, Optional<LabAccess> wanted) {
+    return joined.isEmpty() ? wanted.isEmpty() : wanted.isPresent() && joined.get() == wanted.get();
   }
 
   /**
@@ -131,13 +154,17 @@ final class WaitingSandboxes {
     while (true) {
       List<SandboxRun.Started> surplus;
       SandboxRun.Shape next;
+      Set<Class<?>> labsNeeded;
       synchronized (this) {
         reconcileQueued = false;
         surplus = takeSurplus();
         next = firstMissing();
         starting = next;
+        labsNeeded = classLabsOf(wanted);
       }
       surplus.forEach(this::discard);
+      // A lab built ahead for tests that will not come (filtered, BeforeAll failed, plan over).
+      ClassLabs.closeUnadoptedExcept(labsNeeded);
       if (next == null) {
         return;
       }
@@ -155,6 +182,36 @@ final class WaitingSandboxes {
         }
       }
     }
+  }
+
+  private static Set<Class<?>> classLabsOf(List<SandboxRun.Shape> shapes) {
+    Set<Class<?>> classes = new HashSet<>();
+    for (SandboxRun.Shape shape : shapes) {
+      shape.spec().network().flatMap(LabPlan::sharedByClass).ifPresent(classes::add);
+    }
+    return classes;
+  }
+
+  /**
+   * A class's lab is about to close (the class is done): the sandboxes waiting in it end first, on
+   * the closing thread. One being started in it right now ends at the next reconciliation, which
+   * the class's end triggers ({@link #takeSurplus}: its lab is closed).
+   */
+  private void discardJoinedTo(LabAccess lab) {
+    List<SandboxRun.Started> joined = new ArrayList<>();
+    synchronized (this) {
+      for (Deque<SandboxRun.Started> ready : waiting.values()) {
+        for (Iterator<SandboxRun.Started> it = ready.iterator(); it.hasNext(); ) {
+          SandboxRun.Started sandbox = it.next();
+          if (sandbox.setup().lab().map(l -> l == lab).orElse(false)) {
+            it.remove();
+            joined.add(sandbox);
+          }
+        }
+      }
+      waiting.values().removeIf(Deque::isEmpty);
+    }
+    joined.forEach(this::discard);
   }
 
   private SandboxRun.Started startAhead(SandboxRun.Shape shape) {
@@ -190,6 +247,14 @@ final class WaitingSandboxes {
     Map<SandboxRun.Shape, Integer> counts = counts(wanted);
     List<SandboxRun.Started> surplus = new ArrayList<>();
     for (Map.Entry<SandboxRun.Shape, Deque<SandboxRun.Started>> e : waiting.entrySet()) {
+      // Started in a lab that closed meanwhile (its class ended while it booted): no test of it.
+      for (Iterator<SandboxRun.Started> it = e.getValue().iterator(); it.hasNext(); ) {
+        SandboxRun.Started sandbox = it.next();
+        if (sandbox.setup().lab().map(LabAccess::isClosed).orElse(false)) {
+          it.remove();
+          surplus.add(sandbox);
+        }
+      }
       int keep = counts.getOrDefault(e.getKey(), 0);
       while (e.getValue().size() > keep) {
         surplus.add(e.getValue().pollLast());
@@ -248,5 +313,6 @@ final class WaitingSandboxes {
       waiting.clear();
     }
     all.forEach(this::discard);
+    ClassLabs.closeUnadoptedExcept(Set.of());
   }
 }

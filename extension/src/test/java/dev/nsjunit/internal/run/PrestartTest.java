@@ -5,15 +5,23 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.nsjunit.CgroupLimit;
 import dev.nsjunit.FreshPid;
+import dev.nsjunit.HostProcess;
 import dev.nsjunit.Hostname;
+import dev.nsjunit.Link;
+import dev.nsjunit.Network;
+import dev.nsjunit.OnHost;
 import dev.nsjunit.Sandbox;
+import dev.nsjunit.Topology;
 import dev.nsjunit.internal.child.ChildMain;
+import dev.nsjunit.internal.cleanup.LeakAudit;
 import dev.nsjunit.testing.HostProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -242,6 +250,101 @@ class PrestartTest {
   }
 
   /**
+   * Three tests on the two hosts of their class's lab, in order. Each reports the host it runs on,
+   * as its hostname and as the lab address found on its own interfaces; the second starts a process
+   * on the other host, whose output must be attributed to it.
+   */
+  @Topology(
+      hosts = {"alpha", "beta"},
+      links = @Link(between = {"alpha", "beta"}))
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  static class ClassLab {
+    @Test
+    @Order(1)
+    @OnHost("alpha")
+    void onAlpha(Network net, TestReporter reporter) throws Exception {
+      reportHost(net, reporter);
+    }
+
+    @Test
+    @Order(2)
+    @OnHost("beta")
+    void onBeta(Network net, TestReporter reporter) throws Exception {
+      reportHost(net, reporter);
+      try (HostProcess echo = net.host("alpha").start("/bin/echo", "echoed-on-alpha")) {
+        assertThat(echo.waitFor(Duration.ofSeconds(30))).isZero();
+      }
+    }
+
+    @Test
+    @Order(3)
+    @OnHost("alpha")
+    void onAlphaAgain(Network net, TestReporter reporter) throws Exception {
+      reportHost(net, reporter);
+    }
+
+    static void reportHost(Network net, TestReporter reporter) throws Exception {
+      Sequence.report(reporter);
+      InetAddress own = net.address(net.self());
+      reporter.publishEntry(
+          Map.of(
+              "hostname", InetAddress.getLocalHost().getHostName(),
+              "ownAddressIsMine",
+                  Boolean.toString(NetworkInterface.getByInetAddress(own) != null)));
+    }
+  }
+
+  /** Its lab's tests are known after discovery, but never run. */
+  @Topology(hosts = {"gamma"})
+  @Disabled("no lab today")
+  static class ClassLabDisabled {
+    @Test
+    void a() {}
+
+    @Test
+    void b() {}
+  }
+
+  @Test
+  void theHostsOfAClassLabWaitInItAndServeTheirOwnHostsTests() {
+    Recorded run = run(ClassLab.class, "2");
+    assertThat(run.failures).isEmpty();
+    assertThat(run.order).containsExactly("onAlpha()", "onBeta()", "onAlphaAgain()");
+    for (String test : List.of("onAlpha()", "onBeta()", "onAlphaAgain()")) {
+      String host = test.startsWith("onBeta") ? "beta" : "alpha";
+      assertThat(run.entry(test, "hostname")).as(test).isEqualTo(host);
+      assertThat(run.entry(test, "ownAddressIsMine"))
+          .as(test + " is in the network namespace of its host: the host's address is its own")
+          .isEqualTo("true");
+      assertThat(run.entry(test, "testsInThisJvm")).as(test).isEqualTo("1");
+    }
+    assertThat(run.taken)
+        .as("tests of the class that took a sandbox started ahead in its lab")
+        .isGreaterThanOrEqualTo(2);
+    assertThat(Long.parseLong(run.entry("onBeta()", "childStarted")))
+        .as("onBeta()'s child JVM began before JUnit started the test")
+        .isLessThan(run.started.get("onBeta()"));
+    assertThat(run.output)
+        .as("a host process of the test in a sandbox started ahead: its output is the test's")
+        .contains("[alpha/1] echoed-on-alpha");
+    assertNothingWaitsOrRan(run);
+    assertThat(run.leftovers).as("left behind by the fixture JVM (labs included)").isEmpty();
+  }
+
+  @Test
+  void aLabBuiltAheadForTestsThatNeverRunIsRemovedWithNothingLeft() {
+    Recorded run = run(List.of(ClassLabDisabled.class, ClassLab.class), "3");
+    assertThat(run.failures).isEmpty();
+    assertThat(run.order).containsExactly("onAlpha()", "onBeta()", "onAlphaAgain()");
+    assertThat(run.startedAhead)
+        .as("sandboxes started ahead: gamma's (never taken) and ClassLab's")
+        .isGreaterThanOrEqualTo(2);
+    assertThat(run.discarded).as("gamma's sandboxes were discarded").isGreaterThanOrEqualTo(1);
+    assertNothingWaitsOrRan(run);
+    assertThat(run.leftovers).as("left behind by the fixture JVM (labs included)").isEmpty();
+  }
+
+  /**
    * Runs the fixtures through a launcher in a JVM of their own ({@link Main}), so the test plan
    * that runs this class (Surefire's, with sandboxes of its own waiting) does not mix in.
    */
@@ -292,9 +395,12 @@ class PrestartTest {
     long taken;
     long discarded;
     List<String> processesAfter = List.of();
+    List<String> leftovers = new ArrayList<>();
+    String output = "";
 
     static Recorded parse(String out) {
       Recorded r = new Recorded();
+      r.output = out;
       for (String line : out.split("\n")) {
         String[] w = line.split(" ", 3);
         switch (w[0]) {
@@ -315,6 +421,7 @@ class PrestartTest {
             r.taken = Long.parseLong(c[2]);
             r.discarded = Long.parseLong(c[3]);
           }
+          case "leftover" -> r.leftovers.add(line.substring(w[0].length() + 1));
           case "processes" ->
               r.processesAfter = w.length > 1 && !w[1].isEmpty() ? List.of(w[1]) : List.of();
           default -> {
@@ -365,6 +472,12 @@ class PrestartTest {
                   HostProcesses.withArgument(RunDirectory.get().path() + "/s").stream()
                       .map(String::valueOf)
                       .toList()));
+      // What LeakAudit finds of this JVM: processes (a lab's holders too), cgroups, devices.
+      for (LeakAudit.Leftover l : LeakAudit.scan()) {
+        if (l.ownerPid() == ProcessHandle.current().pid() && !l.kind().equals("run directory")) {
+          System.out.println("leftover " + l);
+        }
+      }
       System.out.flush();
       System.exit(0);
     }
