@@ -83,6 +83,61 @@ class JvmOptionsTest {
     }
   }
 
+  @Test
+  void theChildsHeapStartsSmallUnlessTheUserOrAMemoryLimitSizesIt() throws Exception {
+    SandboxKit.run(HeapDefaults.class, Map.of()).assertAllPassed(2);
+    SandboxKit.run(UsersOwnHeap.class, Map.of("nsjunit.jvmArgs", "-Xms64m")).assertAllPassed(1);
+    // A heap option from the parent (Surefire's argLine) counts as the user's too.
+    String out = runFixture(ParentSizedHeap.class, List.of("-XX:MaxHeapFreeRatio=50"), Map.of());
+    assertThat(out).contains("test parentsRatioAndNoneOfOurs() SUCCESSFUL");
+  }
+
+  static class HeapDefaults {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void smallStartFastGrowth() {
+      assertThat(vmOption("InitialHeapSize")).isEqualTo(Long.toString(16L << 20));
+      assertThat(vmOption("MinHeapFreeRatio")).isEqualTo("70");
+      assertThat(vmOption("MaxHeapFreeRatio")).isEqualTo("90");
+    }
+
+    @org.junit.jupiter.api.Test
+    @CgroupLimit(memory = "64M")
+    void underAMemoryLimitTheJvmSizesItsHeapForTheLimit() {
+      assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
+          .noneMatch(o -> o.startsWith("-Xms") || o.contains("HeapFreeRatio"));
+      assertThat(vmOption("MinHeapFreeRatio")).isEqualTo("40"); // the JDK's default
+    }
+  }
+
+  static class UsersOwnHeap {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void usersInitialHeapAndTheJdksGrowth() {
+      assertThat(vmOption("InitialHeapSize")).isEqualTo(Long.toString(64L << 20));
+      assertThat(vmOption("MinHeapFreeRatio")).isEqualTo("40");
+      assertThat(vmOption("MaxHeapFreeRatio")).isEqualTo("70");
+    }
+  }
+
+  static class ParentSizedHeap {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void parentsRatioAndNoneOfOurs() {
+      // Ours (MinHeapFreeRatio=70) next to the parent's MaxHeapFreeRatio=50 would stop the JVM.
+      assertThat(vmOption("MaxHeapFreeRatio")).isEqualTo("50");
+      assertThat(vmOption("MinHeapFreeRatio")).isEqualTo("40");
+      assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
+          .noneMatch(o -> o.startsWith("-Xms"));
+    }
+  }
+
+  private static String vmOption(String name) {
+    return ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+        .getVMOption(name)
+        .getValue();
+  }
+
   private static String compileThresholdScaling() {
     return ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
         .getVMOption("CompileThresholdScaling")

@@ -42,7 +42,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 public final class Main {
   /** What nsjunit gives a child JVM by default (ChildCommand), for the floors' bare JVM rows. */
   static final String CHILD_OPTS_DOC =
-      "-XX:-UsePerfData -XX:CompileThresholdScaling=5 -XX:+UseSerialGC";
+      "-XX:-UsePerfData -XX:CompileThresholdScaling=5 -XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=70 -XX:MaxHeapFreeRatio=90";
 
   static final List<String> CHILD_OPTS = List.of(CHILD_OPTS_DOC.split(" "));
   static final String FIXTURE = "dev.nsjunit.bench.fixture.";
@@ -738,7 +738,31 @@ public final class Main {
         () ->
             junit(
                 0, n(3, 1), Map.of("nsjunit.fastStart", "true"), 1, method("CpuHeavy", "compute")));
+    // The child's heap default against the JDK's own sizing, on a test whose heap grows large.
+    // InitialRAMPercentage=1.5625 is the JDK's default; any heap option keeps nsjunit's out.
+    if (classExists(FIXTURE + "HeapHeavy")) {
+      // Interleaved, one of each per round, so that load that changes affects both alike.
+      List<Long> defaults = new ArrayList<>();
+      List<Long> jdk = new ArrayList<>();
+      Map<String, String> jdkSizing = Map.of("nsjunit.jvmArgs", "-XX:InitialRAMPercentage=1.5625");
+      try {
+        for (int round = 0; round < n(5, 1); round++) {
+          defaults.addAll(junit(0, 1, Map.of(), 1, method("HeapHeavy", "buildLargeHeap")));
+          jdk.addAll(junit(0, 1, jdkSizing, 1, method("HeapHeavy", "buildLargeHeap")));
+        }
+        measure(s, HEAP_DEFAULT, () -> defaults);
+        measure(s, HEAP_JDK, () -> jdk);
+      } catch (Exception | AssertionError e) {
+        skip(s, HEAP_DEFAULT, "failed: " + oneLine(e));
+        skip(s, HEAP_JDK, "failed: " + oneLine(e));
+      }
+    }
   }
+
+  static final String HEAP_DEFAULT = "heap-heavy @FreshPid (12M objects kept), defaults";
+  static final String HEAP_JDK =
+      "heap-heavy @FreshPid (12M objects kept), the JDK's heap sizing"
+          + " (nsjunit.jvmArgs=-XX:InitialRAMPercentage=1.5625)";
 
   /** A hand-made AOT cache: nsjunit's own class-data sharing (nsjunit.cds) off, so it adds none. */
   Map<String, String> aotParams(String jvmArgs) {

@@ -549,6 +549,12 @@ final class Report {
         CPU_IN,
         1.3,
         true);
+    target(
+        "heap-heavy @FreshPid (12M objects, ~450 MB kept) with default settings ≤ 1.1x the JDK's own heap sizing",
+        Main.HEAP_DEFAULT,
+        Main.HEAP_JDK,
+        1.1,
+        true);
     if (m.waiting != null && !m.waiting.waitingRssKiB().isEmpty()) {
       long max = m.waiting.waitingRssKiB().stream().mapToLong(Long::longValue).max().orElse(0);
       double mib = max / 1024.0;

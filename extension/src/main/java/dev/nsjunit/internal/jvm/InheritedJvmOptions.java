@@ -64,6 +64,7 @@ public final class InheritedJvmOptions {
       List<String> systemProperties,
       boolean modular,
       boolean selectsGarbageCollector,
+      boolean sizesHeap,
       boolean parentIsDebugged) {}
 
   /** Environment variables whose JVM options the child's JVM reads itself. */
@@ -155,6 +156,35 @@ public final class InheritedJvmOptions {
           "-XX:+UseEpsilonGC",
           "-XX:+UseConcMarkSweepGC",
           "-XX:+UseParallelOldGC");
+
+  /**
+   * Options that size the heap or steer how it grows: with any of them the user sizes the child's
+   * heap, and nsjunit's own starting heap (which they could contradict: -Xms above -Xmx stops a
+   * JVM) stays out.
+   */
+  private static final List<String> HEAP_SIZING_OPTIONS =
+      concat(
+          ABSOLUTE_HEAP_OPTIONS,
+          List.of(
+              "-XX:MinHeapFreeRatio=",
+              "-XX:MaxHeapFreeRatio=",
+              "-XX:InitialRAMPercentage=",
+              "-XX:MinRAMPercentage=",
+              "-XX:MaxRAMPercentage=",
+              "-XX:InitialRAMFraction=",
+              "-XX:MinRAMFraction=",
+              "-XX:MaxRAMFraction="));
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
+  }
+
+  /** Whether these JVM options size the heap (see {@link #HEAP_SIZING_OPTIONS}). */
+  public static boolean sizesHeap(List<String> options) {
+    return options.stream().anyMatch(o -> HEAP_SIZING_OPTIONS.stream().anyMatch(o::startsWith));
+  }
 
   /** Whether these JVM options choose a garbage collector (two collectors stop a JVM at start). */
   public static boolean selectsGarbageCollector(List<String> options) {
@@ -275,13 +305,18 @@ public final class InheritedJvmOptions {
     List<String> options = new ArrayList<>();
     boolean modular = false;
     boolean gc = false;
+    boolean heap = false;
     for (Decision d : decisions) {
       options.addAll(d.childOptions());
-      // A collector chosen in JAVA_TOOL_OPTIONS reaches the child through the environment.
-      gc |= d.treatment() == Treatment.FROM_ENVIRONMENT && GARBAGE_COLLECTORS.contains(d.option());
+      // A collector or heap size chosen in JAVA_TOOL_OPTIONS reaches the child through the
+      // environment.
+      boolean fromEnvironment = d.treatment() == Treatment.FROM_ENVIRONMENT;
+      gc |= fromEnvironment && GARBAGE_COLLECTORS.contains(d.option());
+      heap |= fromEnvironment && sizesHeap(List.of(d.option()));
       for (String o : d.childOptions()) {
         modular |= MODULE_GRAPH_OPTIONS.stream().anyMatch(o::startsWith);
         gc |= GARBAGE_COLLECTORS.contains(o);
+        heap |= sizesHeap(List.of(o));
       }
     }
     return new Result(
@@ -290,6 +325,7 @@ public final class InheritedJvmOptions {
         systemProperties(parent.systemProperties(), explicitProperties),
         modular,
         gc,
+        heap,
         debugged);
   }
 
