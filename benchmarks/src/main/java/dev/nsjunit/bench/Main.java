@@ -746,7 +746,7 @@ public final class Main {
       List<Long> jdk = new ArrayList<>();
       Map<String, String> jdkSizing = Map.of("nsjunit.jvmArgs", "-XX:InitialRAMPercentage=1.5625");
       try {
-        for (int round = 0; round < n(5, 1); round++) {
+        for (int round = 0; round < n(8, 1); round++) {
           defaults.addAll(junit(0, 1, Map.of(), 1, method("HeapHeavy", "buildLargeHeap")));
           jdk.addAll(junit(0, 1, jdkSizing, 1, method("HeapHeavy", "buildLargeHeap")));
         }

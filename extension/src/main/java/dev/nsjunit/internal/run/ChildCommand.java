@@ -63,11 +63,12 @@ public final class ChildCommand {
    * The default heap of a child with no memory limit: it starts at 16 MiB instead of the JDK's 1/64
    * of the machine's memory, and after a full collection grows to 70% free instead of 40%. JUnit's
    * start allocates some 20 MiB; in a large young generation all of it stays resident while a
-   * sandbox started ahead waits, and each page is a fresh one the kernel faults in. Measured
-   * outside nsjunit (one JUnit test in a fresh JVM, 5 interleaved rounds): RSS 77 → 59 MiB, CPU
-   * 1.24 → 0.93 s. The fast growth keeps a test that builds a large heap from paying for the small
-   * start with more full collections (12 million objects kept: 2.69 vs 2.79 s of CPU; the
-   * benchmark's heap-heavy rows measure it in a sandbox).
+   * sandbox started ahead waits, and each page is a fresh one the kernel faults in. Measured: a
+   * plain JVM running one JUnit test (no class-data archive) 77 → 59 MiB RSS, 1.24 → 0.93 s of CPU;
+   * in a sandbox, whose child maps nsjunit's archive, much less: a waiting child 52.4 → 51.2 MiB
+   * (two benchmark runs), about 25 ms of CPU per trivial test. The fast growth keeps a test that
+   * builds a large heap from paying for the small start (12 million objects kept, in a sandbox, 6
+   * interleaved rounds: 2375 ms vs 2402 ms with the JDK's sizing; starting at 64 MiB: 3049 ms).
    */
   static final List<String> SMALL_STARTING_HEAP =
       List.of("-Xms16m", "-XX:MinHeapFreeRatio=70", "-XX:MaxHeapFreeRatio=90");
