@@ -475,161 +475,225 @@ public final class Main {
     }
   }
 
-  /** Medians of the parts of an isolated test (see FreshPidTimed), in ms. */
-  record Breakdown(int n, double beforeJvm, double bootToBody, double bodyToResult, double total) {}
+  /** Medians of the parts of an isolated test (see FreshPidTimed), in ms, with defaults. */
+  record Breakdown(
+      int n,
+      double beforeJvm,
+      double waitReady,
+      double handOver,
+      double readyToBody,
+      double bodyToResult,
+      double total) {}
 
   Breakdown breakdown;
 
-  static final String OWN_A = "(a) executionStarted → the child has its run request";
+  static final String OWN_BEFORE =
+      "(a1) executionStarted → the child JVM exists (0: it was waiting)";
+  static final String OWN_WAIT =
+      "the child JVM's own boot (and warm-up) on the test's clock, until it is ready (hello)";
+  static final String OWN_HAND =
+      "(a2) child ready and test started → the child has its run request";
+  static final String OWN_A = "(a) = (a1) + (a2): nsjunit's part before the child runs the test";
   static final String OWN_CHILD = "the child: run request received → test body starts";
   static final String OWN_B = "(b) test body ends → executionFinished";
   static final String OWN_AB = "(a) + (b): nsjunit's own time per test";
+  static final String OWN_TOTAL = "executionStarted → executionFinished (one test)";
+  static final String OWN_OFF = ", nsjunit.prestart=0";
 
   /**
    * Splits an isolated test's time at the moments both sides see, all on CLOCK_MONOTONIC ({@code
    * System.nanoTime()} in this JVM and in the child): this JVM's executionStarted and
    * executionFinished of the test, and the child's readings (FreshPidTimed). Ten tests per run,
-   * with defaults (pre-started sandboxes on when the extension has them); the first test of each
-   * run is left out (its sandbox may not have been pre-started: it is the first of the run).
+   * with defaults and with {@code nsjunit.prestart=0}; the first test of each run is left out (its
+   * sandbox cannot have been started ahead: it is the first of the run).
+   *
+   * <p>nsjunit's own time is what the test waits for that is neither the child JVM's work nor the
+   * test's: (a1) the parent's setup, launcher and sandbox until the child JVM exists (nothing for a
+   * sandbox that was started ahead), (a2) from the moment the test asked and its child was ready
+   * (said hello) until the child has the run request, and (b) from the body's end to the reported
+   * result (JUnit's end of the test in the child, the result frame, the child's exit, teardown,
+   * reporting). The child JVM's boot and warm-up before its hello are its own work, shown
+   * separately: for a sandbox started ahead that is not ready yet, the test waits for them.
    */
   void timedBreakdown() {
     String s = "own";
     int runs = n(5, 1);
-    List<Double> beforeJvm = new ArrayList<>();
-    List<Double> toBody = new ArrayList<>();
-    List<Double> bootToBody = new ArrayList<>();
-    List<Double> a = new ArrayList<>();
-    List<Double> child = new ArrayList<>();
-    List<Double> b = new ArrayList<>();
-    List<Double> ab = new ArrayList<>();
-    List<Double> total = new ArrayList<>();
-    int withoutReceived = 0;
-    try {
-      for (int i = 0; i < runs + 1; i++) {
-        Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
-        Map<String, Long> finished = new java.util.concurrent.ConcurrentHashMap<>();
-        Map<String, Map<String, String>> entries = new java.util.concurrent.ConcurrentHashMap<>();
-        org.junit.platform.launcher.TestExecutionListener l =
-            new org.junit.platform.launcher.TestExecutionListener() {
-              @Override
-              public void executionStarted(org.junit.platform.launcher.TestIdentifier id) {
-                if (id.isTest()) {
-                  started.put(id.getUniqueId(), System.nanoTime());
-                }
-              }
-
-              @Override
-              public void executionFinished(
-                  org.junit.platform.launcher.TestIdentifier id,
-                  org.junit.platform.engine.TestExecutionResult result) {
-                if (id.isTest()) {
-                  finished.put(id.getUniqueId(), System.nanoTime());
-                }
-              }
-
-              @Override
-              public void reportingEntryPublished(
-                  org.junit.platform.launcher.TestIdentifier id,
-                  org.junit.platform.engine.reporting.ReportEntry e) {
-                entries
-                    .computeIfAbsent(
-                        id.getUniqueId(), k -> new java.util.concurrent.ConcurrentHashMap<>())
-                    .putAll(e.getKeyValuePairs());
-              }
-            };
-        SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        launcher.execute(
-            LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(FIXTURE + "FreshPidTimed"))
-                .build(),
-            l,
-            summary);
-        long passed = summary.getSummary().getTestsSucceededCount();
-        if (passed != 10 || entries.size() != 10 || finished.size() != 10) {
-          StringWriter w = new StringWriter();
-          summary.getSummary().printFailuresTo(new PrintWriter(w), 5);
-          throw new IllegalStateException(
-              "FreshPidTimed: "
-                  + passed
-                  + " of 10 passed, entries of "
-                  + entries.size()
-                  + " tests: "
-                  + w.toString().lines().limit(6).collect(Collectors.joining(" | ")));
-        }
-        if (i == 0) {
-          continue; // warm-up
-        }
-        List<String> ids = new ArrayList<>(started.keySet());
-        ids.sort((x, y) -> Long.compare(started.get(x), started.get(y)));
-        for (String id : ids.subList(1, ids.size())) {
-          Map<String, String> e = entries.get(id);
-          long st = started.get(id);
-          long fin = finished.get(id);
-          long bodyStart = Long.parseLong(e.get("bodyStartNanos"));
-          long bodyEnd = Long.parseLong(e.get("bodyEndNanos"));
-          long jvmStart = Long.parseLong(e.get("jvmStartNanos"));
-          if (bodyStart < st || fin < bodyEnd) {
-            throw new IllegalStateException(
-                "clocks disagree: the body of "
-                    + id
-                    + " ran outside executionStarted..executionFinished (is the child in a time"
-                    + " namespace?)");
+    for (boolean prestart : new boolean[] {true, false}) {
+      String suffix = prestart ? "" : OWN_OFF;
+      String note =
+          "medians over tests 2 to 10 of "
+              + runs
+              + " run(s) of FreshPidTimed, "
+              + (prestart ? "defaults" : "nsjunit.prestart=0");
+      List<Double> beforeJvm = new ArrayList<>();
+      List<Double> waitReady = new ArrayList<>();
+      List<Double> hand = new ArrayList<>();
+      List<Double> a = new ArrayList<>();
+      List<Double> child = new ArrayList<>();
+      List<Double> readyToBody = new ArrayList<>();
+      List<Double> b = new ArrayList<>();
+      List<Double> ab = new ArrayList<>();
+      List<Double> total = new ArrayList<>();
+      try {
+        for (int i = 0; i < runs + 1; i++) {
+          Timed t = timedRun(prestart);
+          if (i == 0) {
+            continue; // warm-up
           }
-          beforeJvm.add((jvmStart - st) / 1e6);
-          toBody.add((bodyStart - st) / 1e6);
-          bootToBody.add((bodyStart - jvmStart) / 1e6);
-          b.add((fin - bodyEnd) / 1e6);
-          total.add((fin - st) / 1e6);
-          String received = e.get("runReceivedNanos");
-          if (received == null) {
-            withoutReceived++;
-          } else {
-            long r = Long.parseLong(received);
-            a.add((r - st) / 1e6);
-            child.add((bodyStart - r) / 1e6);
-            ab.add((r - st + fin - bodyEnd) / 1e6);
+          List<String> ids = new ArrayList<>(t.started().keySet());
+          ids.sort((x, y) -> Long.compare(t.started().get(x), t.started().get(y)));
+          for (String id : ids.subList(1, ids.size())) {
+            Map<String, String> e = t.entries().get(id);
+            long st = t.started().get(id);
+            long fin = t.finished().get(id);
+            long bodyStart = Long.parseLong(e.get("bodyStartNanos"));
+            long bodyEnd = t.bodyEnds().get(id);
+            long jvmStart = Long.parseLong(e.get("jvmStartNanos"));
+            long hello = Long.parseLong(e.get("helloSentNanos"));
+            long received = Long.parseLong(e.get("runReceivedNanos"));
+            if (bodyStart < st || fin < bodyEnd) {
+              throw new IllegalStateException(
+                  "clocks disagree: the body of "
+                      + id
+                      + " ran outside executionStarted..executionFinished (is the child in a time"
+                      + " namespace?)");
+            }
+            double a1 = Math.max(0, jvmStart - st) / 1e6;
+            double a2 = (received - Math.max(st, hello)) / 1e6;
+            double bb = (fin - bodyEnd) / 1e6;
+            beforeJvm.add(a1);
+            waitReady.add(Math.max(0, hello - Math.max(st, jvmStart)) / 1e6);
+            hand.add(a2);
+            a.add(a1 + a2);
+            child.add((bodyStart - received) / 1e6);
+            readyToBody.add((bodyStart - Math.max(st, hello)) / 1e6);
+            b.add(bb);
+            ab.add(a1 + a2 + bb);
+            total.add((fin - st) / 1e6);
           }
         }
+        ownRow(
+            s,
+            OWN_BEFORE + suffix,
+            beforeJvm,
+            note + "; JVM start from its uptime (ms resolution)");
+        ownRow(s, OWN_WAIT + suffix, waitReady, note + "; the child's work, not nsjunit's");
+        ownRow(s, OWN_HAND + suffix, hand, note);
+        ownRow(s, OWN_A + suffix, a, note);
+        ownRow(s, OWN_CHILD + suffix, child, note + "; JUnit in the child, the child's work");
+        ownRow(s, OWN_B + suffix, b, note);
+        ownRow(s, OWN_AB + suffix, ab, "per test, then the median");
+        ownRow(s, OWN_TOTAL + suffix, total, note);
+        if (prestart) {
+          breakdown =
+              new Breakdown(
+                  total.size(),
+                  median(beforeJvm),
+                  median(waitReady),
+                  median(hand),
+                  median(readyToBody),
+                  median(b),
+                  median(total));
+          progress("breakdown: " + breakdown);
+        }
+      } catch (Exception | AssertionError e) {
+        String why = "failed: " + oneLine(e);
+        for (String label :
+            List.of(OWN_BEFORE, OWN_WAIT, OWN_HAND, OWN_A, OWN_CHILD, OWN_B, OWN_AB, OWN_TOTAL)) {
+          skip(s, label + suffix, why);
+        }
+        notes.add("the time breakdown of an isolated test failed: " + oneLine(e));
       }
-      String note = "medians over tests 2 to 10 of " + runs + " run(s) of FreshPidTimed, defaults";
-      ownRow(
-          s,
-          "executionStarted → the child JVM started (negative: it was already waiting)",
-          beforeJvm,
-          note + "; JVM start from its uptime (ms resolution)");
-      ownRow(s, "executionStarted → test body starts", toBody, note);
-      if (a.isEmpty()) {
-        String why =
-            "not available: the child did not set the system property nsjunit.runReceivedNanos"
-                + " (the extension this was built from does not publish it)";
-        skip(s, OWN_A, why);
-        skip(s, OWN_CHILD, why);
-      } else {
-        String partial =
-            withoutReceived > 0
-                ? "; " + withoutReceived + " tests without the property left out"
-                : "";
-        ownRow(s, OWN_A, a, note + partial);
-        ownRow(s, OWN_CHILD, child, note + partial);
-      }
-      ownRow(s, OWN_B, b, note);
-      if (a.isEmpty()) {
-        skip(s, OWN_AB, "not available: (a) is not available");
-      } else {
-        ownRow(s, OWN_AB, ab, "per test, then the median");
-      }
-      ownRow(s, "executionStarted → executionFinished (one test)", total, note);
-      breakdown =
-          new Breakdown(
-              total.size(), median(beforeJvm), median(bootToBody), median(b), median(total));
-      progress("breakdown: " + breakdown);
-    } catch (Exception | AssertionError e) {
-      String why = "failed: " + oneLine(e);
-      for (String label : List.of(OWN_A, OWN_CHILD, OWN_B, OWN_AB)) {
-        skip(s, label, why);
-      }
-      notes.add("the time breakdown of an isolated test failed: " + oneLine(e));
     }
+  }
+
+  /** One run of FreshPidTimed: each test's start, finish, report entry and body end. */
+  record Timed(
+      Map<String, Long> started,
+      Map<String, Long> finished,
+      Map<String, Map<String, String>> entries,
+      Map<String, Long> bodyEnds) {}
+
+  Timed timedRun(boolean prestart) throws IOException {
+    Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Long> finished = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Map<String, String>> entries = new java.util.concurrent.ConcurrentHashMap<>();
+    org.junit.platform.launcher.TestExecutionListener l =
+        new org.junit.platform.launcher.TestExecutionListener() {
+          @Override
+          public void executionStarted(org.junit.platform.launcher.TestIdentifier id) {
+            if (id.isTest()) {
+              started.put(id.getUniqueId(), System.nanoTime());
+            }
+          }
+
+          @Override
+          public void executionFinished(
+              org.junit.platform.launcher.TestIdentifier id,
+              org.junit.platform.engine.TestExecutionResult result) {
+            if (id.isTest()) {
+              finished.put(id.getUniqueId(), System.nanoTime());
+            }
+          }
+
+          @Override
+          public void reportingEntryPublished(
+              org.junit.platform.launcher.TestIdentifier id,
+              org.junit.platform.engine.reporting.ReportEntry e) {
+            entries
+                .computeIfAbsent(
+                    id.getUniqueId(), k -> new java.util.concurrent.ConcurrentHashMap<>())
+                .putAll(e.getKeyValuePairs());
+          }
+        };
+    SummaryGeneratingListener summary = new SummaryGeneratingListener();
+    LauncherDiscoveryRequestBuilder request =
+        LauncherDiscoveryRequestBuilder.request().selectors(selectClass(FIXTURE + "FreshPidTimed"));
+    if (!prestart) {
+      request.configurationParameter("nsjunit.prestart", "0");
+    }
+    // The children's stdout comes out of this JVM's System.out (nsjunit forwards it as it comes).
+    java.io.PrintStream stdout = System.out;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      launcher.execute(request.build(), l, summary);
+    } finally {
+      System.setOut(stdout);
+    }
+    Map<String, Long> bodyEnds = new LinkedHashMap<>();
+    for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length == 3 && f[0].equals(dev.nsjunit.bench.fixture.FreshPidTimed.BODY_END)) {
+        for (String id : started.keySet()) {
+          if (id.contains("[method:" + f[1] + "(")) {
+            bodyEnds.put(id, Long.parseLong(f[2]));
+          }
+        }
+      }
+    }
+    long passed = summary.getSummary().getTestsSucceededCount();
+    if (passed != 10 || entries.size() != 10 || finished.size() != 10 || bodyEnds.size() != 10) {
+      StringWriter w = new StringWriter();
+      summary.getSummary().printFailuresTo(new PrintWriter(w), 5);
+      throw new IllegalStateException(
+          "FreshPidTimed: "
+              + passed
+              + " of 10 passed, entries of "
+              + entries.size()
+              + " tests, body ends of "
+              + bodyEnds.size()
+              + ": "
+              + w.toString().lines().limit(6).collect(Collectors.joining(" | ")));
+    }
+    for (Map<String, String> e : entries.values()) {
+      if (!e.containsKey("helloSentNanos") || !e.containsKey("runReceivedNanos")) {
+        throw new IllegalStateException(
+            "FreshPidTimed: the child did not set nsjunit.helloSentNanos and"
+                + " nsjunit.runReceivedNanos (built from an older extension?)");
+      }
+    }
+    return new Timed(started, finished, entries, bodyEnds);
   }
 
   void ownRow(String section, String label, List<Double> ms, String note) {
@@ -1068,8 +1132,20 @@ public final class Main {
   }
 
   /** RSS of pre-started sandboxes that wait while another test of their class runs. */
+  /**
+   * What the waiting sandboxes hold: per waiting child JVM its RSS, PSS (shared pages split among
+   * the processes mapping them: libjvm.so, the JDK's and nsjunit's class-data archives are mapped
+   * by every child JVM) and private memory (USS: what ending it would free), and its launcher's and
+   * init's (summed).
+   */
   record Waiting(
-      int childJvms, List<Long> waitingRssKiB, List<Long> helperRssKiB, Long runningRssKiB) {}
+      int childJvms,
+      List<Long> waitingRssKiB,
+      List<Long> waitingPssKiB,
+      List<Long> waitingUssKiB,
+      List<Long> helperRssKiB,
+      List<Long> helperPssKiB,
+      Long runningRssKiB) {}
 
   Waiting waiting;
   String waitingFailure;
@@ -1113,7 +1189,10 @@ public final class Main {
       }
       sleep(2000);
       List<Long> waitingRss = new ArrayList<>();
+      List<Long> waitingPss = new ArrayList<>();
+      List<Long> waitingUss = new ArrayList<>();
       List<Long> helpers = new ArrayList<>();
+      List<Long> helpersPss = new ArrayList<>();
       Long running = null;
       List<Path> jvms = descendantChildJvms();
       for (Path proc : jvms) {
@@ -1123,7 +1202,12 @@ public final class Main {
             running = rss;
           } else {
             waitingRss.add(rss);
-            helpers.add(helperRssKiB(proc));
+            waitingPss.add(procStatusKiB(proc.resolve("smaps_rollup"), "Pss"));
+            waitingUss.add(
+                procStatusKiB(proc.resolve("smaps_rollup"), "Private_Clean")
+                    + procStatusKiB(proc.resolve("smaps_rollup"), "Private_Dirty"));
+            helpers.add(helperKiB(proc, "status", "VmRSS"));
+            helpersPss.add(helperKiB(proc, "smaps_rollup", "Pss"));
           }
         } catch (IOException gone) {
           // ended meanwhile
@@ -1141,7 +1225,9 @@ public final class Main {
                 + " child JVMs below this one, none holds the running test's marker file: cannot"
                 + " tell the running sandbox from waiting ones");
       }
-      waiting = new Waiting(jvms.size(), waitingRss, helpers, running);
+      waiting =
+          new Waiting(
+              jvms.size(), waitingRss, waitingPss, waitingUss, helpers, helpersPss, running);
       progress("waiting sandboxes: " + waiting);
     } catch (Exception e) {
       waitingFailure = oneLine(e);
@@ -1166,14 +1252,17 @@ public final class Main {
     return false;
   }
 
-  /** VmRSS of the processes between this JVM and the child JVM (launcher, sandbox init). */
-  long helperRssKiB(Path jvm) throws IOException {
+  /**
+   * A figure (VmRSS from status, Pss from smaps_rollup) of the processes between this JVM and the
+   * child JVM (launcher, sandbox init), summed.
+   */
+  long helperKiB(Path jvm, String file, String key) throws IOException {
     long self = ProcessHandle.current().pid();
     long sum = 0;
     long pid = ppid(jvm);
     for (int depth = 0; depth < 10 && pid > 1 && pid != self; depth++) {
       Path p = Path.of("/proc", Long.toString(pid));
-      sum += procStatusKiB(p.resolve("status"), "VmRSS");
+      sum += procStatusKiB(p.resolve(file), key);
       pid = ppid(p);
     }
     return sum;

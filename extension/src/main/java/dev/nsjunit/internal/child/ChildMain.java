@@ -43,6 +43,12 @@ public final class ChildMain {
   public static final String RUN_RECEIVED_NANOS_PROPERTY = "nsjunit.runReceivedNanos";
 
   /**
+   * {@code System.nanoTime()} when the child said hello: from then on it is ready, and the wait for
+   * its run request is the parent's (the benchmarks count it as nsjunit's own time).
+   */
+  public static final String HELLO_SENT_NANOS_PROPERTY = "nsjunit.helloSentNanos";
+
+  /**
    * Set on a child started ahead of its test without limits: it runs a probe test through JUnit
    * before it says hello, so its own test finds JUnit loaded, initialized and compiled.
    */
@@ -80,6 +86,7 @@ public final class ChildMain {
     channel.connect(UnixDomainSocketAddress.of(socket));
     InputStream in = new BufferedInputStream(SocketStreams.input(channel));
     FrameWriter writer = FrameWriter.over(channel);
+    System.setProperty(HELLO_SENT_NANOS_PROPERTY, Long.toString(System.nanoTime()));
     writer.send(new Message.Hello(FrameCodec.VERSION, token, ProcessHandle.current().pid()));
 
     Message first = FrameCodec.read(in);
