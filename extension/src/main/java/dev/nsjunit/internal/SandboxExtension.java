@@ -12,6 +12,7 @@ import dev.nsjunit.internal.lab.ParentStandInNetwork;
 import dev.nsjunit.internal.limits.LimitsUnavailable;
 import dev.nsjunit.internal.limits.UsageEntries;
 import dev.nsjunit.internal.namespaces.PrivilegeProbe;
+import dev.nsjunit.internal.run.ExitingSandboxes;
 import dev.nsjunit.internal.run.Outcome;
 import dev.nsjunit.internal.run.OutputForwarder;
 import dev.nsjunit.internal.run.RunRecord;
@@ -45,6 +46,8 @@ import org.opentest4j.TestAbortedException;
  * {@code @BeforeEach}), and each dynamic test runs in its own sandbox.
  */
 public final class SandboxExtension implements InvocationInterceptor, ParameterResolver {
+  private static final ExtensionContext.Namespace EXITING =
+      ExtensionContext.Namespace.create(SandboxExtension.class, "exiting-sandboxes");
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -200,6 +203,16 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
       Optional<LabAccess> lab,
       boolean ownsLab)
       throws Throwable {
+    // A result may be reported before its sandbox has exited: the class's end waits for the exit.
+    ExitingSandboxes.Group exits =
+        context
+            .getParent()
+            .orElse(context)
+            .getStore(EXITING)
+            .getOrComputeIfAbsent(
+                ExitingSandboxes.Group.class,
+                k -> new ExitingSandboxes.Group(),
+                ExitingSandboxes.Group.class);
     OutputForwarder output = new OutputForwarder();
     SandboxRun run =
         new SandboxRun(
@@ -221,7 +234,8 @@ public final class SandboxExtension implements InvocationInterceptor, ParameterR
               }
             },
             lab,
-            ownsLab);
+            ownsLab,
+            exits);
     RunRecord record = run.run();
     output.flush();
     lab.ifPresent(

@@ -3,12 +3,16 @@ package dev.nsjunit.internal.child;
 import dev.nsjunit.internal.channel.FrameCodec;
 import dev.nsjunit.internal.channel.FrameWriter;
 import dev.nsjunit.internal.channel.Message;
+import dev.nsjunit.internal.channel.OutputMark;
 import dev.nsjunit.internal.channel.SocketStreams;
 import dev.nsjunit.internal.channel.ThrowableData;
 import dev.nsjunit.internal.lab.NetworkCalls;
 import java.io.BufferedInputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -77,6 +81,7 @@ public final class ChildMain {
   }
 
   private static void run(Path socket, String token) throws IOException {
+    OutputCompletion completion = new OutputCompletion(OutputMark.of(token));
     // Before the run request, not after it: a child started ahead does this while it waits.
     warmUpReportPath();
     if (Boolean.getBoolean(WARM_UP_PROPERTY)) {
@@ -111,6 +116,7 @@ public final class ChildMain {
       result = new Message.Result(Message.Status.FAILED, ThrowableData.of(unrecoverable), null);
     }
     exitRecorder.disarm();
+    completion.mark();
     writer.send(result);
     writer.send(new Message.Bye());
     // Close the channel first: the request thread is blocked in a native read, and HotSpot's exit
@@ -142,6 +148,38 @@ public final class ChildMain {
     FrameCodec.write(sink, new Message.Bye());
     for (Message.Status status : Message.Status.values()) {
       status.name();
+    }
+  }
+
+  /**
+   * Tells the parent that the test's output is all out: flushes what the test may have buffered,
+   * then writes the mark (see {@link OutputMark}) straight to descriptors 1 and 2, behind it. Made
+   * before the test (no allocation, no descriptor needed after it), for the same reasons as {@link
+   * #warmUpReportPath}.
+   */
+  private static final class OutputCompletion {
+    private final byte[] mark;
+    private final PrintStream originalOut = System.out;
+    private final PrintStream originalErr = System.err;
+    private final FileOutputStream fd1 = new FileOutputStream(FileDescriptor.out);
+    private final FileOutputStream fd2 = new FileOutputStream(FileDescriptor.err);
+
+    OutputCompletion(byte[] mark) {
+      this.mark = mark;
+    }
+
+    void mark() {
+      System.out.flush();
+      System.err.flush();
+      originalOut.flush();
+      originalErr.flush();
+      for (FileOutputStream fd : new FileOutputStream[] {fd1, fd2}) {
+        try {
+          fd.write(mark);
+        } catch (IOException e) {
+          // The test closed it: the parent waits for the stream's end instead, as for a crash.
+        }
+      }
     }
   }
 

@@ -17,5 +17,8 @@ public sealed interface SandboxEvent {
 
   record OutputEnded(boolean stderr) implements SandboxEvent {}
 
+  /** The child marked the end of its test's output on this stream (see OutputMark). */
+  record OutputComplete(boolean stderr) implements SandboxEvent {}
+
   record Exited(int exitCode) implements SandboxEvent {}
 }

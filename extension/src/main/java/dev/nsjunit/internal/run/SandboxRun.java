@@ -3,6 +3,7 @@ package dev.nsjunit.internal.run;
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.channel.ChannelEndpoint;
+import dev.nsjunit.internal.channel.OutputMark;
 import dev.nsjunit.internal.child.ChildMain;
 import dev.nsjunit.internal.jvm.ChildClasspath;
 import dev.nsjunit.internal.jvm.ClassDataSharing;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -104,10 +104,12 @@ public final class SandboxRun {
   private final Listener listener;
   private final Optional<LabAccess> lab;
   private final boolean ownsLab;
+  private final ExitingSandboxes.Group exits;
 
   /**
    * With {@code ownsLab}, the lab is this test's alone and is closed in its teardown (see {@link
-   * Teardown}).
+   * Teardown}). A sandbox whose result comes before its exit is torn down in {@code exits}, its
+   * class's.
    */
   public SandboxRun(
       SandboxSpec spec,
@@ -118,9 +120,11 @@ public final class SandboxRun {
       Map<String, String> junitConfiguration,
       Listener listener,
       Optional<LabAccess> lab,
-      boolean ownsLab) {
+      boolean ownsLab,
+      ExitingSandboxes.Group exits) {
     this.lab = lab;
     this.ownsLab = ownsLab;
+    this.exits = exits;
     this.shape = new Shape(spec, config, testClass);
     this.testName = testName;
     this.uniqueId = uniqueId;
@@ -141,17 +145,57 @@ public final class SandboxRun {
     if (waiting.isPresent()) {
       // The output of the lab's host processes is this test's.
       waiting.get().testListener().set(listener);
-      try (Teardown teardown = waiting.get().teardown()) {
-        return watch(waiting.get(), requested);
-      }
+      return watchThenTearDown(waiting.get().teardown(), () -> waiting.get(), requested);
     }
-    try (Teardown teardown = new Teardown()) {
-      if (ownsLab) {
-        teardown.at(Teardown.Stage.LAB, lab.get()::close);
-      }
-      return watch(
-          start(shape, teardown, false, lab, new AtomicReference<>(listener), testName), requested);
+    Teardown teardown = new Teardown();
+    if (ownsLab) {
+      teardown.at(Teardown.Stage.LAB, lab.get()::close);
     }
+    return watchThenTearDown(
+        teardown,
+        () -> start(shape, teardown, false, lab, new AtomicReference<>(listener), testName),
+        requested);
+  }
+
+  private interface Starting {
+    Started start() throws InterruptedException;
+  }
+
+  /**
+   * Watches the sandbox, then tears it down: at once, or, when its result came before its exit,
+   * after its exit, in the background (ExitingSandboxes), so the result is reported first.
+   */
+  private RunRecord watchThenTearDown(Teardown teardown, Starting starting, long requested)
+      throws InterruptedException {
+    SandboxWatch watch;
+    RunRecord record;
+    try {
+      watch = newWatch(starting.start(), requested);
+      record = watch.watch();
+    } catch (Throwable t) {
+      try {
+        teardown.close();
+      } catch (RuntimeException e) {
+        t.addSuppressed(e);
+      }
+      throw t;
+    }
+    if (watch.exitPending()) {
+      exits.finish(watch, teardown, testName);
+    } else {
+      teardown.close();
+    }
+    return record;
+  }
+
+  /**
+   * Whether the result may be reported when the child has sent it and marked its output complete,
+   * before the child JVM exits. Not in a lab (its host processes and lab teardown are ordered with
+   * the sandbox's), not when an OOM kill is expected (the kill is counted after the exit), not
+   * under a debugger.
+   */
+  private boolean reportsBeforeExit() {
+    return lab.isEmpty() && !shape.spec().expectOomKill() && shape.config().debugPort().isEmpty();
   }
 
   /**
@@ -275,8 +319,9 @@ public final class SandboxRun {
       debug.relayInto(process);
       System.err.println(debug.announcement(testName));
     }
-    pump(events, process.getInputStream(), false, "nsjunit-stdout-" + id);
-    pump(events, process.getErrorStream(), true, "nsjunit-stderr-" + id);
+    byte[] mark = OutputMark.of(token);
+    pump(events, process.getInputStream(), false, mark, "nsjunit-stdout-" + id);
+    pump(events, process.getErrorStream(), true, mark, "nsjunit-stderr-" + id);
     watchExit(events, process, "nsjunit-exit-" + id);
     Optional<LabSession> session =
         setup.lab().map(l -> startLabSession(config, l, launcher, jvm, teardown, testListener));
@@ -296,7 +341,7 @@ public final class SandboxRun {
   }
 
   /** Gives the started sandbox its test and watches it until it is over. */
-  private RunRecord watch(Started started, long requested) throws InterruptedException {
+  private SandboxWatch newWatch(Started started, long requested) {
     Configuration config = shape.config();
     Duration timeout =
         config.debugPort().isPresent()
@@ -318,8 +363,9 @@ public final class SandboxRun {
             started.setup().cgroup(),
             shape.spec().limits(),
             started.session(),
-            started.networkCalls());
-    return new SandboxWatch(run, started.events(), listener).watch();
+            started.networkCalls(),
+            reportsBeforeExit());
+    return new SandboxWatch(run, started.events(), listener);
   }
 
   /**
@@ -442,24 +488,41 @@ public final class SandboxRun {
   }
 
   private static void pump(
-      BlockingQueue<SandboxEvent> events, InputStream stream, boolean stderr, String name) {
+      BlockingQueue<SandboxEvent> events,
+      InputStream stream,
+      boolean stderr,
+      byte[] mark,
+      String name) {
     Thread t =
         new Thread(
             () -> {
               byte[] buffer = new byte[8192];
+              OutputMark.Scanner scanner = new OutputMark.Scanner(mark);
               try (stream) {
                 int n;
                 while ((n = stream.read(buffer)) > 0) {
-                  events.add(new SandboxEvent.Output(stderr, Arrays.copyOf(buffer, n)));
+                  OutputMark.Scanner.Scan scan = scanner.scan(buffer, n);
+                  output(events, stderr, scan.before());
+                  if (scan.markFound()) {
+                    events.add(new SandboxEvent.OutputComplete(stderr));
+                    output(events, stderr, scan.after());
+                  }
                 }
               } catch (IOException ignored) {
                 // stream closed: the process is gone
               }
+              output(events, stderr, scanner.flush());
               events.add(new SandboxEvent.OutputEnded(stderr));
             },
             name);
     t.setDaemon(true);
     t.start();
+  }
+
+  private static void output(BlockingQueue<SandboxEvent> events, boolean stderr, byte[] bytes) {
+    if (bytes.length > 0) {
+      events.add(new SandboxEvent.Output(stderr, bytes));
+    }
   }
 
   /**

@@ -47,7 +47,8 @@ final class SandboxWatch {
       Optional<TestCgroup> cgroup,
       CgroupLimits limits,
       Optional<LabSession> lab,
-      ExecutorService networkCalls) {}
+      ExecutorService networkCalls,
+      boolean reportBeforeExit) {}
 
   private final Run run;
   private final BlockingQueue<SandboxEvent> events;
@@ -68,6 +69,11 @@ final class SandboxWatch {
   private boolean channelEnded;
   private boolean stdoutEnded;
   private boolean stderrEnded;
+  private boolean byeSeen;
+  private boolean stdoutComplete;
+  private boolean stderrComplete;
+  private boolean endedBeforeExit;
+  private volatile boolean stopAsked;
   private boolean timedOut;
   private boolean bootTimedOut;
   private boolean killed;
@@ -93,6 +99,17 @@ final class SandboxWatch {
   RunRecord watch() throws InterruptedException {
     try {
       while (!(exited && channelEnded && stdoutEnded && stderrEnded)) {
+        if (run.reportBeforeExit()
+            && result != null
+            && byeSeen
+            && stdoutComplete
+            && stderrComplete
+            && !killed) {
+          // The test is over and all its output forwarded: the JVM's exit (shutdown hooks, a few
+          // ms to tens of ms) and the teardown need not delay its result (see awaitExit).
+          endedBeforeExit = true;
+          break;
+        }
         long now = System.nanoTime();
         if (now >= killDeadline) {
           break; // killed and still not gone: report what we have rather than hang
@@ -120,6 +137,64 @@ final class SandboxWatch {
       exitCode = run.launcher().exitValue();
     }
     return record();
+  }
+
+  /** Makes {@link #awaitExit}, on its own thread, kill the sandbox now. */
+  void stopAfterResult() {
+    stopAsked = true;
+  }
+
+  /** Whether {@link #awaitExit} had to kill a sandbox that did not exit by the deadline. */
+  boolean timedOutAfterResult() {
+    return endedBeforeExit && timedOut;
+  }
+
+  /** Whether {@link #watch} returned with the test's result before the sandbox exited. */
+  boolean exitPending() {
+    return endedBeforeExit;
+  }
+
+  /**
+   * After a result reported before the exit: until the launcher exited and the streams ended,
+   * output still forwarded (a shutdown hook's), killing the sandbox at the test's own deadline if
+   * its exit hangs. Returns what went wrong after the result, if anything, for a warning.
+   */
+  Optional<String> awaitExit() throws InterruptedException {
+    while (!(exited && channelEnded && stdoutEnded && stderrEnded)) {
+      long now = System.nanoTime();
+      if (now >= killDeadline) {
+        break;
+      }
+      if (!killed && (now >= deadline || stopAsked)) {
+        kill();
+        timedOut = true;
+      }
+      long wait = Math.min(deadline, killDeadline) - now;
+      SandboxEvent event =
+          events.poll(
+              Math.max(1, Math.min(wait, TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS);
+      if (event != null) {
+        handle(event);
+      }
+    }
+    if (exited) {
+      exitCode = run.launcher().exitValue();
+    }
+    if (timedOut) {
+      return Optional.of(
+          stopAsked
+              ? "had not exited when its class ended (a shutdown hook that hangs?) and was killed"
+              : "did not exit by the test's deadline ("
+                  + run.timeout().toSeconds()
+                  + " s after it started: a shutdown hook that hangs?) and was killed");
+    }
+    if (!exited) {
+      return Optional.of("did not exit, even after a kill");
+    }
+    if (exitCode != 0) {
+      return Optional.of("exited with code " + exitCode + " (a shutdown hook's Runtime.halt?)");
+    }
+    return Optional.empty();
   }
 
   /**
@@ -157,6 +232,12 @@ final class SandboxWatch {
       } else {
         stdoutEnded = true;
       }
+    } else if (event instanceof SandboxEvent.OutputComplete o) {
+      if (o.stderr()) {
+        stderrComplete = true;
+      } else {
+        stdoutComplete = true;
+      }
     } else if (event instanceof SandboxEvent.Connected c) {
       connection = c.connection();
     } else if (event instanceof SandboxEvent.ChannelEnded c) {
@@ -192,6 +273,8 @@ final class SandboxWatch {
       result = res;
     } else if (m instanceof Message.ExitCalled e) {
       exitCalled = e;
+    } else if (m instanceof Message.Bye) {
+      byeSeen = true;
     } else if (m instanceof Message.NetworkCall call) {
       answer(call);
     } else if (m instanceof Message.ThreadDump d) {

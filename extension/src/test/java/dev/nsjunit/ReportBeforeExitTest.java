@@ -1,0 +1,246 @@
+package dev.nsjunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nsjunit.testing.HostProcesses;
+import dev.nsjunit.testing.SandboxKit;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * A test's result is reported when the child has sent it and marked its output complete, not when
+ * the child JVM has exited: the exit (shutdown hooks, the VM's shutdown, the namespaces' teardown)
+ * goes on behind it. Its output is still all the test's, the sandbox is still torn down before the
+ * engine's execution ends, and what goes wrong after the result is told.
+ */
+class ReportBeforeExitTest {
+  private static final String LAST_WORDS = "last words before the result";
+  private static final String HOOK_RAN = "shutdown hook ran after the result";
+
+  @Test
+  void theResultComesBeforeTheExitWithAllTheTestsOutputAndNothingLeftAtTheEnd() throws Exception {
+    String marker = HostProcesses.sleepMarker();
+    TimedCapture out = new TimedCapture();
+    TimedCapture err = new TimedCapture();
+    EngineExecutionResults results =
+        SandboxKit.withProperties(
+            Map.of("nsjunit.test.sleepMarker", marker),
+            () -> out.and(err).around(() -> engine(Cases.class, "printsAndExitsSlowly")));
+
+    List<Event> finished = results.testEvents().finished().list();
+    assertThat(finished).hasSize(1);
+    assertThat(results.testEvents().succeeded().count()).isEqualTo(1);
+    Instant reported = finished.get(0).getTimestamp();
+
+    // Everything the test printed (200 KB on stdout, partly unflushed when it returned; a line on
+    // stderr) was forwarded before its result was reported.
+    assertThat(out.text().indexOf("x".repeat(200_000))).isNotNegative();
+    assertThat(out.arrivalOf("x".repeat(200_000) + "|")).isBeforeOrEqualTo(reported);
+    assertThat(err.arrivalOf(LAST_WORDS)).isBeforeOrEqualTo(reported);
+    // The shutdown hook, 1.5 s into the exit, printed after the result: it was not waited for...
+    assertThat(out.arrivalOf(HOOK_RAN)).isAfter(reported);
+    // ...but its output still came through, and what went wrong after the result is said, on
+    // stderr at once and as the failure of the test's class at its end (as a forked JVM that dies
+    // at exit fails a build)...
+    assertThat(err.text())
+        .contains("after the result of")
+        .contains("printsAndExitsSlowly")
+        .contains("exited with code 3");
+    List<Event> failedContainers = results.containerEvents().failed().list();
+    assertThat(failedContainers).hasSize(1);
+    assertThat(failedContainers.get(0).getTestDescriptor().getDisplayName()).endsWith("$Cases");
+    // JUnit may wrap what a store's resource throws at its close ("Failed to close extension
+    // context"): the class's failure is ours or caused by ours.
+    Throwable classFailure =
+        failedContainers
+            .get(0)
+            .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+            .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+            .orElseThrow();
+    while (!(classFailure instanceof SandboxFailedException) && classFailure.getCause() != null) {
+      classFailure = classFailure.getCause();
+    }
+    assertThat(classFailure).isInstanceOf(SandboxFailedException.class);
+    assertThat(((SandboxFailedException) classFailure).reason())
+        .isEqualTo(SandboxFailedException.Reason.EXITED);
+    assertThat(classFailure)
+        .hasMessageContaining("printsAndExitsSlowly")
+        .hasMessageContaining("exited with code 3");
+    // ...the mark itself is never shown...
+    assertThat(out.text()).doesNotContain("output-complete").doesNotContain("\0");
+    assertThat(err.text()).doesNotContain("output-complete").doesNotContain("\0");
+    // ...and the engine's execution ended only after the sandbox was gone (its sleep with it).
+    assertThat(HostProcesses.withArgument(marker)).isEmpty();
+  }
+
+  @Test
+  void aTestThatClosesItsStdoutStillGetsItsResultAfterTheExit() {
+    SandboxKit.Run run = SandboxKit.runMethod(Cases.class, "closesStdout");
+    run.assertAllPassed(1);
+    assertThat(run.stderr()).contains("stderr still open");
+  }
+
+  @Test
+  void aShutdownHookThatHangsIsKilledAtTheTestsDeadlineAndFailsItsClass() throws Exception {
+    String marker = HostProcesses.sleepMarker();
+    long started = System.nanoTime();
+    SandboxKit.Run run =
+        SandboxKit.withProperties(
+            Map.of("nsjunit.test.sleepMarker", marker),
+            () -> SandboxKit.runMethod(HangingHook.class, "hangsAtExit"));
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(run.results().testEvents().succeeded().count()).isEqualTo(1);
+    Throwable classFailure =
+        run.results()
+            .containerEvents()
+            .failed()
+            .list()
+            .get(0)
+            .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+            .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+            .orElseThrow();
+    while (!(classFailure instanceof SandboxFailedException) && classFailure.getCause() != null) {
+      classFailure = classFailure.getCause();
+    }
+    assertThat(classFailure).isInstanceOf(SandboxFailedException.class);
+    assertThat(((SandboxFailedException) classFailure).reason())
+        .isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    assertThat(classFailure)
+        .hasMessageContaining("hangsAtExit")
+        .hasMessageContaining("did not exit by the test's deadline");
+    // Killed at the 3 s deadline, not left to the class's 30 s or the JVM's exit; and gone.
+    assertThat(tookMs).as("ms until the engine returned").isLessThan(25_000);
+    assertThat(HostProcesses.withArgument(marker)).isEmpty();
+  }
+
+  private static EngineExecutionResults engine(Class<?> fixture, String method) {
+    return EngineTestKit.engine("junit-jupiter")
+        .enableImplicitConfigurationParameters(true)
+        .selectors(DiscoverySelectors.selectMethod(fixture, method))
+        .execute();
+  }
+
+  /** What this JVM printed on one stream, with when each piece arrived. */
+  private static final class TimedCapture extends OutputStream {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final java.util.List<long[]> ends = new java.util.ArrayList<>();
+    private final java.util.List<Instant> times = new java.util.ArrayList<>();
+    private TimedCapture other;
+
+    TimedCapture and(TimedCapture err) {
+      this.other = err;
+      return this;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      bytes.write(b);
+      stamp();
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      bytes.write(b, off, len);
+      stamp();
+    }
+
+    private void stamp() {
+      ends.add(new long[] {bytes.size()});
+      times.add(Instant.now());
+    }
+
+    synchronized String text() {
+      return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** When the piece holding the end of the first occurrence of {@code s} arrived. */
+    synchronized Instant arrivalOf(String s) {
+      int at = text().indexOf(s);
+      assertThat(at)
+          .as("output containing " + s.substring(0, Math.min(40, s.length())))
+          .isNotNegative();
+      long end = at + s.getBytes(StandardCharsets.UTF_8).length;
+      for (int i = 0; i < ends.size(); i++) {
+        if (ends.get(i)[0] >= end) {
+          return times.get(i);
+        }
+      }
+      throw new AssertionError("no arrival recorded");
+    }
+
+    <T> T around(java.util.function.Supplier<T> body) {
+      PrintStream out = System.out;
+      PrintStream err = System.err;
+      System.setOut(new PrintStream(this, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(other, true, StandardCharsets.UTF_8));
+      try {
+        return body.get();
+      } finally {
+        System.setOut(out);
+        System.setErr(err);
+      }
+    }
+  }
+
+  /** Run only through the test above. */
+  static class HangingHook {
+    @Test
+    @Sandbox(timeout = "3s")
+    void hangsAtExit() throws Exception {
+      String marker = System.getProperty("nsjunit.test.sleepMarker");
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      new ProcessBuilder("sleep", marker).start().waitFor();
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
+    }
+  }
+
+  /** Run only through the tests above. */
+  @FreshPid
+  static class Cases {
+    @Test
+    void printsAndExitsSlowly() throws Exception {
+      String marker = System.getProperty("nsjunit.test.sleepMarker");
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      // Lives as long as the sandbox: gone only when the sandbox is torn down.
+                      new ProcessBuilder("sleep", marker).start();
+                      Thread.sleep(1500);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                    System.out.println(HOOK_RAN);
+                    System.out.flush();
+                    Runtime.getRuntime().halt(3);
+                  }));
+      // Without a newline at the end: part of it is still in System.out's buffer when we return.
+      System.out.print("x".repeat(200_000) + "|");
+      System.err.println(LAST_WORDS);
+    }
+
+    @Test
+    void closesStdout() throws Exception {
+      new java.io.FileOutputStream(java.io.FileDescriptor.out).close();
+      System.err.println("stderr still open");
+    }
+  }
+}
