@@ -17,6 +17,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The entry point of the child JVM inside the sandbox.
@@ -146,6 +147,12 @@ public final class ChildMain {
     FrameCodec.write(sink, new Message.ReportEntry(java.util.Map.of("k", "v")));
     FrameCodec.write(sink, new Message.ThreadDump(ThreadDump.ofAllThreads()));
     FrameCodec.write(sink, new Message.Bye());
+    // The run request is read right after the hello, on the test's clock: decode one here first.
+    java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+    FrameCodec.write(
+        request,
+        new Message.Run("[engine:warm-up]", new java.util.LinkedHashMap<>(Map.of("k", "v"))));
+    FrameCodec.read(new java.io.ByteArrayInputStream(request.toByteArray()));
     for (Message.Status status : Message.Status.values()) {
       status.name();
     }

@@ -3,6 +3,7 @@ package dev.nsjunit.internal.run;
 import dev.nsjunit.SandboxFailedException;
 import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.channel.ChannelEndpoint;
+import dev.nsjunit.internal.channel.Message;
 import dev.nsjunit.internal.channel.OutputMark;
 import dev.nsjunit.internal.child.ChildMain;
 import dev.nsjunit.internal.jvm.ChildClasspath;
@@ -88,7 +89,17 @@ public final class SandboxRun {
       long launched,
       Optional<LabSession> session,
       ExecutorService networkCalls,
-      AtomicReference<Listener> testListener) {}
+      AtomicReference<Listener> testListener) {
+    /** Whether the child has said hello: ready for its run request. */
+    boolean ready() {
+      for (SandboxEvent e : events) {
+        if (e instanceof SandboxEvent.Received r && r.message() instanceof Message.Hello) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -140,12 +151,22 @@ public final class SandboxRun {
   public RunRecord run() throws InterruptedException {
     long requested = System.nanoTime();
     Optional<Started> waiting = ownsLab ? Optional.empty() : WaitingSandboxes.JVM.take(shape, lab);
-    // This test has its sandbox or is about to start one: the tests after it get theirs now.
-    UpcomingTests.taken(uniqueId);
+    // This test has its sandbox or is about to start one: the tests after it get theirs now. From
+    // a sandbox that is ready (said hello), once it has its run request: the next child's boot
+    // then does not take the cores from the hand-over. Not from one still booting: the next boot
+    // would start that much later (measured: 20 sequential tests, 270 -> 355 ms per test).
+    Runnable taken = once(() -> UpcomingTests.taken(uniqueId));
+    if (waiting.isEmpty() || !waiting.get().ready()) {
+      taken.run();
+    }
     if (waiting.isPresent()) {
       // The output of the lab's host processes is this test's.
       waiting.get().testListener().set(listener);
-      return watchThenTearDown(waiting.get().teardown(), () -> waiting.get(), requested);
+      try {
+        return watchThenTearDown(waiting.get().teardown(), () -> waiting.get(), requested, taken);
+      } finally {
+        taken.run();
+      }
     }
     Teardown teardown = new Teardown();
     if (ownsLab) {
@@ -154,7 +175,17 @@ public final class SandboxRun {
     return watchThenTearDown(
         teardown,
         () -> start(shape, teardown, false, lab, new AtomicReference<>(listener), testName),
-        requested);
+        requested,
+        () -> {});
+  }
+
+  private static Runnable once(Runnable r) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        r.run();
+      }
+    };
   }
 
   private interface Starting {
@@ -165,12 +196,13 @@ public final class SandboxRun {
    * Watches the sandbox, then tears it down: at once, or, when its result came before its exit,
    * after its exit, in the background (ExitingSandboxes), so the result is reported first.
    */
-  private RunRecord watchThenTearDown(Teardown teardown, Starting starting, long requested)
+  private RunRecord watchThenTearDown(
+      Teardown teardown, Starting starting, long requested, Runnable runSent)
       throws InterruptedException {
     SandboxWatch watch;
     RunRecord record;
     try {
-      watch = newWatch(starting.start(), requested);
+      watch = newWatch(starting.start(), requested, runSent);
       record = watch.watch();
     } catch (Throwable t) {
       try {
@@ -341,7 +373,7 @@ public final class SandboxRun {
   }
 
   /** Gives the started sandbox its test and watches it until it is over. */
-  private SandboxWatch newWatch(Started started, long requested) {
+  private SandboxWatch newWatch(Started started, long requested, Runnable runSent) {
     Configuration config = shape.config();
     Duration timeout =
         config.debugPort().isPresent()
@@ -364,7 +396,8 @@ public final class SandboxRun {
             shape.spec().limits(),
             started.session(),
             started.networkCalls(),
-            reportsBeforeExit());
+            reportsBeforeExit(),
+            runSent);
     return new SandboxWatch(run, started.events(), listener);
   }
 

@@ -48,7 +48,8 @@ final class SandboxWatch {
       CgroupLimits limits,
       Optional<LabSession> lab,
       ExecutorService networkCalls,
-      boolean reportBeforeExit) {}
+      boolean reportBeforeExit,
+      Runnable runSent) {}
 
   private final Run run;
   private final BlockingQueue<SandboxEvent> events;
@@ -267,6 +268,7 @@ final class SandboxWatch {
       }
       helloSeen = true;
       send(new Message.Run(run.uniqueId(), run.junitConfiguration()));
+      run.runSent().run();
     } else if (m instanceof Message.ReportEntry e) {
       listener.reportEntry(e.entries());
     } else if (m instanceof Message.Result res) {
