@@ -7,7 +7,8 @@
 #   benchmarks/run.sh --quick -Dbench.out=/tmp/perf-try.md   # further -D options go to the harness
 #
 # Needs: root (namespaces, cgroups), JDK 17 as `java`, Maven, gcc with the static libc. Installs
-# Debian's bubblewrap when bwrap is missing (the bwrap row says why when that is not possible).
+# Debian's bubblewrap when bwrap is missing (the bwrap row says why when that is not possible), and
+# Debian's criu when missing (the CRIU row says whether `criu check` passes on this kernel).
 # Optional: a JDK 25 at /usr/lib/jvm/temurin-25-jdk-amd64 (or BENCH_JAVA25=...) for the AOT-cache rows.
 set -euo pipefail
 
@@ -30,6 +31,15 @@ if ! command -v bwrap >/dev/null 2>&1; then
       || echo "bench: bubblewrap could not be installed; its row will say so" >&2
   else
     echo "bench: not root or no apt-get: the bwrap row will say it is not installed" >&2
+  fi
+fi
+
+if ! command -v criu >/dev/null 2>&1; then
+  # For the CRIU row: restoring a checkpointed child is measured where `criu check` passes, and the
+  # row says why not where it does not.
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: installing criu (for the checkpoint/restore row)" >&2
+    apt-get install -y -q criu >/dev/null 2>&1 || echo "bench: criu could not be installed; its row will say so" >&2
   fi
 fi
 

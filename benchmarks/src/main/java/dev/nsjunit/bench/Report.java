@@ -746,7 +746,8 @@ final class Report {
           String.format(
               Locale.ROOT,
               "- test body end until executionFinished (JUnit's end of the test and of its class in the"
-                  + " child, result frame, child exit, teardown, reporting): %s",
+                  + " child, the result frame, reporting; the child's exit and the teardown come after"
+                  + " the report): %s",
               ms(bd.bodyToResult())));
       line();
     }
