@@ -1,6 +1,8 @@
 package dev.nsjunit.internal.channel;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The bytes a child writes to its stdout and its stderr after its test, before its result: when the
@@ -42,9 +44,9 @@ public final class OutputMark {
      */
     public Scan scan(byte[] chunk, int n) {
       if (found) {
-        return new Scan(java.util.Arrays.copyOf(chunk, n), false, new byte[0]);
+        return new Scan(Arrays.copyOf(chunk, n), false, new byte[0]);
       }
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(n + matched);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(n + matched);
       for (int i = 0; i < n; i++) {
         byte b = chunk[i];
         if (b == mark[matched]) {
@@ -52,7 +54,7 @@ public final class OutputMark {
           if (matched == mark.length) {
             found = true;
             matched = 0;
-            return new Scan(out.toByteArray(), true, java.util.Arrays.copyOfRange(chunk, i + 1, n));
+            return new Scan(out.toByteArray(), true, Arrays.copyOfRange(chunk, i + 1, n));
           }
           continue;
         }
@@ -71,7 +73,7 @@ public final class OutputMark {
 
     /** At the end of the stream: what was held back as a possible start of the mark. */
     public byte[] flush() {
-      byte[] held = java.util.Arrays.copyOf(mark, matched);
+      byte[] held = Arrays.copyOf(mark, matched);
       matched = 0;
       return held;
     }

@@ -5,8 +5,10 @@ import dev.nsjunit.SandboxFailedException.Reason;
 import dev.nsjunit.internal.cleanup.JvmExit;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +42,7 @@ public final class ExitingSandboxes {
   /** The exiting sandboxes of one test class. */
   public static final class Group
       implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-    private final java.util.Map<Thread, SandboxWatch> exiting = new java.util.HashMap<>();
+    private final Map<Thread, SandboxWatch> exiting = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
     private Reason reason;
 
