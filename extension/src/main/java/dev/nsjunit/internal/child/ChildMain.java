@@ -180,12 +180,15 @@ public final class ChildMain {
       System.err.flush();
       originalOut.flush();
       originalErr.flush();
-      for (FileOutputStream fd : new FileOutputStream[] {fd1, fd2}) {
-        try {
-          fd.write(mark);
-        } catch (IOException e) {
-          // The test closed it: the parent waits for the stream's end instead, as for a crash.
-        }
+      write(fd1);
+      write(fd2);
+    }
+
+    private void write(FileOutputStream fd) {
+      try {
+        fd.write(mark);
+      } catch (IOException e) {
+        // The test closed it: the parent waits for the stream's end instead, as for a crash.
       }
     }
   }
