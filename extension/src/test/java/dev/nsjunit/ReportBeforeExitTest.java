@@ -186,22 +186,32 @@ class ReportBeforeExitTest {
     }
   }
 
+  /** What a fixture leaves to run at its JVM's exit. */
+  interface AtExit {
+    void run() throws Exception;
+  }
+
+  /** Registers {@code step} as a shutdown hook of the child JVM. */
+  static void atExit(AtExit step) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    step.run();
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                }));
+  }
+
   /** Run only through the test above. */
   static class HangingHook {
     @Test
     @Sandbox(timeout = "3s")
     void hangsAtExit() throws Exception {
       String marker = System.getProperty("nsjunit.test.sleepMarker");
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    try {
-                      new ProcessBuilder("sleep", marker).start().waitFor();
-                    } catch (Exception e) {
-                      throw new IllegalStateException(e);
-                    }
-                  }));
+      atExit(() -> new ProcessBuilder("sleep", marker).start().waitFor());
     }
   }
 
@@ -211,21 +221,15 @@ class ReportBeforeExitTest {
     @Test
     void printsAndExitsSlowly() throws Exception {
       String marker = System.getProperty("nsjunit.test.sleepMarker");
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    try {
-                      // Lives as long as the sandbox: gone only when the sandbox is torn down.
-                      new ProcessBuilder("sleep", marker).start();
-                      Thread.sleep(1500);
-                    } catch (Exception e) {
-                      throw new IllegalStateException(e);
-                    }
-                    System.out.println(HOOK_RAN);
-                    System.out.flush();
-                    Runtime.getRuntime().halt(3);
-                  }));
+      atExit(
+          () -> {
+            // Lives as long as the sandbox: gone only when the sandbox is torn down.
+            new ProcessBuilder("sleep", marker).start();
+            Thread.sleep(1500);
+            System.out.println(HOOK_RAN);
+            System.out.flush();
+            Runtime.getRuntime().halt(3);
+          });
       // Without a newline at the end: part of it is still in System.out's buffer when we return.
       System.out.print("x".repeat(200_000) + "|");
       System.err.println(LAST_WORDS);
