@@ -96,7 +96,7 @@ class JvmOptionsTest {
     @org.junit.jupiter.api.Test
     @FreshPid
     void smallStartFastGrowth() {
-      assertThat(vmOption("InitialHeapSize")).isEqualTo(Long.toString(16L << 20));
+      assertThat(vmOption("InitialHeapSize")).isEqualTo(Long.toString(8L << 20));
       assertThat(vmOption("MinHeapFreeRatio")).isEqualTo("70");
       assertThat(vmOption("MaxHeapFreeRatio")).isEqualTo("90");
     }

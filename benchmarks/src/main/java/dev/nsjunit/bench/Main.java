@@ -42,7 +42,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 public final class Main {
   /** What nsjunit gives a child JVM by default (ChildCommand), for the floors' bare JVM rows. */
   static final String CHILD_OPTS_DOC =
-      "-XX:-UsePerfData -XX:CompileThresholdScaling=5 -XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=70 -XX:MaxHeapFreeRatio=90";
+      "-XX:-UsePerfData -XX:CompileThresholdScaling=5 -XX:+UseSerialGC -Xms8m -XX:MinHeapFreeRatio=70 -XX:MaxHeapFreeRatio=90";
 
   static final List<String> CHILD_OPTS = List.of(CHILD_OPTS_DOC.split(" "));
   static final String FIXTURE = "dev.nsjunit.bench.fixture.";

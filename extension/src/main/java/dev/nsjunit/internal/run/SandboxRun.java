@@ -402,19 +402,27 @@ public final class SandboxRun {
   }
 
   /**
-   * The child JVM's argv; class-data sharing covers class path runs (the JDK turns it off with
-   * module graph options).
+   * A child started ahead warms JUnit up while it waits (ProbeRun), unless its limits are ones the
+   * warm-up would spend or change: a process count or descriptors under a limit (a test of pid or
+   * descriptor exhaustion counts what it has left), a memory limit small enough that JUnit's start
+   * matters in it, an expected OOM kill. CPU bandwidth and CPU sets only slow the warm-up down, and
+   * the test's own JUnit start would pay the same.
    */
-  /**
-   * A child started ahead warms JUnit up while it waits (ProbeRun), unless the test has limits:
-   * memory, processes and descriptors under a limit are the test's to spend.
-   */
-  private static boolean warmsUp(SandboxSpec spec) {
-    return spec.limits().equals(CgroupLimits.none())
+  static boolean warmsUp(SandboxSpec spec) {
+    CgroupLimits limits = spec.limits();
+    return limits.pids().isEmpty()
+        && limits.memoryBytes().orElse(Long.MAX_VALUE) >= WARM_UP_MEMORY_FLOOR
         && spec.rlimits().isEmpty()
         && !spec.expectOomKill();
   }
 
+  /** The smallest memory limit a warm-up runs under (JUnit's start uses some 30 MiB). */
+  static final long WARM_UP_MEMORY_FLOOR = 256L << 20;
+
+  /**
+   * The child JVM's argv; class-data sharing covers class path runs (the JDK turns it off with
+   * module graph options).
+   */
   private static List<String> childJvmCommand(
       boolean ahead,
       Shape shape,

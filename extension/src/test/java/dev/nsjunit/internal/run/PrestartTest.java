@@ -167,10 +167,29 @@ class PrestartTest {
     @Test
     @Order(6)
     @CgroupLimit(pids = 200)
-    void limited() {
+    void limited() throws InterruptedException {
       assertThat(System.getProperty(ChildMain.WARM_UP_PROPERTY))
-          .as("a sandbox with limits does not spend them on a warm-up")
+          .as("a sandbox with a pids limit does not spend it on a warm-up")
           .isNull();
+      Thread.sleep(1500); // time for the next two sandboxes to boot (and warm up) ahead
+    }
+
+    @Test
+    @Order(7)
+    @CgroupLimit(memory = "128M")
+    void tightMemory() {
+      assertThat(System.getProperty(ChildMain.WARM_UP_PROPERTY))
+          .as("a memory limit below 256 MiB is the test's to spend")
+          .isNull();
+    }
+
+    @Test
+    @Order(8)
+    @CgroupLimit(memory = "256M", cpus = "1")
+    void roomyMemory() {
+      assertThat(System.getProperty(ChildMain.WARM_UP_PROPERTY))
+          .as("a sandbox under a roomy memory limit and a CPU limit warms JUnit up while it waits")
+          .isEqualTo("true");
     }
   }
 
@@ -180,7 +199,14 @@ class PrestartTest {
     assertThat(run.failures).isEmpty();
     assertThat(run.order)
         .containsExactly(
-            "alpha1()", "beta()", "inProcess()", "alpha2()", "freshPid()", "limited()");
+            "alpha1()",
+            "beta()",
+            "inProcess()",
+            "alpha2()",
+            "freshPid()",
+            "limited()",
+            "tightMemory()",
+            "roomyMemory()");
     assertThat(run.startedAhead)
         .as("sandboxes started ahead for beta, alpha2 and the last two tests")
         .isGreaterThanOrEqualTo(4);
