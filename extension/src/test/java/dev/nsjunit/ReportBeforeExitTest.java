@@ -94,6 +94,27 @@ class ReportBeforeExitTest {
   }
 
   /**
+   * A hook that hangs under a deadline longer than the class: the class's end waits its 30 s, then
+   * kills the sandbox and fails the class, so nothing outlives the class that reported it.
+   */
+  @Test
+  void aShutdownHookThatHangsPastTheClassesEndIsKilledThenAndFailsItsClass() throws Exception {
+    String marker = HostProcesses.sleepMarker();
+    SandboxKit.Run run =
+        SandboxKit.withProperties(
+            Map.of("nsjunit.test.sleepMarker", marker),
+            () -> SandboxKit.runMethod(HangingHookLongDeadline.class, "hangsAtExit"));
+    assertThat(run.results().testEvents().succeeded().count()).isEqualTo(1);
+    SandboxFailedException classFailure =
+        sandboxFailureOfItsClass(run.results(), HangingHookLongDeadline.class);
+    assertThat(classFailure.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
+    assertThat(classFailure)
+        .hasMessageContaining("hangsAtExit")
+        .hasMessageContaining("had not exited when its class ended");
+    assertThat(HostProcesses.withArgument(marker)).isEmpty();
+  }
+
+  /**
    * The one failed container must be the fixture class, failed by a SandboxFailedException: JUnit
    * may wrap what a store's resource throws at the class's end ("Failed to close extension
    * context"), so it is the failure or its cause.
@@ -209,6 +230,16 @@ class ReportBeforeExitTest {
   static class HangingHook {
     @Test
     @Sandbox(timeout = "3s")
+    void hangsAtExit() throws Exception {
+      String marker = System.getProperty("nsjunit.test.sleepMarker");
+      atExit(() -> new ProcessBuilder("sleep", marker).start().waitFor());
+    }
+  }
+
+  /** Run only through the test above: its deadline (5 min) is later than its class's end. */
+  static class HangingHookLongDeadline {
+    @Test
+    @Sandbox(timeout = "5m")
     void hangsAtExit() throws Exception {
       String marker = System.getProperty("nsjunit.test.sleepMarker");
       atExit(() -> new ProcessBuilder("sleep", marker).start().waitFor());
