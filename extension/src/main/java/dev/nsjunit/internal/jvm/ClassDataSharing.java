@@ -78,30 +78,46 @@ public final class ClassDataSharing {
     if (jdk == null || jdk.feature() < 17) {
       return Plan.none(original); // below 17 the child cannot run nsjunit's classes anyway
     }
+    Plan withoutOurs = new Plan(atArchivedAddress(jdk), original);
     Layout l;
     try {
       l = layout(original, jdk);
     } catch (IOException e) {
-      return Plan.none(original);
+      return withoutOurs;
     }
     if (l == null) {
-      return Plan.none(original);
+      return withoutOurs;
     }
     State state = states.get(l.key());
     if (state == State.READY
         || (state == null
             && Files.isRegularFile(l.archive())
             && verified(java, l.archive(), l.classpath(), l.aot(), l.key()))) {
-      List<String> options =
-          l.aot()
-              ? List.of("-XX:AOTCache=" + l.archive())
-              : List.of("-XX:SharedArchiveFile=" + l.archive());
-      return new Plan(options, l.classpath());
+      List<String> options = new ArrayList<>(atArchivedAddress(jdk));
+      options.add(l.aot() ? "-XX:AOTCache=" + l.archive() : "-XX:SharedArchiveFile=" + l.archive());
+      return new Plan(List.copyOf(options), l.classpath());
     }
     if (state == null && states.putIfAbsent(l.key(), State.DUMPING) == null) {
       dumpInBackground(java, l.cache(), l.archive(), l.jars(), l.aot(), l.key());
     }
-    return Plan.none(original); // this child starts without; later ones use the archive
+    return withoutOurs; // this child starts without; later ones use the archive
+  }
+
+  /**
+   * Maps the archives (the JDK's own and nsjunit's) at the address they were dumped for instead of
+   * a random one. Since JDK 17.0.x and 21 the JVM relocates them by default (ASLR of class
+   * metadata): it rewrites every pointer in some 17 MiB of archive, so each child holds a private
+   * copy. At their own address the pages stay shared between all children and need no rewriting
+   * (JVM start with the JDK's archive and a small one of its own, {@code perf stat -r 40}: 1,800
+   * fewer page faults, 65 vs 70 ms; a waiting child 8 MiB less private memory). It falls back to
+   * relocating when that address is taken. A child is a test's JVM, not a service facing attackers;
+   * the flag is a diagnostic one, known in JDKs 17 to 25, so it is given to those only.
+   */
+  static List<String> atArchivedAddress(ChildJdk jdk) {
+    if (jdk.feature() < 17 || jdk.feature() > 25) {
+      return List.of();
+    }
+    return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
   }
 
   /**

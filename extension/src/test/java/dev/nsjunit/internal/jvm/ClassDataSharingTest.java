@@ -93,13 +93,51 @@ class ClassDataSharingTest {
         .contains("org.junit.platform.launcher.core.LauncherFactory source: shared objects file");
   }
 
+  /**
+   * A child maps the class-data archives (the JDK's own, and nsjunit's or the AOT cache once it
+   * exists) at the address they were dumped for, 32 GiB, not at a random one where the JVM would
+   * rewrite them into private pages (the default of the JDKs here).
+   */
+  @Test
+  void aChildMapsTheClassDataArchivesAtTheirOwnAddress() {
+    SandboxKit.run(MappedCases.class).assertAllPassed(1);
+  }
+
+  /**
+   * Each archive's first metadata region (file offset 0x1000; the rest follows it, a JDK 25 cache's
+   * Java objects go next to the heap) starts in [32 GiB, 36 GiB), where SharedBaseAddress puts it.
+   */
+  static void assertArchivesMappedAtTheirOwnAddress() throws java.io.IOException {
+    List<String> firstRegions =
+        Files.readAllLines(Path.of("/proc/self/maps")).stream()
+            .filter(l -> l.endsWith(".jsa") || l.endsWith(".aot"))
+            .filter(l -> l.split("\\s+")[2].equals("00001000"))
+            .toList();
+    assertThat(firstRegions).as("archive mappings in /proc/self/maps").isNotEmpty();
+    assertThat(firstRegions)
+        .allSatisfy(
+            l ->
+                assertThat(Long.parseUnsignedLong(l.substring(0, l.indexOf('-')), 16))
+                    .as(l)
+                    .isBetween(0x8_0000_0000L, 0x9_0000_0000L - 1));
+  }
+
+  static class MappedCases {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void archivesAtTheirDumpedAddress() throws Exception {
+      assertArchivesMappedAtTheirOwnAddress();
+    }
+  }
+
   /** Runs in the child: on the JDK nsjunit.java names. */
   static class AotCases {
     @org.junit.jupiter.api.Test
     @FreshPid
-    void onJdk25() {
+    void onJdk25() throws Exception {
       org.junit.jupiter.api.Assertions.assertTrue(
           Runtime.version().feature() >= 25, "child on " + Runtime.version());
+      assertArchivesMappedAtTheirOwnAddress();
     }
   }
 
