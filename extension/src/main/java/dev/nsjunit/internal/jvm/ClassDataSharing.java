@@ -105,13 +105,14 @@ public final class ClassDataSharing {
 
   /**
    * Maps the archives (the JDK's own and nsjunit's) at the address they were dumped for instead of
-   * a random one. Since JDK 17.0.x and 21 the JVM relocates them by default (ASLR of class
-   * metadata): it rewrites every pointer in some 17 MiB of archive, so each child holds a private
-   * copy. At their own address the pages stay shared between all children and need no rewriting
-   * (JVM start with the JDK's archive and a small one of its own, {@code perf stat -r 40}: 1,800
-   * fewer page faults, 65 vs 70 ms; a waiting child 8 MiB less private memory). It falls back to
-   * relocating when that address is taken. A child is a test's JVM, not a service facing attackers;
-   * the flag is a diagnostic one, known in JDKs 17 to 25, so it is given to those only.
+   * a random one. The JDKs measured here (17.0.15, 25) relocate them by default (address
+   * randomization of class metadata): the JVM rewrites every pointer in some 17 MiB of archive, so
+   * each child holds a private copy. At their own address the pages stay shared between all
+   * children and need no rewriting (JVM start with the JDK's archive and a small one of its own,
+   * {@code perf stat -r 40}: 1,800 fewer page faults, 65 vs 70 ms; a waiting child 8 MiB less
+   * private memory). It falls back to relocating when that address is taken. A child is a test's
+   * JVM, not a service facing attackers; the flag is a diagnostic one, known in JDKs 17 to 25, so
+   * it is given to those only.
    */
   static List<String> atArchivedAddress(ChildJdk jdk) {
     if (jdk.feature() < 17 || jdk.feature() > 25) {

@@ -408,7 +408,7 @@ public final class SandboxRun {
    * matters in it, an expected OOM kill. CPU bandwidth and CPU sets only slow the warm-up down, and
    * the test's own JUnit start would pay the same.
    */
-  static boolean warmsUp(SandboxSpec spec) {
+  private static boolean warmsUp(SandboxSpec spec) {
     CgroupLimits limits = spec.limits();
     return limits.pids().isEmpty()
         && limits.memoryBytes().orElse(Long.MAX_VALUE) >= WARM_UP_MEMORY_FLOOR
@@ -417,7 +417,7 @@ public final class SandboxRun {
   }
 
   /** The smallest memory limit a warm-up runs under (JUnit's start uses some 30 MiB). */
-  static final long WARM_UP_MEMORY_FLOOR = 256L << 20;
+  private static final long WARM_UP_MEMORY_FLOOR = 256L << 20;
 
   /**
    * The child JVM's argv; class-data sharing covers class path runs (the JDK turns it off with
