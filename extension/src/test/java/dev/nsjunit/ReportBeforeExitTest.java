@@ -85,20 +85,9 @@ class ReportBeforeExitTest {
 
   @Test
   void aShutdownHookThatHangsIsKilledAtTheTestsDeadlineAndFailsItsClass() throws Exception {
-    String marker = HostProcesses.sleepMarker();
-    SandboxKit.Run run =
-        SandboxKit.withProperties(
-            Map.of("nsjunit.test.sleepMarker", marker),
-            () -> SandboxKit.runMethod(HangingHook.class, "hangsAtExit"));
-    assertThat(run.results().testEvents().succeeded().count()).isEqualTo(1);
-    SandboxFailedException classFailure =
-        sandboxFailureOfItsClass(run.results(), HangingHook.class);
-    assertThat(classFailure.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
-    assertThat(classFailure)
-        .hasMessageContaining("hangsAtExit")
+    assertThat(killedHangingHook(HangingHook.class))
         // killed at the test's 3 s deadline, not left to the end of its class
         .hasMessageContaining("did not exit by the test's deadline");
-    assertThat(HostProcesses.withArgument(marker)).isEmpty();
   }
 
   /**
@@ -107,19 +96,26 @@ class ReportBeforeExitTest {
    */
   @Test
   void aShutdownHookThatHangsPastTheClassesEndIsKilledThenAndFailsItsClass() throws Exception {
+    assertThat(killedHangingHook(HangingHookLongDeadline.class))
+        .hasMessageContaining("had not exited when its class ended");
+  }
+
+  /**
+   * Runs {@code fixture}'s test, whose shutdown hook hangs in a {@code sleep}: the test passes, its
+   * class fails as timed out naming it, and the sleep is gone. Returns the class's failure.
+   */
+  private static SandboxFailedException killedHangingHook(Class<?> fixture) throws Exception {
     String marker = HostProcesses.sleepMarker();
     SandboxKit.Run run =
         SandboxKit.withProperties(
             Map.of("nsjunit.test.sleepMarker", marker),
-            () -> SandboxKit.runMethod(HangingHookLongDeadline.class, "hangsAtExit"));
+            () -> SandboxKit.runMethod(fixture, "hangsAtExit"));
     assertThat(run.results().testEvents().succeeded().count()).isEqualTo(1);
-    SandboxFailedException classFailure =
-        sandboxFailureOfItsClass(run.results(), HangingHookLongDeadline.class);
+    SandboxFailedException classFailure = sandboxFailureOfItsClass(run.results(), fixture);
     assertThat(classFailure.reason()).isEqualTo(SandboxFailedException.Reason.TIMED_OUT);
-    assertThat(classFailure)
-        .hasMessageContaining("hangsAtExit")
-        .hasMessageContaining("had not exited when its class ended");
+    assertThat(classFailure).hasMessageContaining("hangsAtExit");
     assertThat(HostProcesses.withArgument(marker)).isEmpty();
+    return classFailure;
   }
 
   /**
@@ -238,9 +234,8 @@ class ReportBeforeExitTest {
   static class HangingHook {
     @Test
     @Sandbox(timeout = "3s")
-    void hangsAtExit() throws Exception {
-      String marker = System.getProperty("nsjunit.test.sleepMarker");
-      atExit(() -> new ProcessBuilder("sleep", marker).start().waitFor());
+    void hangsAtExit() {
+      hangAtExit();
     }
   }
 
@@ -248,10 +243,15 @@ class ReportBeforeExitTest {
   static class HangingHookLongDeadline {
     @Test
     @Sandbox(timeout = "5m")
-    void hangsAtExit() throws Exception {
-      String marker = System.getProperty("nsjunit.test.sleepMarker");
-      atExit(() -> new ProcessBuilder("sleep", marker).start().waitFor());
+    void hangsAtExit() {
+      hangAtExit();
     }
+  }
+
+  /** A shutdown hook that waits for a {@code sleep} named by the outer test's marker. */
+  static void hangAtExit() {
+    String marker = System.getProperty("nsjunit.test.sleepMarker");
+    atExit(() -> new ProcessBuilder("sleep", marker).start().waitFor());
   }
 
   /** Run only through the tests above. */
