@@ -328,6 +328,23 @@ public final class Main {
                     benchJar.toString(),
                     "--select-method",
                     FIXTURE + "PlainTrivial#empty")));
+    // What the naive baseline stands for from nsjunit's side: a user's IDE runs one isolated test
+    // in a JVM of its own. The warm-up runs leave the class-data archive (the first one waits for
+    // its dump at exit), as a developer's earlier runs would.
+    measure(
+        s,
+        "one @FreshPid test in a fresh JVM (an IDE's run, archive from an earlier run): java -cp"
+            + " <same classpath> JUnitOnce FreshPidTrivial#empty",
+        () ->
+            spawn(
+                n(12, 3),
+                2,
+                List.of(
+                    java17.toString(),
+                    "-cp",
+                    classpath,
+                    JUnitOnce.class.getName(),
+                    FIXTURE + "FreshPidTrivial#empty")));
   }
 
   // ---------------------------------------------------------------- 2 and 4. one test in this JVM

@@ -32,6 +32,7 @@ final class Report {
   static final String BARE_25 = "bare JVM 25: java " + Main.CHILD_OPTS_DOC;
   static final String BARE_25_AOT = "bare JVM 25: java " + Main.CHILD_OPTS_DOC + " -XX:AOTCache";
   static final String NAIVE = "naive:";
+  static final String IDE_RUN = "one @FreshPid test in a fresh JVM";
   static final String SUREFIRE = "Surefire forkCount=1";
   static final String IN_PROCESS = "in-process";
   static final String FRESH = "@FreshPid, defaults";
@@ -285,6 +286,11 @@ final class Report {
     diffLine("nsjunit over the bare JVM with the child's options", FRESH, BARE_CHILD);
     diffLine("nsjunit over JVM + JUnit (`JUnitOnce`, same options)", FRESH, JUNIT_FLOOR);
     diffLine("JUnit in a fresh JVM over the bare JVM", JUNIT_FLOOR, BARE_CHILD);
+    diffLine(
+        "an IDE's run of one isolated test (a fresh JVM: JUnit, nsjunit, the sandbox's child) over"
+            + " the naive baseline (`unshare` + the console launcher)",
+        IDE_RUN,
+        NAIVE);
     line();
   }
 

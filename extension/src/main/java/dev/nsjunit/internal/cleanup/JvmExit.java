@@ -12,17 +12,22 @@ import java.util.Map;
  * one hook per resource (the JVM runs hooks concurrently, in no order).
  *
  * <p>Only what belongs to the JVM as a process is here: its cgroup placement (on v2 the JVM may
- * have moved itself into a leaf, or holds a systemd scope), its run directory (named after its pid
- * and start time) and its janitor. These are shared by every JUnit execution in the JVM (an IDE's
- * reruns, the EngineTestKit runs in nsjunit's own tests), so they cannot live in one execution's
- * {@code ExtensionContext.Store}; what belongs to a test or a class (a lab, a test's cgroup and
- * files) is released by that test's teardown or that class's store.
+ * have moved itself into a leaf, or holds a systemd scope), its class-data archive dump, its run
+ * directory (named after its pid and start time) and its janitor. These are shared by every JUnit
+ * execution in the JVM (an IDE's reruns, the EngineTestKit runs in nsjunit's own tests), so they
+ * cannot live in one execution's {@code ExtensionContext.Store}; what belongs to a test or a class
+ * (a lab, a test's cgroup and files) is released by that test's teardown or that class's store.
  */
 public final class JvmExit {
   /** The stages, in the order they run. */
   public enum Stage {
     /** First: sandboxes started ahead of tests that will not come now (their groups sit below). */
     WAITING_SANDBOXES,
+    /**
+     * An unfinished class-data archive dump: waited for (bounded) and moved into the cache, or
+     * ended. Before the placement is undone: the dump runs in this JVM's cgroup.
+     */
+    ARCHIVE_DUMPS,
     /** Undo the JVM's cgroup placement (controllers off, processes back, scope ended). */
     CGROUP_PLACEMENT,
     /** Remove the run directory (sockets, status files, the extracted launcher). */

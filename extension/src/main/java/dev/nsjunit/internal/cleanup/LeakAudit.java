@@ -91,8 +91,13 @@ public final class LeakAudit {
           if (cmdline.contains("nsjunit-launch")
               || cmdline.contains("dev.nsjunit.internal.child.ChildMain")) {
             long owner = ownerOf(pid);
-            if (cmdline.contains("nsjunit-launch --janitor") && owner > 0 && alive(owner)) {
-              continue; // a live JVM's janitor is not left behind: it ends with its JVM
+            if ((cmdline.contains("nsjunit-launch --janitor")
+                    || cmdline.contains("dev.nsjunit.internal.jvm.CdsWarmUp"))
+                && owner > 0
+                && alive(owner)) {
+              // A live JVM's janitor or class-data archive dump is not left behind: it ends with
+              // its JVM (the dump's launcher kills it if the JVM dies).
+              continue;
             }
             found.add(new Leftover("process", pid + " " + abbreviate(cmdline), owner));
           }

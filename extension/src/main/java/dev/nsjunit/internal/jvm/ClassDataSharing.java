@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -68,9 +68,11 @@ public final class ClassDataSharing {
    * The sharing options and classpath order for a child that runs {@code java} with the classpath
    * {@code original}. With {@code sameJdkAsThisJvm} the child's JDK is this JVM's (nothing to look
    * up); otherwise it is found from {@code java}'s JDK ({@link ChildJdk}), and none is planned when
-   * that cannot be told.
+   * that cannot be told. A dump runs under {@code launcher} (null: directly), which ends it if this
+   * JVM dies.
    */
-  public static Plan plan(String java, boolean enabled, boolean sameJdkAsThisJvm, String original) {
+  public static Plan plan(
+      String java, Path launcher, boolean enabled, boolean sameJdkAsThisJvm, String original) {
     if (!enabled) {
       return Plan.none(original);
     }
@@ -98,7 +100,7 @@ public final class ClassDataSharing {
       return new Plan(List.copyOf(options), l.classpath());
     }
     if (state == null && states.putIfAbsent(l.key(), State.DUMPING) == null) {
-      dumpInBackground(java, l.cache(), l.archive(), l.jars(), l.aot(), l.key());
+      dumpInBackground(java, launcher, l.cache(), l.archive(), l.jars(), l.aot(), l.key());
     }
     return withoutOurs; // this child starts without; later ones use the archive
   }
@@ -134,7 +136,7 @@ public final class ClassDataSharing {
     List<String> jars = new ArrayList<>();
     List<String> dirs = new ArrayList<>();
     expand(original, jars, dirs);
-    Path cache = cacheDirectory();
+    Path cache = ArchiveCache.directory();
     boolean aot = usesAotCache(jdk);
     Path warmUp = warmUpJar(cache);
     List<String> keyed = new ArrayList<>(jars);
@@ -162,68 +164,39 @@ public final class ClassDataSharing {
 
   /**
    * Dumps off the critical path: a JVM with the jars only (a non-empty directory makes the JDK
-   * refuse to dump) and nsjunit's warm-up jar runs JUnit once and writes the archive at exit. The
-   * jar stays on every later child's classpath, after the dump's, as the archive requires.
+   * refuse to dump) and nsjunit's warm-up jar runs JUnit once and writes the archive at exit, into
+   * this JVM's run directory; {@link ArchiveDump} moves it into the cache. The jar stays on every
+   * later child's classpath, after the dump's, as the archive requires.
    */
   private static void dumpInBackground(
-      String java, Path cache, Path archive, List<String> jars, boolean aot, String key) {
-    Path partial =
-        cache.resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+      String java,
+      Path launcher,
+      Path cache,
+      Path archive,
+      List<String> jars,
+      boolean aot,
+      String key) {
+    Path partial = RunDirectory.get().file("cds-" + archive.getFileName());
     try {
-      String dumpClasspath = String.join(":", jars) + ":" + warmUpJar(cache);
-      List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  java,
-                  "-XX:-UsePerfData",
-                  aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
-                  "-cp",
-                  dumpClasspath,
-                  CdsWarmUp.class.getName()));
-      Path log = cache.resolve(partial.getFileName() + ".log");
-      Process p =
-          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      // A thread of its own, not onExit(): that completes on the common ForkJoin pool, which a busy
-      // test run can occupy (see SandboxRun.watchExit).
-      Thread watcher =
-          new Thread(
-              () -> {
-                try {
-                  p.waitFor();
-                } catch (InterruptedException e) {
-                  return; // the JVM is shutting down
-                }
-                // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the
-                // file is.
-                try {
-                  if (Files.isRegularFile(partial) && Files.size(partial) > 0) {
-                    Files.move(
-                        partial,
-                        archive,
-                        StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-                    states.put(key, State.READY);
-                    return;
-                  }
-                } catch (IOException e) {
-                  // treated as a failed dump below
-                } finally {
-                  deleteQuietly(log);
-                }
-                states.put(key, State.FAILED);
-                deleteQuietly(partial);
-                // Not silent: child JVMs of this run start without sharing, and the reason is shown
-                // once.
-                System.err.println(
-                    "nsjunit: could not create the class-data sharing archive "
-                        + archive
-                        + " (exit code "
-                        + p.exitValue()
-                        + "); child JVMs start without it. nsjunit.cds=false turns sharing off.");
-              },
-              "nsjunit-cds-dump");
-      watcher.setDaemon(true);
-      watcher.start();
+      Path warmUp = warmUpJar(cache);
+      List<String> dumpJvm =
+          List.of(
+              java,
+              "-XX:-UsePerfData",
+              aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
+              "-cp",
+              String.join(":", jars) + ":" + warmUp,
+              CdsWarmUp.class.getName());
+      ArchiveDump.start(
+          launcher,
+          dumpJvm,
+          partial,
+          archive,
+          () -> {
+            states.put(key, State.READY);
+            ArchiveCache.prune(cache, warmUp, Instant.now());
+          },
+          () -> states.put(key, State.FAILED));
     } catch (IOException e) {
       states.put(key, State.FAILED);
     }
@@ -250,8 +223,8 @@ public final class ClassDataSharing {
   private static Path archiveFor(String classpath, ChildJdk jdk) throws IOException {
     List<String> jars = new ArrayList<>();
     expand(classpath, jars, new ArrayList<>());
-    jars.add(warmUpJar(cacheDirectory()).toString());
-    return cacheDirectory().resolve(key(jdk, jars) + (usesAotCache(jdk) ? ".aot" : ".jsa"));
+    jars.add(warmUpJar(ArchiveCache.directory()).toString());
+    return ArchiveCache.directory().resolve(key(jdk, jars) + (usesAotCache(jdk) ? ".aot" : ".jsa"));
   }
 
   /** Whether this JVM made or checked {@code archive} and hands it to its children (tests). */
@@ -335,6 +308,7 @@ public final class ClassDataSharing {
               .start();
       if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
         states.put(key, State.READY);
+        ArchiveCache.markUsed(archive);
         return true;
       }
       p.destroyForcibly();
@@ -419,19 +393,5 @@ public final class ClassDataSharing {
     } catch (Exception e) {
       return "unkeyed";
     }
-  }
-
-  private static Path cacheDirectory() throws IOException {
-    Path dir = RunDirectory.get().path().getParent().resolve("cds");
-    if (!Files.isDirectory(dir)) {
-      try {
-        Files.createDirectory(
-            dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      } catch (java.nio.file.FileAlreadyExistsException raced) {
-        // another JVM made it
-      }
-    }
-    return dir;
   }
 }

@@ -437,6 +437,7 @@ public final class SandboxRun {
     ClassDataSharing.Plan sharing =
         ClassDataSharing.plan(
             ChildCommand.javaExecutable(config),
+            LauncherBinary.path(config),
             config.classDataSharing() && !jvm.inherited().modular(),
             ChildCommand.childRunsThisJdk(config),
             jvm.classpath().asString());

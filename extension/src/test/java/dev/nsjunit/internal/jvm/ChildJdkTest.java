@@ -99,7 +99,7 @@ class ChildJdkTest {
 
     // ... and the child gets no archive options, only its classpath.
     ClassDataSharing.Plan plan =
-        ClassDataSharing.plan(garbled.toString(), true, false, "/nowhere/a.jar");
+        ClassDataSharing.plan(garbled.toString(), null, true, false, "/nowhere/a.jar");
     assertThat(plan.jvmOptions()).isEmpty();
     assertThat(plan.classpath()).isEqualTo("/nowhere/a.jar");
   }

@@ -44,6 +44,122 @@ class ClassDataSharingTest {
   }
 
   /**
+   * A run shorter than its archive's dump (an IDE running one test; here one trivial test, about
+   * 0.5 s, against a dump of 1.5 s or more) used to end with the dump still running: nobody moved
+   * the file into the cache, so no run ever had an archive. Now the JVM's exit waits for the dump:
+   * the archive is in the cache the moment the JVM is gone, and nothing else of the dump is left.
+   */
+  @Test
+  void aRunShorterThanItsArchiveDumpLeavesTheArchiveInTheCacheAndNothingElse(@TempDir Path dir)
+      throws Exception {
+    String classpath = classpathNoArchiveExistsFor(dir);
+    Path archive = ClassDataSharing.archiveFor(classpath);
+    assertThat(archive).doesNotExist();
+    Process p = onClasspath(TestJvm.fixture(QuickCase.class, List.of()), classpath).start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(out).contains("test quick() SUCCESSFUL").doesNotContain("nsjunit: ");
+      assertThat(archive)
+          .as("the archive, in place when the JVM that made it is gone (no waiting here)")
+          .isRegularFile();
+      assertThat(Files.size(archive)).isGreaterThan(1 << 20);
+      assertNothingOfItsDumpLeft(p.pid(), archive.getParent());
+    } finally {
+      p.destroyForcibly();
+      Files.deleteIfExists(archive);
+    }
+  }
+
+  /**
+   * A JVM killed (SIGKILL) while its dump runs: the dump's launcher sees the JVM's pipe close and
+   * kills the dump; the janitor removes the run directory with the half-written archive. No
+   * archive, no process, no file of that JVM's is left.
+   */
+  @Test
+  void aJvmKilledWhileItsArchiveIsDumpedLeavesNothingOfTheDump(@TempDir Path dir) throws Exception {
+    String classpath = classpathNoArchiveExistsFor(dir);
+    Path archive = ClassDataSharing.archiveFor(classpath);
+    Process p = onClasspath(TestJvm.fixture(BlockingCase.class, List.of()), classpath).start();
+    try {
+      ProcessHandle dumpJvm = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (dumpJvm == null) {
+        assertThat(p.isAlive()).as("the fixture JVM runs").isTrue();
+        assertThat(System.nanoTime()).as("no dump started within 120 s").isLessThan(deadline);
+        dumpJvm =
+            p.descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("/java"))
+                .filter(h -> h.info().commandLine().orElse("").contains(CdsWarmUp.class.getName()))
+                .findFirst()
+                .orElse(null);
+        Thread.sleep(10);
+      }
+      ProcessHandle launcher = dumpJvm.parent().orElseThrow();
+      assertThat(launcher.info().command().orElse(""))
+          .as("the dump JVM's parent")
+          .endsWith("/nsjunit-launch");
+      p.destroyForcibly(); // SIGKILL, mid-dump
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      launcher.onExit().get(60, TimeUnit.SECONDS);
+      assertThat(dumpJvm.isAlive())
+          .as("the dump JVM, killed and reaped by its launcher before that exits")
+          .isFalse();
+      assertThat(archive).as("a killed dump installs nothing").doesNotExist();
+      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!runDirectoriesOf(p.pid(), archive.getParent().getParent()).isEmpty()
+          && System.nanoTime() < gone) {
+        Thread.sleep(20);
+      }
+      assertNothingOfItsDumpLeft(p.pid(), archive.getParent());
+    } finally {
+      p.destroyForcibly();
+      Files.deleteIfExists(archive);
+    }
+  }
+
+  /** This JVM's classpath and a jar made just now: a key no archive has yet. */
+  private static String classpathNoArchiveExistsFor(Path dir) throws Exception {
+    Path jar = dir.resolve("fresh-" + System.nanoTime() + ".jar");
+    try (java.util.jar.JarOutputStream out =
+        new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new java.util.jar.JarEntry("fresh.txt"));
+      out.write(jar.toString().getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    return System.getProperty("java.class.path") + ":" + jar;
+  }
+
+  private static ProcessBuilder onClasspath(ProcessBuilder fixture, String classpath) {
+    List<String> cmd = fixture.command();
+    cmd.set(cmd.indexOf("-cp") + 1, classpath);
+    return fixture;
+  }
+
+  private static List<Path> runDirectoriesOf(long pid, Path userDirectory) throws Exception {
+    try (java.util.stream.Stream<Path> runs = Files.list(userDirectory)) {
+      return runs.filter(r -> r.getFileName().toString().startsWith("run-" + pid + "-")).toList();
+    }
+  }
+
+  private static void assertNothingOfItsDumpLeft(long pid, Path cache) throws Exception {
+    assertThat(runDirectoriesOf(pid, cache.getParent())).as("its run directory").isEmpty();
+    try (java.util.stream.Stream<Path> files = Files.list(cache)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .as("files of the JVM's in the archive cache")
+          .noneMatch(name -> name.contains("." + pid + "."));
+    }
+    // The dump writes into the run directory (run-<pid>-<start>), so its command line names it.
+    assertThat(
+            ProcessHandle.allProcesses()
+                .map(h -> h.info().commandLine().orElse(""))
+                .filter(
+                    c -> c.contains(CdsWarmUp.class.getName()) && c.contains("/run-" + pid + "-")))
+        .as("its dump's processes")
+        .isEmpty();
+  }
+
+  /**
    * Where CI and the development machines have JDK 25 (the nsjunit.java rows of performance.md).
    */
   static final Path JDK_25_JAVA = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
@@ -141,10 +257,24 @@ class ClassDataSharingTest {
     }
   }
 
+  static class QuickCase {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void quick() {}
+  }
+
+  static class BlockingCase {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void blocking() throws Exception {
+      Thread.sleep(120_000); // until the fixture JVM is killed
+    }
+  }
+
   static class Cases {
     /**
-     * The fixture JVM dumps the new archive in the background while this test runs, and moves it
-     * into place when the dump ends, if it is still alive: this test keeps it alive until then.
+     * The fixture JVM dumps the new archive in the background while this test runs and moves it
+     * into place when the dump ends: in the cache while the run goes on.
      */
     @org.junit.jupiter.api.Test
     @FreshPid

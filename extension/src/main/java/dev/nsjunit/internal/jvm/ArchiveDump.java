@@ -1,0 +1,173 @@
+package dev.nsjunit.internal.jvm;
+
+import dev.nsjunit.internal.cleanup.JvmExit;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One archive being made, finished or gone by the time this JVM is.
+ *
+ * <p>The dump JVM writes into this JVM's run directory and the archive is moved into the cache by
+ * whichever comes first: the thread that waits for the dump, or this JVM's exit, which waits for it
+ * (bounded). Without that wait a run shorter than the dump (an IDE running one test, a Surefire
+ * fork with one class) never got an archive: the dump outlived its JVM, nobody moved the file, and
+ * every such run dumped again and left 5 to 20 MB behind.
+ *
+ * <p>The dump runs under {@code nsjunit-launch} (no namespaces), whose stdin is a pipe from this
+ * JVM: if the JVM dies, SIGKILL included, the launcher kills the dump, and the janitor removes the
+ * run directory with the half-written file. Nothing of it outlives the JVM.
+ */
+final class ArchiveDump {
+  /**
+   * How long an exiting JVM waits for an unfinished dump. A dump takes 1.5 to 3 s on 2 cores here;
+   * the bound is for a slow or emulated machine, where a cut-off dump is made again by the next
+   * run.
+   */
+  static final long EXIT_WAIT_SECONDS = 20;
+
+  private final Process process;
+  private final Path partial;
+  private final Path log;
+  private final Path archive;
+  private final Runnable onInstalled;
+  private final Runnable onFailed;
+  private boolean finished;
+
+  private ArchiveDump(
+      Process process,
+      Path partial,
+      Path log,
+      Path archive,
+      Runnable onInstalled,
+      Runnable onFailed) {
+    this.process = process;
+    this.partial = partial;
+    this.log = log;
+    this.archive = archive;
+    this.onInstalled = onInstalled;
+    this.onFailed = onFailed;
+  }
+
+  /**
+   * Starts {@code dumpJvm} (which writes {@code partial}), under {@code launcher} when there is
+   * one; {@code onInstalled} runs once the archive is in place, {@code onFailed} when there is
+   * none.
+   */
+  static void start(
+      Path launcher,
+      List<String> dumpJvm,
+      Path partial,
+      Path archive,
+      Runnable onInstalled,
+      Runnable onFailed)
+      throws IOException {
+    Path log = partial.resolveSibling(partial.getFileName() + ".log");
+    List<String> cmd =
+        launcher == null
+            ? dumpJvm
+            : java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of(launcher.toString(), "--"), dumpJvm.stream())
+                .toList();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start(); // stdin stays a pipe whose write end only this JVM holds
+    ArchiveDump dump = new ArchiveDump(p, partial, log, archive, onInstalled, onFailed);
+    JvmExit.JVM.at(JvmExit.Stage.ARCHIVE_DUMPS, dump::finishAtExit);
+    // A thread of its own, not onExit(): that completes on the common ForkJoin pool, which a busy
+    // test run can occupy (see SandboxRun.watchExit).
+    Thread watcher =
+        new Thread(
+            () -> {
+              try {
+                p.waitFor();
+              } catch (InterruptedException e) {
+                return; // the JVM is exiting: finishAtExit takes over
+              }
+              dump.finish(true);
+            },
+            "nsjunit-cds-dump");
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+
+  /** At the JVM's exit: waits for the dump (bounded) and installs it, or ends it. */
+  private void finishAtExit() {
+    boolean ended;
+    try {
+      ended = process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+      if (!ended) {
+        stop();
+      }
+    } catch (InterruptedException e) {
+      ended = false;
+      stop();
+    }
+    finish(ended);
+  }
+
+  /** "stop" is the launcher's word for ending what it runs now (see supervisor.c). */
+  private void stop() {
+    try {
+      OutputStream in = process.getOutputStream();
+      in.write("stop\n".getBytes(StandardCharsets.US_ASCII));
+      in.flush();
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (IOException | InterruptedException e) {
+      process.destroyForcibly();
+    }
+  }
+
+  /** Once: moves a complete archive into the cache, or reports why there is none. */
+  private synchronized void finish(boolean ended) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    try {
+      // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the file is.
+      if (ended && Files.isRegularFile(partial) && Files.size(partial) > 0) {
+        Files.move(
+            partial, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        onInstalled.run();
+        return;
+      }
+    } catch (IOException e) {
+      // treated as a failed dump below
+    } finally {
+      deleteQuietly(log);
+    }
+    deleteQuietly(partial);
+    onFailed.run();
+    // Not silent: child JVMs of this run start without sharing, and the reason is shown once.
+    System.err.println(
+        ended
+            ? "nsjunit: could not create the class-data sharing archive "
+                + archive
+                + " (exit code "
+                + process.exitValue()
+                + "); child JVMs start without it. nsjunit.cds=false turns sharing off."
+            : "nsjunit: the class-data sharing archive "
+                + archive
+                + " was not finished "
+                + EXIT_WAIT_SECONDS
+                + " s after the tests ended; the next run makes it again");
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // in the run directory, which goes at the JVM's exit
+    }
+  }
+}
