@@ -98,11 +98,21 @@ final class ArchiveDump {
     watcher.start();
   }
 
+  /** When the exit stops waiting: one bound for all of a JVM's dumps (a JDK 17 and a 25 child). */
+  private static long exitDeadline;
+
+  private static synchronized long nanosLeftAtExit() {
+    if (exitDeadline == 0) {
+      exitDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EXIT_WAIT_SECONDS);
+    }
+    return exitDeadline - System.nanoTime();
+  }
+
   /** At the JVM's exit: waits for the dump (bounded) and installs it, or ends it. */
   private void finishAtExit() {
     boolean ended;
     try {
-      ended = process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+      ended = process.waitFor(Math.max(0, nanosLeftAtExit()), TimeUnit.NANOSECONDS);
       if (!ended) {
         stop();
       }

@@ -186,6 +186,16 @@ public final class InheritedJvmOptions {
     return options.stream().anyMatch(o -> HEAP_SIZING_OPTIONS.stream().anyMatch(o::startsWith));
   }
 
+  /**
+   * Whether these JVM options (a test's own {@code jvmArgs}) bring class-data sharing of their own:
+   * an archive or cache to use or to write. nsjunit's archive then stays out of that child's way (a
+   * dump on top of a mapped dynamic archive stops the JVM: "DynamicDumpSharedSpaces is unsupported
+   * when base CDS archive is not loaded").
+   */
+  public static boolean configuresSharing(List<String> options) {
+    return options.stream().anyMatch(o -> SHARING_OPTIONS.stream().anyMatch(o::startsWith));
+  }
+
   /** Whether these JVM options choose a garbage collector (two collectors stop a JVM at start). */
   public static boolean selectsGarbageCollector(List<String> options) {
     return options.stream().anyMatch(GARBAGE_COLLECTORS::contains);

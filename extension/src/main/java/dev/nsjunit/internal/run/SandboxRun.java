@@ -438,7 +438,10 @@ public final class SandboxRun {
         ClassDataSharing.plan(
             ChildCommand.javaExecutable(config),
             LauncherBinary.path(config),
-            config.classDataSharing() && !jvm.inherited().modular(),
+            config.classDataSharing()
+                && !jvm.inherited().modular()
+                && !InheritedJvmOptions.configuresSharing(config.jvmArgs())
+                && !InheritedJvmOptions.configuresSharing(shape.spec().jvmArgs()),
             ChildCommand.childRunsThisJdk(config),
             jvm.classpath().asString());
     List<String> extra = new ArrayList<>(debug == null ? List.of() : debug.jvmOptions());

@@ -118,6 +118,34 @@ class ClassDataSharingTest {
     }
   }
 
+  /**
+   * A test that brings its own archive options (here a dump, {@code -XX:ArchiveClassesAtExit}) gets
+   * them alone: nsjunit's archive, ready for this classpath, is not added (with it the child JVM
+   * stopped at start: "DynamicDumpSharedSpaces is unsupported when base CDS archive is not
+   * loaded").
+   */
+  @Test
+  void aTestsOwnArchiveOptionsTakeThePlaceOfNsjunitsArchive(@TempDir Path dir) throws Exception {
+    Path ours = ClassDataSharing.archiveFor(ChildClasspath.of(OwnArchiveCases.class).asString());
+    SandboxKit.run(MappedCases.class).assertAllPassed(1); // makes or checks nsjunit's archive
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!ClassDataSharing.ready(ours)) {
+      assertThat(System.nanoTime())
+          .as("nsjunit's archive " + ours + " not ready within 120 s")
+          .isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    Path own = dir.resolve("own.jsa");
+    SandboxKit.run(
+            OwnArchiveCases.class,
+            Map.of(
+                "nsjunit.jvmArgs",
+                "-XX:ArchiveClassesAtExit=" + own + " -Dfixture.nsjunitArchive=" + ours))
+        .assertAllPassed(1);
+    // Whether the dump itself succeeds is the JDK's business (this classpath has directories, which
+    // a dump refuses as the child exits, after its result).
+  }
+
   /** This JVM's classpath and a jar made just now: a key no archive has yet. */
   private static String classpathNoArchiveExistsFor(Path dir) throws Exception {
     Path jar = dir.resolve("fresh-" + System.nanoTime() + ".jar");
@@ -254,6 +282,18 @@ class ClassDataSharingTest {
       org.junit.jupiter.api.Assertions.assertTrue(
           Runtime.version().feature() >= 25, "child on " + Runtime.version());
       assertArchivesMappedAtTheirOwnAddress();
+    }
+  }
+
+  static class OwnArchiveCases {
+    @org.junit.jupiter.api.Test
+    @FreshPid
+    void dumpsItsOwn() throws Exception {
+      String nsjunits = System.getProperty("fixture.nsjunitArchive");
+      org.junit.jupiter.api.Assertions.assertNotNull(nsjunits, "fixture.nsjunitArchive");
+      assertThat(Files.readAllLines(Path.of("/proc/self/maps")))
+          .as("this child's mappings")
+          .noneMatch(l -> l.endsWith(nsjunits));
     }
   }
 
