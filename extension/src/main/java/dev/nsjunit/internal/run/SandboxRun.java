@@ -344,7 +344,7 @@ public final class SandboxRun {
     command.addAll(LauncherOption.CHDIR.with(System.getProperty("user.dir")));
     command.addAll(LauncherOption.STATUS_FILE.with(statusFile.toString()));
     command.add("--");
-    command.addAll(childJvmCommand(ahead, shape, jvm, debug, socket, token, dir, id));
+    command.addAll(childJvmCommand(ahead, shape, jvm, debug, socket, token, dir, id, launcher));
     long launched = System.nanoTime();
     Process process = startLauncher(command, launcher, dir, teardown);
     if (debug != null) {
@@ -431,13 +431,14 @@ public final class SandboxRun {
       Path socket,
       String token,
       RunDirectory dir,
-      int id)
+      int id,
+      Path launcher)
       throws IOException {
     Configuration config = shape.config();
     ClassDataSharing.Plan sharing =
         ClassDataSharing.plan(
             ChildCommand.javaExecutable(config),
-            LauncherBinary.path(config),
+            launcher,
             config.classDataSharing()
                 && !jvm.inherited().modular()
                 && !InheritedJvmOptions.configuresSharing(config.jvmArgs())

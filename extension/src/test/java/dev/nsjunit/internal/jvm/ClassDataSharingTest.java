@@ -128,13 +128,7 @@ class ClassDataSharingTest {
   void aTestsOwnArchiveOptionsTakeThePlaceOfNsjunitsArchive(@TempDir Path dir) throws Exception {
     Path ours = ClassDataSharing.archiveFor(ChildClasspath.of(OwnArchiveCases.class).asString());
     SandboxKit.run(MappedCases.class).assertAllPassed(1); // makes or checks nsjunit's archive
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!ClassDataSharing.ready(ours)) {
-      assertThat(System.nanoTime())
-          .as("nsjunit's archive " + ours + " not ready within 120 s")
-          .isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    awaitReady(ours);
     Path own = dir.resolve("own.jsa");
     SandboxKit.run(
             OwnArchiveCases.class,
@@ -144,6 +138,17 @@ class ClassDataSharingTest {
         .assertAllPassed(1);
     // Whether the dump itself succeeds is the JDK's business (this classpath has directories, which
     // a dump refuses as the child exits, after its result).
+  }
+
+  /** Until this JVM has made or checked {@code archive} and hands it to its children. */
+  private static void awaitReady(Path archive) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!ClassDataSharing.ready(archive)) {
+      assertThat(System.nanoTime())
+          .as("archive " + archive + " not ready within 120 s")
+          .isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   /** This JVM's classpath and a jar made just now: a key no archive has yet. */
@@ -215,13 +220,7 @@ class ClassDataSharingTest {
     // The first child of this (JDK, classpath) pair starts the dump (or checks an earlier run's
     // cache): it runs with JDK 25 either way.
     SandboxKit.run(AotCases.class, Map.of("nsjunit.java", java)).assertAllPassed(1);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!ClassDataSharing.ready(archive)) {
-      assertThat(System.nanoTime())
-          .as("no AOT cache at " + archive + " within 120 s")
-          .isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    awaitReady(archive);
 
     Path log = dir.resolve("child-25.log");
     SandboxKit.Run run =
