@@ -46,8 +46,20 @@ static enum parent_word read_parent_pipe(short revents)
 	return (revents & (POLLHUP | POLLERR | POLLNVAL)) ? PARENT_GONE : PARENT_QUIET;
 }
 
-static void kill_and_reap(pid_t sandbox)
+/* Without --pid no init takes PROGRAM's own children down with it; they are in the process
+ * group the sandbox leads (leave_the_terminal's setsid), unless they left it themselves. A
+ * JDK 25 JVM that dumps an AOT cache starts a second JVM as it exits: that one is ended too.
+ * Safe at any time: no other process can lead a group with the sandbox's pid (ESRCH if the
+ * sandbox has not made it yet), and the pid stays taken while the group or the zombie exists. */
+static void kill_program_group(pid_t sandbox, const struct options *o)
 {
+	if (!o->pid)
+		kill(-sandbox, SIGKILL);
+}
+
+static void kill_and_reap(pid_t sandbox, const struct options *o)
+{
+	kill_program_group(sandbox, o);
 	kill(sandbox, SIGKILL);
 	/* With --pid this returns only after the kernel has killed the whole namespace. */
 	while (waitpid(sandbox, NULL, 0) < 0 && errno == EINTR)
@@ -97,7 +109,7 @@ void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options 
 		if (n_fds > 1 && fds[1].revents) {
 			enum parent_word word = read_parent_pipe(fds[1].revents);
 			if (word != PARENT_QUIET) {
-				kill_and_reap(sandbox);
+				kill_and_reap(sandbox, o);
 				if (word == PARENT_GONE)
 					remove_cgroups_of_dead_parent(o); /* nobody else will */
 				out->kind =
@@ -119,6 +131,7 @@ void supervise_sandbox(pid_t sandbox, struct channels *ch, const struct options 
 		}
 	}
 	close(sfd);
+	kill_program_group(sandbox, o); /* what PROGRAM left running ends with it */
 
 	/* Both records were written before the writer exited, so they are in the pipe now. */
 	fcntl(ch->error_read, F_SETFL, O_NONBLOCK);

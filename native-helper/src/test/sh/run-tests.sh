@@ -704,6 +704,40 @@ test_parent_death_removes_a_cgroup_that_still_holds_an_escaped_process() {
         '[[ $(cat "$st" 2>/dev/null) == parent-gone && -z $escaped && $kept == no ]]' "$OUT"
 }
 
+# Without --pid (the JVM's class-data archive dump runs so) there is no init whose death ends the
+# rest: what PROGRAM started is only in its process group (the sandbox leads one, see setsid).
+# A JDK 25 dump JVM starts a second JVM at its exit; a parent that dies meanwhile must take both.
+test_without_pid_namespace_the_parents_death_ends_what_program_started() {
+    local fifo="$T/group-pipe" st="$T/status-group" bg="sleep 1000.881$RUN" fg="sleep 1000.882$RUN" lpid left
+    MARKERS+=("$bg" "$fg")
+    mkfifo "$fifo"
+    "$LAUNCHER" --status-file "$st" -- /bin/sh -c "$bg & exec $fg" <"$fifo" >/dev/null 2>&1 &
+    lpid=$!
+    exec 8>"$fifo"
+    wait_for '[[ -n $(pids_with_cmdline $bg) && -n $(pids_with_cmdline $fg) ]]' 50
+    exec 8>&-
+    wait_for '! kill -0 $lpid 2>/dev/null' 50
+    kill -9 "$lpid" 2>/dev/null
+    wait "$lpid" 2>/dev/null
+    wait_for '[[ -z $(pids_with_cmdline $bg) ]]' 20
+    left="$(pids_with_cmdline $bg) $(pids_with_cmdline $fg)"
+    RC=0 OUT="status $(cat "$st" 2>/dev/null), left: ${left// /}" ERR=""
+    check "without --pid, the parent's death ends PROGRAM and what PROGRAM started in the background" \
+        '[[ $(cat "$st" 2>/dev/null) == parent-gone && -z ${left// /} ]]' "$OUT"
+}
+
+# The same when PROGRAM ends by itself: a pid namespace would end its background processes with
+# init; without one the launcher ends them before it reports.
+test_without_pid_namespace_what_program_left_running_ends_with_it() {
+    local bg="sleep 1000.883$RUN" left
+    MARKERS+=("$bg")
+    run -- /bin/sh -c "$bg >/dev/null 2>&1 & echo started"
+    wait_for '[[ -z $(pids_with_cmdline $bg) ]]' 20
+    left=$(pids_with_cmdline $bg)
+    check "without --pid, a background process PROGRAM left running ends when PROGRAM does" \
+        '[[ $RC == 0 && $OUT == started && -z $left ]]' "left running: '$left'"
+}
+
 test_time_offsets_with_fractions_of_a_second() {
     run --time --monotonic-offset 1.5 --boottime-offset -0.25 -- cat /proc/self/timens_offsets
     local got
@@ -805,7 +839,7 @@ test_janitor_knows_the_run_directory_from_its_command_line() {
 # The number of results this file must produce: a test that silently stops reporting (an early
 # return, a function the loop no longer finds) must fail the run, not shrink it. Update it when
 # adding a check.
-EXPECTED_RESULTS=75
+EXPECTED_RESULTS=77
 
 # ONLY=REGEX runs the tests whose function names match (while working on them; the count is then not checked).
 for t in $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}" | grep -E "${ONLY:-.}"); do

@@ -79,34 +79,97 @@ class ClassDataSharingTest {
   @Test
   void aJvmKilledWhileItsArchiveIsDumpedLeavesNothingOfTheDump(@TempDir Path dir) throws Exception {
     String classpath = classpathNoArchiveExistsFor(dir);
-    Path archive = ClassDataSharing.archiveFor(classpath);
-    Process p = onClasspath(TestJvm.fixture(BlockingCase.class, List.of()), classpath).start();
+    assertKillingTheJvmEndsTheDump(
+        classpath, ClassDataSharing.archiveFor(classpath), List.of(), dumpJvm -> dumpJvm);
+  }
+
+  /**
+   * On JDK 25 the dump JVM assembles the AOT cache in a second JVM it starts as it exits (options
+   * in JAVA_TOOL_OPTIONS, so its command line is a bare {@code java}). Killed at that moment, the
+   * test JVM used to leave that grandchild running: the launcher killed only its own child. It now
+   * ends the dump's whole process group.
+   */
+  @Test
+  void aJvmKilledWhileItsAotCacheIsAssembledLeavesNothingOfTheDump(@TempDir Path dir)
+      throws Exception {
+    assumeTrue(
+        Files.isExecutable(JDK_25_JAVA),
+        "this test needs JDK 25 at "
+            + JDK_25_JAVA
+            + " (apt: temurin-25-jdk), present on CI; not installed here");
+    String classpath = classpathNoArchiveExistsFor(dir);
+    String java = JDK_25_JAVA.toString();
+    assertKillingTheJvmEndsTheDump(
+        classpath,
+        ClassDataSharing.archiveFor(classpath, java),
+        List.of("nsjunit.java=" + java),
+        dumpJvm ->
+            dumpJvm
+                .children()
+                .filter(h -> h.info().command().orElse("").equals(java))
+                .findFirst()
+                .orElse(null));
+  }
+
+  /**
+   * Runs a fixture JVM whose one isolated test blocks while the archive for {@code classpath} is
+   * dumped, SIGKILLs it as soon as {@code caught} finds the process to catch (given the dump JVM),
+   * and checks that the dump's launcher ended that process and nothing of the dump is left.
+   */
+  private static void assertKillingTheJvmEndsTheDump(
+      String classpath,
+      Path archive,
+      List<String> properties,
+      java.util.function.Function<ProcessHandle, ProcessHandle> caught)
+      throws Exception {
+    Process p =
+        onClasspath(
+                TestJvm.fixture(BlockingCase.class, List.of(), properties.toArray(new String[0])),
+                classpath)
+            .start();
+    ProcessHandle stopped = null;
     try {
       ProcessHandle dumpJvm = null;
+      ProcessHandle victim = null;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (dumpJvm == null) {
+      while (victim == null) {
         assertThat(p.isAlive()).as("the fixture JVM runs").isTrue();
-        assertThat(System.nanoTime()).as("no dump started within 120 s").isLessThan(deadline);
-        dumpJvm =
-            p.descendants()
-                .filter(h -> h.info().command().orElse("").endsWith("/java"))
-                .filter(h -> h.info().commandLine().orElse("").contains(CdsWarmUp.class.getName()))
-                .findFirst()
-                .orElse(null);
+        assertThat(System.nanoTime()).as("no dump caught within 120 s").isLessThan(deadline);
+        if (dumpJvm == null) {
+          dumpJvm =
+              p.descendants()
+                  .filter(h -> h.info().command().orElse("").endsWith("/java"))
+                  .filter(
+                      h -> h.info().commandLine().orElse("").contains(CdsWarmUp.class.getName()))
+                  .findFirst()
+                  .orElse(null);
+        }
+        victim = dumpJvm == null ? null : caught.apply(dumpJvm);
         Thread.sleep(10);
       }
       ProcessHandle launcher = dumpJvm.parent().orElseThrow();
       assertThat(launcher.info().command().orElse(""))
           .as("the dump JVM's parent")
           .endsWith("/nsjunit-launch");
+      // Frozen, so that it cannot finish on its own in the meantime: only a SIGKILL ends it now.
+      assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(victim.pid())).start().waitFor())
+          .isZero();
+      stopped = victim;
       p.destroyForcibly(); // SIGKILL, mid-dump
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       launcher.onExit().get(60, TimeUnit.SECONDS);
       assertThat(dumpJvm.isAlive())
           .as("the dump JVM, killed and reaped by its launcher before that exits")
           .isFalse();
+      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (isRunning(victim) && System.nanoTime() < gone) {
+        Thread.sleep(20);
+      }
+      assertThat(isRunning(victim))
+          .as("the process caught in the dump (" + victim.info() + "), after its launcher")
+          .isFalse();
       assertThat(archive).as("a killed dump installs nothing").doesNotExist();
-      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!runDirectoriesOf(p.pid(), archive.getParent().getParent()).isEmpty()
           && System.nanoTime() < gone) {
         Thread.sleep(20);
@@ -114,7 +177,20 @@ class ClassDataSharingTest {
       assertNothingOfItsDumpLeft(p.pid(), archive.getParent());
     } finally {
       p.destroyForcibly();
+      if (stopped != null) {
+        stopped.destroyForcibly(); // left by a failing launcher only
+      }
       Files.deleteIfExists(archive);
+    }
+  }
+
+  /** Alive and not a zombie waiting for a parent that reaps it. */
+  private static boolean isRunning(ProcessHandle process) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+      return process.isAlive() && !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (java.io.IOException gone) {
+      return false;
     }
   }
 
