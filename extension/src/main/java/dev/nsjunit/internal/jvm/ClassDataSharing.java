@@ -54,6 +54,7 @@ public final class ClassDataSharing {
    */
   private record Layout(
       String forClasspath,
+      List<String> moduleOptions,
       List<String> jars,
       String classpath,
       String key,
@@ -68,11 +69,18 @@ public final class ClassDataSharing {
    * The sharing options and classpath order for a child that runs {@code java} with the classpath
    * {@code original}. With {@code sameJdkAsThisJvm} the child's JDK is this JVM's (nothing to look
    * up); otherwise it is found from {@code java}'s JDK ({@link ChildJdk}), and none is planned when
-   * that cannot be told. A dump runs under {@code launcher} (null: directly), which ends it if this
-   * JVM dies.
+   * that cannot be told. {@code moduleOptions} are the child's options that the archive must be
+   * made with ({@link InheritedJvmOptions#archivedModuleOptions}): they are part of its key, and
+   * the dump and the check run with them. A dump runs under {@code launcher} (null: directly),
+   * which ends it if this JVM dies.
    */
   public static Plan plan(
-      String java, Path launcher, boolean enabled, boolean sameJdkAsThisJvm, String original) {
+      String java,
+      Path launcher,
+      boolean enabled,
+      boolean sameJdkAsThisJvm,
+      String original,
+      List<String> moduleOptions) {
     if (!enabled) {
       return Plan.none(original);
     }
@@ -83,7 +91,7 @@ public final class ClassDataSharing {
     Plan withoutOurs = new Plan(atArchivedAddress(jdk), original);
     Layout l;
     try {
-      l = layout(original, jdk);
+      l = layout(original, moduleOptions, jdk);
     } catch (IOException e) {
       return withoutOurs;
     }
@@ -94,13 +102,13 @@ public final class ClassDataSharing {
     if (state == State.READY
         || (state == null
             && Files.isRegularFile(l.archive())
-            && verified(java, l.archive(), l.classpath(), l.aot(), l.key()))) {
+            && verified(java, l.moduleOptions(), l.archive(), l.classpath(), l.aot(), l.key()))) {
       List<String> options = new ArrayList<>(atArchivedAddress(jdk));
       options.add(l.aot() ? "-XX:AOTCache=" + l.archive() : "-XX:SharedArchiveFile=" + l.archive());
       return new Plan(List.copyOf(options), l.classpath());
     }
     if (state == null && states.putIfAbsent(l.key(), State.DUMPING) == null) {
-      dumpInBackground(java, launcher, l.cache(), l.archive(), l.jars(), l.aot(), l.key());
+      dumpInBackground(java, launcher, l, l.key());
     }
     return withoutOurs; // this child starts without; later ones use the archive
   }
@@ -127,8 +135,9 @@ public final class ClassDataSharing {
    * Expanding the classpath opens jars and reads their manifests: done once per JVM, not on every
    * sandbox's launch path. Null when the classpath has no jars (nothing to share).
    */
-  private static Layout layout(String original, ChildJdk jdk) throws IOException {
-    String layoutKey = jdk.identity() + "\n" + original;
+  private static Layout layout(String original, List<String> moduleOptions, ChildJdk jdk)
+      throws IOException {
+    String layoutKey = jdk.identity() + "\n" + original + "\n" + moduleOptions;
     Layout known = layouts.get(layoutKey);
     if (known != null) {
       return known.jars().isEmpty() ? null : known;
@@ -141,7 +150,7 @@ public final class ClassDataSharing {
     Path warmUp = warmUpJar(cache);
     List<String> keyed = new ArrayList<>(jars);
     keyed.add(warmUp.toString());
-    String key = key(jdk, keyed);
+    String key = key(jdk, moduleOptions, keyed);
     // The dump's classpath (the jars, then the warm-up jar) must be a prefix of the child's.
     List<String> ordered = new ArrayList<>(jars);
     ordered.add(warmUp.toString());
@@ -149,6 +158,7 @@ public final class ClassDataSharing {
     Layout computed =
         new Layout(
             original,
+            List.copyOf(moduleOptions),
             List.copyOf(jars),
             String.join(":", ordered),
             key,
@@ -168,25 +178,18 @@ public final class ClassDataSharing {
    * this JVM's run directory; {@link ArchiveDump} moves it into the cache. The jar stays on every
    * later child's classpath, after the dump's, as the archive requires.
    */
-  private static void dumpInBackground(
-      String java,
-      Path launcher,
-      Path cache,
-      Path archive,
-      List<String> jars,
-      boolean aot,
-      String key) {
+  private static void dumpInBackground(String java, Path launcher, Layout l, String key) {
+    Path cache = l.cache();
+    Path archive = l.archive();
     Path partial = RunDirectory.get().file("cds-" + archive.getFileName());
     try {
       Path warmUp = warmUpJar(cache);
-      List<String> dumpJvm =
-          List.of(
-              java,
-              "-XX:-UsePerfData",
-              aot ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial,
-              "-cp",
-              String.join(":", jars) + ":" + warmUp,
-              CdsWarmUp.class.getName());
+      List<String> dumpJvm = new ArrayList<>(List.of(java, "-XX:-UsePerfData"));
+      dumpJvm.add(
+          l.aot() ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial);
+      dumpJvm.addAll(l.moduleOptions());
+      dumpJvm.addAll(
+          List.of("-cp", String.join(":", l.jars()) + ":" + warmUp, CdsWarmUp.class.getName()));
       ArchiveDump.start(
           launcher,
           dumpJvm,
@@ -211,20 +214,30 @@ public final class ClassDataSharing {
    * Where the archive for this JVM's JDK and {@code classpath} lives (for tests and diagnostics).
    */
   static Path archiveFor(String classpath) throws IOException {
-    return archiveFor(classpath, ChildJdk.thisJvm());
+    return archiveFor(classpath, ChildJdk.thisJvm(), List.of());
   }
 
   /** Where the archive for a child running {@code java} with {@code classpath} lives (tests). */
   static Path archiveFor(String classpath, String java) throws IOException {
-    return archiveFor(
-        classpath, ChildJdk.of(java).orElseThrow(() -> new IOException("unknown JDK: " + java)));
+    return archiveFor(classpath, java, List.of());
   }
 
-  private static Path archiveFor(String classpath, ChildJdk jdk) throws IOException {
+  /** The same, for a child with these module options (tests). */
+  static Path archiveFor(String classpath, String java, List<String> moduleOptions)
+      throws IOException {
+    return archiveFor(
+        classpath,
+        ChildJdk.of(java).orElseThrow(() -> new IOException("unknown JDK: " + java)),
+        moduleOptions);
+  }
+
+  private static Path archiveFor(String classpath, ChildJdk jdk, List<String> moduleOptions)
+      throws IOException {
     List<String> jars = new ArrayList<>();
     expand(classpath, jars, new ArrayList<>());
     jars.add(warmUpJar(ArchiveCache.directory()).toString());
-    return ArchiveCache.directory().resolve(key(jdk, jars) + (usesAotCache(jdk) ? ".aot" : ".jsa"));
+    return ArchiveCache.directory()
+        .resolve(key(jdk, moduleOptions, jars) + (usesAotCache(jdk) ? ".aot" : ".jsa"));
   }
 
   /** Whether this JVM made or checked {@code archive} and hands it to its children (tests). */
@@ -293,12 +306,18 @@ public final class ClassDataSharing {
    * here.
    */
   private static boolean verified(
-      String java, Path archive, String classpath, boolean aot, String key) {
+      String java,
+      List<String> moduleOptions,
+      Path archive,
+      String classpath,
+      boolean aot,
+      String key) {
     List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData"));
     cmd.addAll(
         aot
             ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive)
             : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive));
+    cmd.addAll(moduleOptions);
     cmd.addAll(List.of("-cp", classpath, "-version"));
     try {
       Process p =
@@ -378,11 +397,17 @@ public final class ClassDataSharing {
     }
   }
 
-  /** The archive's name: a hash of the child's JDK and the jars (paths, sizes, times). */
-  private static String key(ChildJdk jdk, List<String> jars) {
+  /**
+   * The archive's name: a hash of the child's JDK, its module options (none: the same name as
+   * before they counted) and the jars (paths, sizes, times).
+   */
+  private static String key(ChildJdk jdk, List<String> moduleOptions, List<String> jars) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       digest.update(jdk.identity().getBytes(StandardCharsets.UTF_8));
+      for (String option : moduleOptions) {
+        digest.update(("option|" + option).getBytes(StandardCharsets.UTF_8));
+      }
       for (String jar : jars) {
         Path p = Path.of(jar);
         digest.update(

@@ -101,6 +101,42 @@ public final class InheritedJvmOptions {
           "--enable-native-access=",
           "--illegal-access=");
 
+  /**
+   * Module options a JDK 25 AOT cache must have been made with: with any of them different between
+   * the making and the use ("Mismatched values for property jdk.module.addopens"), the JVM prints
+   * three to seven {@code [error][aot]} lines into the test's output and runs without the cache.
+   * JDK 17's AppCDS does not mind them; the archive follows them on every JDK all the same (one
+   * rule, and a suite's argLine is usually one set for all its tests).
+   */
+  private static final List<String> ARCHIVED_MODULE_OPTIONS =
+      List.of(
+          "--add-opens=",
+          "--add-exports=",
+          "--add-reads=",
+          "--add-modules=",
+          "--enable-native-access=",
+          "--illegal-native-access=");
+
+  /**
+   * The options among {@code options} (a child's, in its order) that its class-data archive must be
+   * made with (see {@link #ARCHIVED_MODULE_OPTIONS}), as {@code name=value} whether they were given
+   * so or as two arguments.
+   */
+  public static List<String> archivedModuleOptions(List<String> options) {
+    List<String> found = new ArrayList<>();
+    for (int i = 0; i < options.size(); i++) {
+      String o = options.get(i);
+      if (SPLIT_VALUE_OPTIONS.contains(o) && i + 1 < options.size()) {
+        o = o + "=" + options.get(++i);
+      }
+      String option = o;
+      if (ARCHIVED_MODULE_OPTIONS.stream().anyMatch(option::startsWith)) {
+        found.add(option);
+      }
+    }
+    return List.copyOf(found);
+  }
+
   /** Options that change how the module graph is built; class-data sharing is off with them. */
   private static final List<String> MODULE_GRAPH_OPTIONS =
       List.of("--module-path=", "--upgrade-module-path=", "--patch-module=", "--limit-modules=");

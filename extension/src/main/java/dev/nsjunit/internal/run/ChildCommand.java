@@ -154,6 +154,23 @@ public final class ChildCommand {
     return argv;
   }
 
+  /**
+   * The module options of the child's command line ({@link #javaCommand}: inherited, {@code
+   * nsjunit.jvmArgs}, the test's own, the classpath's modules) that its class-data archive must be
+   * made with, in that order.
+   */
+  public static List<String> archivedModuleOptions(
+      SandboxSpec spec, Configuration config, ChildJvm jvm) {
+    List<String> options = new ArrayList<>();
+    options.addAll(InheritedJvmOptions.archivedModuleOptions(jvm.inherited().jvmOptions()));
+    options.addAll(InheritedJvmOptions.archivedModuleOptions(config.jvmArgs()));
+    options.addAll(InheritedJvmOptions.archivedModuleOptions(spec.jvmArgs()));
+    if (!jvm.classpath().addModules().isEmpty()) {
+      options.add("--add-modules=" + String.join(",", jvm.classpath().addModules()));
+    }
+    return options;
+  }
+
   private static void addClasspath(List<String> argv, String classpath, Path argFile)
       throws IOException {
     if (classpath.length() > MAX_INLINE_CLASSPATH) {

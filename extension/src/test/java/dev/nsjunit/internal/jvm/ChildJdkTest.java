@@ -99,7 +99,8 @@ class ChildJdkTest {
 
     // ... and the child gets no archive options, only its classpath.
     ClassDataSharing.Plan plan =
-        ClassDataSharing.plan(garbled.toString(), null, true, false, "/nowhere/a.jar");
+        ClassDataSharing.plan(
+            garbled.toString(), null, true, false, "/nowhere/a.jar", java.util.List.of());
     assertThat(plan.jvmOptions()).isEmpty();
     assertThat(plan.classpath()).isEqualTo("/nowhere/a.jar");
   }

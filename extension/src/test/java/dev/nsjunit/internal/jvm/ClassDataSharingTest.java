@@ -313,6 +313,55 @@ class ClassDataSharingTest {
   }
 
   /**
+   * A child on JDK 25 with module options (an argLine's {@code --add-opens}, {@code
+   * --enable-native-access}) opens an AOT cache made with the same options. Before, the cache was
+   * made without them, and every such child printed "[error][aot] Mismatched values for property
+   * jdk.module.addopens ..." (five lines) into the test's output and ran without the cache.
+   */
+  @Test
+  void aChildWithModuleOptionsOnJdk25OpensACacheMadeWithThem(@TempDir Path dir) throws Exception {
+    assumeTrue(
+        Files.isExecutable(JDK_25_JAVA),
+        "this test needs JDK 25 at "
+            + JDK_25_JAVA
+            + " (apt: temurin-25-jdk), present on CI; not installed here");
+    String java = JDK_25_JAVA.toString();
+    String classpath = ChildClasspath.of(AotCases.class).asString();
+    Path archive =
+        ClassDataSharing.archiveFor(
+            classpath,
+            java,
+            List.of(
+                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED"));
+    assertThat(archive)
+        .as("other module options, another cache")
+        .isNotEqualTo(ClassDataSharing.archiveFor(classpath, java));
+    String moduleOptions =
+        "--add-opens=java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED";
+
+    SandboxKit.run(AotCases.class, Map.of("nsjunit.java", java, "nsjunit.jvmArgs", moduleOptions))
+        .assertAllPassed(1);
+    awaitReady(archive);
+
+    Path log = dir.resolve("child-25.log");
+    SandboxKit.Run run =
+        SandboxKit.run(
+            AotCases.class,
+            Map.of(
+                "nsjunit.java",
+                java,
+                "nsjunit.jvmArgs",
+                moduleOptions + " -Xlog:aot,class+load:file=" + log));
+    run.assertAllPassed(1);
+    assertThat(run.stdout() + run.stderr()).as("the test's output").doesNotContain("[aot]");
+    assertThat(Files.readString(log, StandardCharsets.UTF_8))
+        .as("the child's -Xlog:aot,class+load")
+        .contains("Opened AOT cache " + archive)
+        .contains("org.junit.platform.launcher.core.LauncherFactory source: shared objects file");
+  }
+
+  /**
    * A child maps the class-data archives (the JDK's own, and nsjunit's or the AOT cache once it
    * exists) at the address they were dumped for, 32 GiB, not at a random one where the JVM would
    * rewrite them into private pages (the default of the JDKs here).

@@ -165,6 +165,40 @@ class InheritedJvmOptionsTest {
     assertThat(r.modular()).isTrue();
   }
 
+  /**
+   * The options a JDK 25 AOT cache must be made with, from a child's command line in its order:
+   * either spelling (one argument with "=", or two, as users write them in nsjunit.jvmArgs), and
+   * nothing else (a heap size or a property changes no module).
+   */
+  @Test
+  void theModuleOptionsAnArchiveMustBeMadeWithAreFoundInEitherSpelling() {
+    assertThat(
+            InheritedJvmOptions.archivedModuleOptions(
+                List.of(
+                    "-Xmx256m",
+                    "--add-opens",
+                    "java.base/java.lang=ALL-UNNAMED",
+                    "-Djdk.module.foo=1",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--illegal-native-access=deny",
+                    "--add-reads",
+                    "java.base=ALL-UNNAMED",
+                    "--add-modules=jdk.incubator.vector",
+                    "--sun-misc-unsafe-memory-access=allow",
+                    "-ea")))
+        .containsExactly(
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--illegal-native-access=deny",
+            "--add-reads=java.base=ALL-UNNAMED",
+            "--add-modules=jdk.incubator.vector");
+    assertThat(InheritedJvmOptions.archivedModuleOptions(List.of("-Xss1m", "--add-opens")))
+        .as("an option missing its value (the JVM refuses it; nothing to key on)")
+        .isEmpty();
+  }
+
   @Test
   void optionsThatWouldCollideBetweenChildrenOrFightNsjunitsOwnAreDropped() {
     List<String> given =
