@@ -120,8 +120,25 @@ public interface LibC {
   }
 
   final class Holder {
-    static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    static final LibC LIBC = load();
 
     private Holder() {}
+
+    /**
+     * jffi reads and writes native memory with sun.misc.Unsafe by default, and from JDK 24 on the
+     * JVM prints four "WARNING: A terminally deprecated method in sun.misc.Unsafe has been called"
+     * lines into the user's build for that (JEP 498). Its JNI implementation needs no Unsafe; it is
+     * slower per access, which nsjunit's few small netlink messages do not notice. Left alone when
+     * the user chose (or another library already loaded jffi: then jffi decided).
+     */
+    private static LibC load() {
+      if (java.lang.Runtime.version().feature() >= 24
+          && System.getProperty(UNSAFE_DISABLED) == null) {
+        System.setProperty(UNSAFE_DISABLED, "true");
+      }
+      return LibraryLoader.create(LibC.class).load("c");
+    }
+
+    static final String UNSAFE_DISABLED = "jffi.unsafe.disabled";
   }
 }
