@@ -25,32 +25,41 @@ class ChannelCorruptionTest {
     long write(int fd, byte[] buffer, long count);
 
     int close(int fd);
+
+    int getpeername(int fd, @jnr.ffi.annotations.Out byte[] address, int[] length);
   }
 
   static Libc libc() {
     return LibraryLoader.create(Libc.class).load("c");
   }
 
-  /** The child's channel: the first socket ChildMain opens, so the lowest-numbered one. */
+  /**
+   * The child's channel: its one socket whose peer has a path (the parent's socket in the run
+   * directory). Not simply the lowest-numbered socket: the JVM holds an unnamed socket pair too,
+   * which a JDK 25 child opens before the channel (JDK 17 after it).
+   */
   static int channelFd() throws Exception {
-    int found = -1;
+    java.util.List<Integer> connected = new java.util.ArrayList<>();
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
       for (Path fd : fds) {
         try {
           int n = Integer.parseInt(fd.getFileName().toString());
+          int[] length = {128};
           if (Files.readSymbolicLink(fd).toString().startsWith("socket:")
-              && (found < 0 || n < found)) {
-            found = n;
+              && libc().getpeername(n, new byte[128], length) == 0
+              && length[0] > 2) { // more than the address family: a path
+            connected.add(n);
           }
         } catch (Exception gone) {
           // the directory stream's own descriptor
         }
       }
     }
-    if (found < 0) {
-      throw new IllegalStateException("no socket descriptor found");
+    if (connected.size() != 1) {
+      throw new IllegalStateException(
+          "expected one socket connected to a path, found " + connected);
     }
-    return found;
+    return connected.get(0);
   }
 
   @Test

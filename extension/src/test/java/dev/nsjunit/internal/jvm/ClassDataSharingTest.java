@@ -289,9 +289,11 @@ class ClassDataSharingTest {
     String java = JDK_25_JAVA.toString();
     Path archive = ClassDataSharing.archiveFor(ChildClasspath.of(AotCases.class).asString(), java);
     assertThat(archive.getFileName().toString()).endsWith(".aot");
-    assertThat(archive)
-        .as("another JDK, another archive")
-        .isNotEqualTo(ClassDataSharing.archiveFor(ChildClasspath.of(AotCases.class).asString()));
+    if (Runtime.version().feature() != 25) {
+      assertThat(archive)
+          .as("another JDK, another archive")
+          .isNotEqualTo(ClassDataSharing.archiveFor(ChildClasspath.of(AotCases.class).asString()));
+    }
 
     // The first child of this (JDK, classpath) pair starts the dump (or checks an earlier run's
     // cache): it runs with JDK 25 either way.
