@@ -92,11 +92,7 @@ class ClassDataSharingTest {
   @Test
   void aJvmKilledWhileItsAotCacheIsAssembledLeavesNothingOfTheDump(@TempDir Path dir)
       throws Exception {
-    assumeTrue(
-        Files.isExecutable(JDK_25_JAVA),
-        "this test needs JDK 25 at "
-            + JDK_25_JAVA
-            + " (apt: temurin-25-jdk), present on CI; not installed here");
+    assumeJdk25();
     String classpath = classpathNoArchiveExistsFor(dir);
     String java = JDK_25_JAVA.toString();
     assertKillingTheJvmEndsTheDump(
@@ -273,6 +269,15 @@ class ClassDataSharingTest {
    */
   static final Path JDK_25_JAVA = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
 
+  /** Aborts a test that needs {@link #JDK_25_JAVA} where it is not installed. */
+  static void assumeJdk25() {
+    assumeTrue(
+        Files.isExecutable(JDK_25_JAVA),
+        "this test needs JDK 25 at "
+            + JDK_25_JAVA
+            + " (apt: temurin-25-jdk), present on CI; not installed here");
+  }
+
   /**
    * The child's JDK, not this JVM's, decides the archive: a child on JDK 25 (nsjunit.java) gets an
    * AOT cache made with JDK 25, whatever JDK this JVM runs (17 on CI). Proven by the child's own
@@ -281,11 +286,7 @@ class ClassDataSharingTest {
    */
   @Test
   void aChildOnJdk25GetsAnAotCacheWhateverJdkThisJvmRuns(@TempDir Path dir) throws Exception {
-    assumeTrue(
-        Files.isExecutable(JDK_25_JAVA),
-        "this test needs JDK 25 at "
-            + JDK_25_JAVA
-            + " (apt: temurin-25-jdk), present on CI; not installed here");
+    assumeJdk25();
     String java = JDK_25_JAVA.toString();
     Path archive = ClassDataSharing.archiveFor(ChildClasspath.of(AotCases.class).asString(), java);
     assertThat(archive.getFileName().toString()).endsWith(".aot");
@@ -322,11 +323,7 @@ class ClassDataSharingTest {
    */
   @Test
   void aChildWithModuleOptionsOnJdk25OpensACacheMadeWithThem(@TempDir Path dir) throws Exception {
-    assumeTrue(
-        Files.isExecutable(JDK_25_JAVA),
-        "this test needs JDK 25 at "
-            + JDK_25_JAVA
-            + " (apt: temurin-25-jdk), present on CI; not installed here");
+    assumeJdk25();
     String java = JDK_25_JAVA.toString();
     String classpath = ChildClasspath.of(AotCases.class).asString();
     Path archive =
