@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public final class FrameCodec {
   public static final int MAGIC = 0x4E534A55; // "NSJU"
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   public static final int MAX_FRAME = 16 * 1024 * 1024;
   private static final int MAX_COLLECTION = 100_000;
 
@@ -73,7 +73,6 @@ public final class FrameCodec {
       out.writeInt(MAGIC);
       out.writeShort(h.version());
       writeString(out, h.token());
-      out.writeLong(h.pid());
     } else if (m instanceof Message.Run r) {
       writeString(out, r.uniqueId());
       writeMap(out, r.configuration());
@@ -212,7 +211,7 @@ public final class FrameCodec {
                 String.format("bad magic 0x%08x in hello (not an nsjunit child?)", magic));
           }
           int version = in.readUnsignedShort();
-          return new Message.Hello(version, readString(in, limit), in.readLong());
+          return new Message.Hello(version, readString(in, limit));
         }
       case 2:
         return new Message.Run(readString(in, limit), readMap(in, limit));

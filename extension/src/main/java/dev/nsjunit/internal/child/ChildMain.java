@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Map;
@@ -93,7 +94,7 @@ public final class ChildMain {
     InputStream in = new BufferedInputStream(SocketStreams.input(channel));
     FrameWriter writer = FrameWriter.over(channel);
     System.setProperty(HELLO_SENT_NANOS_PROPERTY, Long.toString(System.nanoTime()));
-    writer.send(new Message.Hello(FrameCodec.VERSION, token, ProcessHandle.current().pid()));
+    writer.send(new Message.Hello(FrameCodec.VERSION, token));
 
     Message first = FrameCodec.read(in);
     if (!(first instanceof Message.Run)) {
@@ -155,6 +156,34 @@ public final class ChildMain {
     FrameCodec.read(new java.io.ByteArrayInputStream(request.toByteArray()));
     for (Message.Status status : Message.Status.values()) {
       status.name();
+    }
+  }
+
+  /**
+   * The channel's first exchange, both ends in this JVM over a socket in {@code directory}:
+   * connect, hello, run request. The class-data dump runs it ({@code CdsWarmUp}), so that every
+   * child maps the classes of this path from the archive instead of loading them (the JDK's
+   * Unix-domain socket classes, the frames): without them a child's connect took about 10 ms and
+   * its first frame about 1 ms, the hello's on the test's clock. Also the report path, as a child
+   * does before it connects.
+   */
+  static void rehearseChannel(Path directory) throws IOException {
+    warmUpReportPath();
+    Path socket = directory.resolve("channel-rehearsal-" + System.nanoTime() + ".sock");
+    UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(address);
+      try (SocketChannel child = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        child.connect(address);
+        try (SocketChannel parent = server.accept()) {
+          FrameWriter.over(child).send(new Message.Hello(FrameCodec.VERSION, "rehearsal"));
+          FrameCodec.read(new BufferedInputStream(SocketStreams.input(parent)));
+          FrameWriter.over(parent).send(new Message.Run("[engine:rehearsal]", Map.of("k", "v")));
+          FrameCodec.read(new BufferedInputStream(SocketStreams.input(child)));
+        }
+      }
+    } finally {
+      java.nio.file.Files.deleteIfExists(socket);
     }
   }
 

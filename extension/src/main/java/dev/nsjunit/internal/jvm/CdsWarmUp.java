@@ -9,7 +9,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * The workload of a class-data-sharing dump: start JUnit the way a sandbox's child does (launcher,
  * the Jupiter engine, an empty discovery and execution), so the archive holds those classes. Runs
- * from a jar of its own (dumps need a classpath of jars) with the test classpath's jars.
+ * from a jar of its own (dumps need a classpath of jars) with the test classpath's jars. Its one
+ * argument, a private directory, is where the child's channel is rehearsed.
  */
 public final class CdsWarmUp {
   private CdsWarmUp() {}
@@ -47,6 +48,25 @@ public final class CdsWarmUp {
       config = builder.build();
     }
     LauncherFactory.create(config).execute(request);
+    if (args.length == 1) {
+      rehearseChannel(java.nio.file.Path.of(args[0]));
+    }
+  }
+
+  /**
+   * The child's own start: connect, hello, run request (ChildMain.rehearseChannel), reflectively
+   * for the same reason as above. A failure only leaves those classes out of the archive.
+   */
+  private static void rehearseChannel(java.nio.file.Path directory) {
+    try {
+      java.lang.reflect.Method m =
+          Class.forName("dev.nsjunit.internal.child.ChildMain")
+              .getDeclaredMethod("rehearseChannel", java.nio.file.Path.class);
+      m.setAccessible(true);
+      m.invoke(null, directory);
+    } catch (ReflectiveOperationException | LinkageError notInAJar) {
+      // nsjunit's own classes in a directory (its own build): not archivable anyway
+    }
   }
 
   /** The test the warm-up runs. */

@@ -189,7 +189,11 @@ public final class ClassDataSharing {
           l.aot() ? "-XX:AOTCacheOutput=" + partial : "-XX:ArchiveClassesAtExit=" + partial);
       dumpJvm.addAll(l.moduleOptions());
       dumpJvm.addAll(
-          List.of("-cp", String.join(":", l.jars()) + ":" + warmUp, CdsWarmUp.class.getName()));
+          List.of(
+              "-cp",
+              String.join(":", l.jars()) + ":" + warmUp,
+              CdsWarmUp.class.getName(),
+              partial.getParent().toString()));
       ArchiveDump.start(
           launcher,
           dumpJvm,

@@ -212,6 +212,77 @@ class ClassDataSharingTest {
     // a dump refuses as the child exits, after its result).
   }
 
+  /**
+   * With nsjunit in a jar, as in a user's build, the dump rehearses the child's channel (connect,
+   * hello, run request), so a child maps the classes of its start from the archive instead of
+   * loading them: the frames and the JDK's Unix-domain socket classes (loading them took a child
+   * about 10 ms before its hello and 1 ms after it). The first run makes the archive, the second's
+   * child shows where its classes came from.
+   */
+  @Test
+  void aChildMapsTheClassesOfItsChannelFromTheArchive(@TempDir Path dir) throws Exception {
+    String classpath = withNsjunitInAJar(classpathNoArchiveExistsFor(dir), dir);
+    Path archive = ClassDataSharing.archiveFor(classpath);
+    Path log = dir.resolve("child-class-load.log");
+    try {
+      for (int run = 0; run < 2; run++) {
+        Process p =
+            onClasspath(
+                    TestJvm.fixture(
+                        QuickCase.class, List.of(), "nsjunit.jvmArgs=-Xlog:class+load:file=" + log),
+                    classpath)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("test quick() SUCCESSFUL");
+        assertThat(archive).as("the archive, after run " + (run + 1)).isRegularFile();
+      }
+      List<String> loaded = Files.readAllLines(log, StandardCharsets.UTF_8);
+      for (String c :
+          List.of(
+              "dev.nsjunit.internal.channel.FrameCodec",
+              "dev.nsjunit.internal.channel.SocketStreams$1",
+              "sun.nio.ch.UnixDomainSockets")) {
+        assertThat(
+                loaded.stream()
+                    .filter(l -> l.contains("] " + c + " source: "))
+                    .findFirst()
+                    .orElse(c + ": not loaded"))
+            .as("the second run's child's -Xlog:class+load of " + c)
+            .contains("source: shared objects file");
+      }
+    } finally {
+      Files.deleteIfExists(archive);
+    }
+  }
+
+  /** {@code classpath} with nsjunit's classes directory (this build's) replaced by a jar of it. */
+  private static String withNsjunitInAJar(String classpath, Path dir) throws Exception {
+    Path classes =
+        Path.of(
+            dev.nsjunit.internal.child.ChildMain.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+    assumeTrue(Files.isDirectory(classes), "nsjunit's classes are in a jar already: " + classes);
+    Path jar = dir.resolve("nsjunit-classes.jar");
+    try (java.util.jar.JarOutputStream out =
+            new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+        java.util.stream.Stream<Path> files = Files.walk(classes)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        out.putNextEntry(
+            new java.util.jar.JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+    List<String> entries = new java.util.ArrayList<>(List.of(classpath.split(":")));
+    assertThat(entries).contains(classes.toString());
+    entries.replaceAll(e -> e.equals(classes.toString()) ? jar.toString() : e);
+    return String.join(":", entries);
+  }
+
   /** Until this JVM has made or checked {@code archive} and hands it to its children. */
   private static void awaitReady(Path archive) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
