@@ -8,7 +8,9 @@
 #
 # Needs: root (namespaces, cgroups), JDK 17 as `java`, Maven, gcc with the static libc. Installs
 # Debian's bubblewrap when bwrap is missing (the bwrap row says why when that is not possible), and
-# Debian's criu when missing (the CRIU row says whether `criu check` passes on this kernel).
+# Debian's criu when missing (the CRIU row says whether `criu check` passes on this kernel; Debian 12's
+# 3.17 does not on kernels from 6.13: BENCH_CRIU=/path/to/criu names a CRIU 4.1+ built by hand, which
+# also needs iptables-restore for the network namespace: installed here when missing).
 # Optional: a JDK 25 at /usr/lib/jvm/temurin-25-jdk-amd64 (or BENCH_JAVA25=...) for the AOT-cache rows.
 set -euo pipefail
 
@@ -43,6 +45,14 @@ if ! command -v criu >/dev/null 2>&1; then
   fi
 fi
 
+if ! command -v iptables-restore >/dev/null 2>&1 && { [[ -n "${BENCH_CRIU:-}" ]] || command -v criu >/dev/null 2>&1; }; then
+  # CRIU saves and restores a network namespace's netfilter state with iptables-save/-restore.
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: installing iptables (CRIU restores a network namespace's rules with it)" >&2
+    apt-get install -y -q iptables >/dev/null 2>&1 || echo "bench: iptables could not be installed; the CRIU rows will say why" >&2
+  fi
+fi
+
 cd "$repo"
 echo "bench: building (mvn -B -q -Pbenchmarks -pl native-helper,benchmarks -am package -DskipTests -Dmaven.test.skip=true)" >&2
 mvn -B -q -Pbenchmarks -pl native-helper,benchmarks -am package -DskipTests -Dmaven.test.skip=true
@@ -58,5 +68,6 @@ exec java -cp "$cp" \
   -Dbench.java25="${BENCH_JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}" \
   ${BENCH_OUT:+-Dbench.out="$BENCH_OUT"} \
   ${BENCH_ONLY:+-Dbench.only="$BENCH_ONLY"} \
+  ${BENCH_CRIU:+-Dbench.criu="$BENCH_CRIU"} \
   "${props[@]}" \
   dev.nsjunit.bench.Main

@@ -96,6 +96,7 @@ final class Report {
         r -> r.section().equals("lever"));
     targets();
     levers();
+    research();
     choosing();
     weak();
     return b.toString();
@@ -894,6 +895,70 @@ final class Report {
       m.notes.forEach(n -> line("- " + n));
       line();
     }
+  }
+
+  /**
+   * The checkpoint/restore research rows, when CRIU could be measured (otherwise the reason is
+   * among the remarks above): the two rows, what they mean for the targets, and why nsjunit does
+   * not restore children.
+   */
+  void research() {
+    boolean any =
+        m.rows.values().stream().anyMatch(r -> r.section().equals(CheckpointRestore.SECTION));
+    if (!any) {
+      return;
+    }
+    table(
+        "Research: a child restored from a checkpoint (CRIU) instead of booted",
+        r -> r.section().equals(CheckpointRestore.SECTION));
+    Optional<Double> booted = med(CheckpointRestore.BOOTED);
+    Optional<Double> restored = med(CheckpointRestore.RESTORED);
+    CheckpointRestore.Result c = m.criu;
+    if (booted.isEmpty() || restored.isEmpty() || c == null) {
+      return;
+    }
+    line(
+        "Neither row goes through nsjunit, which has no restore path; both run the trivial test with"
+            + " junit-platform-launcher in a JVM that is pid 1 of new pid and network namespaces (`WarmChild`).");
+    line(
+        "The restored child was checkpointed once, after a probe test, while it waited for its request"
+            + " (what a sandbox started ahead holds); each restore makes new namespaces and the same process.");
+    line();
+    line(
+        String.format(
+            Locale.ROOT,
+            "- %s, `criu dump` of the warmed child: %s; images %s (almost all of it the JVM's memory pages).",
+            c.criuVersion(),
+            ms(c.dumpMs()),
+            mib(c.imageKiB())));
+    line(
+        String.format(
+            Locale.ROOT,
+            "- Wall time per test: restored %s against booted %s (%s); CPU per test (the waited-for"
+                + " processes' user + system, %d runs each): restored %s, booted %s (%s).",
+            ms(restored.get()),
+            ms(booted.get()),
+            ratio(restored.get(), booted.get()),
+            c.runs(),
+            ms(c.restoredCpuMs()),
+            ms(c.bootedCpuMs()),
+            ratio(c.restoredCpuMs(), c.bootedCpuMs())));
+    line(
+        "- The sandbox's CPU per test bounds the suite and parallel targets on 2 cores (see CPU per test);"
+            + " restoring instead of booting changes that bound by about the CPU ratio above, which no"
+            + " JVM option measured here does.");
+    line(
+        "- **Why it is not nsjunit's default, nor an option yet:** `criu restore` needs root (CAP_SYS_ADMIN, or"
+            + " CAP_CHECKPOINT_RESTORE with more), which a developer's IDE run does not have; Debian 12's CRIU 3.17"
+            + " cannot run on this kernel at all (vDSO layout of 6.13+), so users would need a CRIU built by hand;"
+            + " restoring a mount namespace needs `--root` and a bind-mounted root (slower, and every @TmpFs or"
+            + " covered path would have to be rebuilt around it); each restored child is the same process, so"
+            + " whatever it had drawn before the checkpoint (SecureRandom and ThreadLocalRandom seeds, identity hashes, the"
+            + " temp file names it made) repeats in every test; the channel to the parent, the classpath's jars"
+            + " and the class-data archive must be identical at each restore (a rebuilt jar voids the images);"
+            + " and the images above are kept per (JDK, classpath, options). nsjunit boots its children, and"
+            + " boots them ahead of their tests instead.");
+    line();
   }
 
   /** What a user should set, from this run's numbers. */
