@@ -1004,19 +1004,32 @@ final class Report {
             + " class-level @Topology and @CgroupLimit), on a 2-core VM where background");
     line(
         "  activity shows up in the p75/max columns. Compare ratios from the same run, not numbers across runs.");
-    double load =
-        Math.max(
-            Double.parseDouble(m.loadAtStart.split("\\s+")[0]),
-            Double.parseDouble(m.loadAtEnd.split("\\s+")[0]));
-    if (load > Runtime.getRuntime().availableProcessors()) {
+    // The load at the end counts this run's own last rows (the Surefire rows' Maven builds), so
+    // only
+    // the load at the start and the other processes' CPU during the suites speak of work beside it.
+    int cores = Runtime.getRuntime().availableProcessors();
+    double loadAtStart = Double.parseDouble(m.loadAtStart.split("\\s+")[0]);
+    double others = m.suiteCpu.values().stream().mapToDouble(c -> c.otherCores()).max().orElse(0);
+    if (loadAtStart > cores || others > 0.25) {
       line(
           String.format(
               Locale.ROOT,
-              "- **The machine was busy during this run** (1-minute load up to %.1f on %d cores at start or end, other builds and",
-              load,
-              Runtime.getRuntime().availableProcessors()));
+              "- **The machine was not this run's alone** (1-minute load %.1f on %d cores at the start; other"
+                  + " processes kept up to %.2f cores busy during the suites): absolute times are inflated and",
+              loadAtStart,
+              cores,
+              others));
+      line("  spread is wide; same-run ratios are the figures to use.");
+    } else {
       line(
-          "  tests running beside it): absolute times are inflated and spread is wide; same-run ratios are the figures to use.");
+          String.format(
+              Locale.ROOT,
+              "- Nothing else was running: 1-minute load %.1f on %d cores at the start, other processes kept"
+                  + " at most %.2f cores busy during the suites (the load at the end counts this run's own"
+                  + " Maven builds). Spread still comes from the 2-core VM itself: the same suite's runs differ.",
+              loadAtStart,
+              cores,
+              others));
     }
     line(
         "- Tests run in a warm harness JVM; a build's first isolated test also pays the launcher's extraction");
