@@ -221,6 +221,11 @@ public final class ClassDataSharing {
     return archiveFor(classpath, ChildJdk.thisJvm(), List.of());
   }
 
+  /** The same, for a child of this JVM's JDK with these module options (tests). */
+  static Path archiveFor(String classpath, List<String> moduleOptions) throws IOException {
+    return archiveFor(classpath, ChildJdk.thisJvm(), moduleOptions);
+  }
+
   /** Where the archive for a child running {@code java} with {@code classpath} lives (tests). */
   static Path archiveFor(String classpath, String java) throws IOException {
     return archiveFor(classpath, java, List.of());

@@ -198,7 +198,9 @@ class ClassDataSharingTest {
    */
   @Test
   void aTestsOwnArchiveOptionsTakeThePlaceOfNsjunitsArchive(@TempDir Path dir) throws Exception {
-    Path ours = ClassDataSharing.archiveFor(ChildClasspath.of(OwnArchiveCases.class).asString());
+    Path ours =
+        ClassDataSharing.archiveFor(
+            ChildClasspath.of(OwnArchiveCases.class).asString(), inheritedModuleOptions());
     SandboxKit.run(MappedCases.class).assertAllPassed(1); // makes or checks nsjunit's archive
     awaitReady(ours);
     Path own = dir.resolve("own.jsa");
@@ -283,6 +285,15 @@ class ClassDataSharingTest {
     return String.join(":", entries);
   }
 
+  /**
+   * The module options this JVM's children inherit (a JDK 24+ argLine's {@code
+   * --enable-native-access}): they are in every archive key of a child started from here.
+   */
+  private static List<String> inheritedModuleOptions() {
+    return InheritedJvmOptions.archivedModuleOptions(
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+  }
+
   /** Until this JVM has made or checked {@code archive} and hands it to its children. */
   private static void awaitReady(Path archive) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -359,12 +370,13 @@ class ClassDataSharingTest {
   void aChildOnJdk25GetsAnAotCacheWhateverJdkThisJvmRuns(@TempDir Path dir) throws Exception {
     assumeJdk25();
     String java = JDK_25_JAVA.toString();
-    Path archive = ClassDataSharing.archiveFor(ChildClasspath.of(AotCases.class).asString(), java);
+    String classpath = ChildClasspath.of(AotCases.class).asString();
+    Path archive = ClassDataSharing.archiveFor(classpath, java, inheritedModuleOptions());
     assertThat(archive.getFileName().toString()).endsWith(".aot");
     if (Runtime.version().feature() != 25) {
       assertThat(archive)
           .as("another JDK, another archive")
-          .isNotEqualTo(ClassDataSharing.archiveFor(ChildClasspath.of(AotCases.class).asString()));
+          .isNotEqualTo(ClassDataSharing.archiveFor(classpath, inheritedModuleOptions()));
     }
 
     // The first child of this (JDK, classpath) pair starts the dump (or checks an earlier run's
@@ -397,16 +409,14 @@ class ClassDataSharingTest {
     assumeJdk25();
     String java = JDK_25_JAVA.toString();
     String classpath = ChildClasspath.of(AotCases.class).asString();
-    Path archive =
-        ClassDataSharing.archiveFor(
-            classpath,
-            java,
-            List.of(
-                "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "--enable-native-access=ALL-UNNAMED"));
+    List<String> options = new java.util.ArrayList<>(inheritedModuleOptions());
+    options.addAll(
+        List.of(
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+    Path archive = ClassDataSharing.archiveFor(classpath, java, options);
     assertThat(archive)
         .as("other module options, another cache")
-        .isNotEqualTo(ClassDataSharing.archiveFor(classpath, java));
+        .isNotEqualTo(ClassDataSharing.archiveFor(classpath, java, inheritedModuleOptions()));
     String moduleOptions =
         "--add-opens=java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED";
 
