@@ -40,6 +40,26 @@ class OutcomeTest {
     assertThat(t.getSuppressed()[0]).hasMessage("cleanup failed too");
   }
 
+  /**
+   * The report path takes no new file descriptor: a test that holds every descriptor its limit
+   * allows and then fails still comes back as its own exception, serialized after the test (a class
+   * without a serialVersionUID included, whose serialization computes one).
+   */
+  @Test
+  void failuresComeBackWholeWhenTheTestHoldsEveryDescriptor() {
+    Throwable t =
+        SandboxKit.runMethod(Cases.class, "comparesWithNoDescriptorLeft")
+            .failureOf("comparesWithNoDescriptorLeft");
+    assertThat(t).isInstanceOf(AssertionFailedError.class);
+    assertThat(((AssertionFailedError) t).getExpected().getValue()).isEqualTo("expected text");
+    assertThat(((AssertionFailedError) t).getActual().getValue()).isEqualTo("actual text");
+    Throwable own =
+        SandboxKit.runMethod(Cases.class, "throwsSerializableWithNoDescriptorLeft")
+            .failureOf("throwsSerializableWithNoDescriptorLeft");
+    assertThat(own).isInstanceOf(BusinessException.class).hasMessage("order 43 rejected");
+    assertThat(own.getCause()).isInstanceOf(IOException.class).hasMessage("disk said no");
+  }
+
   @Test
   void nonSerializableExceptionBecomesAFaithfulPlaceholder() {
     Throwable t =
@@ -138,6 +158,36 @@ class OutcomeTest {
       e.addSuppressed(new IllegalStateException("cleanup failed too"));
       throw e;
     }
+
+    @Test
+    @Rlimit(nofile = 64)
+    void comparesWithNoDescriptorLeft() {
+      inSandbox();
+      holdEveryDescriptor();
+      org.junit.jupiter.api.Assertions.assertEquals("expected text", "actual text");
+    }
+
+    @Test
+    @Rlimit(nofile = 64)
+    void throwsSerializableWithNoDescriptorLeft() {
+      inSandbox();
+      holdEveryDescriptor();
+      throw new BusinessException("order 43 rejected", new IOException("disk said no"));
+    }
+
+    /** Opens /dev/null until the limit refuses, and keeps every one open (the sandbox ends). */
+    static void holdEveryDescriptor() {
+      try {
+        while (true) {
+          HELD.add(new java.io.FileInputStream("/dev/null"));
+        }
+      } catch (IOException full) {
+        org.junit.jupiter.api.Assertions.assertTrue(
+            String.valueOf(full.getMessage()).contains("Too many open files"), full.toString());
+      }
+    }
+
+    static final java.util.List<Object> HELD = new java.util.ArrayList<>();
 
     @Test
     void throwsUnserializable() {

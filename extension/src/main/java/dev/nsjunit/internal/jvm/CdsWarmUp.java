@@ -22,18 +22,14 @@ public final class CdsWarmUp {
         "[engine:junit-jupiter]/[class:" + Probe.class.getName() + "]/[method:probe()]";
     LauncherDiscoveryRequest request =
         LauncherDiscoveryRequestBuilder.request().selectors(selectUniqueId(uniqueId)).build();
-    // Reflectively: nsjunit's own classes may live in a directory (its own build), which the dump
-    // cannot use; a direct reference would fail this class's verification before main runs.
-    org.junit.platform.launcher.core.LauncherConfig config;
-    try {
-      java.lang.reflect.Method m =
-          Class.forName("dev.nsjunit.internal.child.OneTestRun")
-              .getDeclaredMethod("launcherConfig", String.class);
-      m.setAccessible(true);
-      config = (org.junit.platform.launcher.core.LauncherConfig) m.invoke(null, uniqueId);
-    } catch (ReflectiveOperationException | LinkageError notInAJar) {
-      // The same choice without nsjunit's class: Jupiter only (other engines, jqwik say, would
-      // start here and write their own files into the working directory).
+    // nsjunit's own choice of engines (OneTestRun.launcherConfig), or the same choice made here.
+    org.junit.platform.launcher.core.LauncherConfig config =
+        (org.junit.platform.launcher.core.LauncherConfig)
+            callNsjunit(
+                "dev.nsjunit.internal.child.OneTestRun", "launcherConfig", String.class, uniqueId);
+    if (config == null) {
+      // Jupiter only, without nsjunit's class (other engines, jqwik say, would start here and
+      // write their own files into the working directory).
       org.junit.platform.launcher.core.LauncherConfig.Builder builder =
           org.junit.platform.launcher.core.LauncherConfig.builder()
               .enableTestEngineAutoRegistration(false)
@@ -49,23 +45,31 @@ public final class CdsWarmUp {
     }
     LauncherFactory.create(config).execute(request);
     if (args.length == 1) {
-      rehearseChannel(java.nio.file.Path.of(args[0]));
+      // The child's own start: connect, hello, run request (ChildMain.rehearseChannel). Without
+      // nsjunit's classes in a jar only those classes stay out of the archive.
+      callNsjunit(
+          "dev.nsjunit.internal.child.ChildMain",
+          "rehearseChannel",
+          java.nio.file.Path.class,
+          java.nio.file.Path.of(args[0]));
     }
   }
 
   /**
-   * The child's own start: connect, hello, run request (ChildMain.rehearseChannel), reflectively
-   * for the same reason as above. A failure only leaves those classes out of the archive.
+   * Calls a static method of nsjunit's, reflectively: nsjunit's own classes may live in a directory
+   * (its own build), which the dump cannot use, and a direct reference would fail this class's
+   * verification before main runs. Null when they are not there or the call failed: that only
+   * leaves their classes out of the archive.
    */
-  private static void rehearseChannel(java.nio.file.Path directory) {
+  private static Object callNsjunit(
+      String className, String method, Class<?> parameterType, Object argument) {
     try {
       java.lang.reflect.Method m =
-          Class.forName("dev.nsjunit.internal.child.ChildMain")
-              .getDeclaredMethod("rehearseChannel", java.nio.file.Path.class);
+          Class.forName(className).getDeclaredMethod(method, parameterType);
       m.setAccessible(true);
-      m.invoke(null, directory);
+      return m.invoke(null, argument);
     } catch (ReflectiveOperationException | LinkageError notInAJar) {
-      // nsjunit's own classes in a directory (its own build): not archivable anyway
+      return null;
     }
   }
 
