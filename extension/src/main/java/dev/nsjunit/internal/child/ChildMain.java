@@ -18,6 +18,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -132,19 +133,35 @@ public final class ChildMain {
    * Loads and runs once everything the child needs after the test, while it can: a test that
    * exhausts file descriptors (@Rlimit nofile) or memory must still get its result out, and loading
    * a class from a directory on the classpath needs a free descriptor.
+   *
+   * <p>Not the Java serialization of a failure ({@link ThrowableData#of}): its first use costs a
+   * child about 45 ms of CPU (JDK 17: the stream classes' set-up and a generated constructor
+   * accessor per class), every child would pay it and only a failing test needs it. It reads no
+   * file (the JDK's classes are mapped) and the failure's classes are loaded by then (what
+   * OutcomeTest's test that holds every descriptor checks); the class-data dump runs it, so its
+   * classes come from the archive.
    */
   private static void warmUpReportPath() throws IOException {
     java.io.OutputStream sink = java.io.OutputStream.nullOutputStream();
     IllegalStateException sample = new IllegalStateException("warm-up");
     sample.addSuppressed(new RuntimeException("suppressed"));
-    FrameCodec.write(
-        sink,
-        new Message.Result(
-            Message.Status.FAILED,
-            dev.nsjunit.internal.channel.ThrowableData.of(sample),
-            "warm-up"));
-    FrameCodec.write(
-        sink, new Message.ExitCalled(dev.nsjunit.internal.channel.ThrowableData.of(sample)));
+    ThrowableData data =
+        new ThrowableData(
+            sample.getClass().getName(),
+            sample.getMessage(),
+            List.of(sample.getStackTrace()),
+            null,
+            List.of(
+                new ThrowableData(
+                    RuntimeException.class.getName(),
+                    "suppressed",
+                    List.of(),
+                    null,
+                    List.of(),
+                    null)),
+            new byte[] {0});
+    FrameCodec.write(sink, new Message.Result(Message.Status.FAILED, data, "warm-up"));
+    FrameCodec.write(sink, new Message.ExitCalled(data));
     FrameCodec.write(sink, new Message.ReportEntry(java.util.Map.of("k", "v")));
     FrameCodec.write(sink, new Message.ThreadDump(ThreadDump.ofAllThreads()));
     FrameCodec.write(sink, new Message.Bye());
@@ -169,6 +186,10 @@ public final class ChildMain {
    */
   static void rehearseChannel(Path directory) throws IOException {
     warmUpReportPath();
+    IllegalStateException failure = new IllegalStateException("rehearsal");
+    failure.addSuppressed(new RuntimeException("suppressed"));
+    ThrowableData.of(failure); // the serialization a failing test's report uses
+
     Path socket = directory.resolve("channel-rehearsal-" + System.nanoTime() + ".sock");
     UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

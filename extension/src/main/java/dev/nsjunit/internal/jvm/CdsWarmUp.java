@@ -16,6 +16,10 @@ public final class CdsWarmUp {
   private CdsWarmUp() {}
 
   public static void main(String[] args) throws Exception {
+    // The probe is isolated: in this JVM, as in a child, its extension runs it in place (the
+    // property ChildMain.SANDBOXED_PROPERTY, named here by value: no reference to nsjunit's
+    // classes).
+    System.setProperty("nsjunit.sandboxed", "true");
     // Run one real test the way OneTestRun does (Jupiter only), so the archive holds the
     // execution path too (descriptors, extension registry, interceptor chain, listeners).
     String uniqueId =
@@ -73,9 +77,16 @@ public final class CdsWarmUp {
     }
   }
 
-  /** The test the warm-up runs. */
+  /**
+   * The test the warm-up runs: isolated like the tests it stands for, so the archive and a waiting
+   * child's JUnit have the path of a test with nsjunit's extension (its registration, the
+   * interceptor chain) behind them, not only a plain test's. Where it runs the extension finds
+   * {@code nsjunit.sandboxed} and lets it run in place, as in any child. Without nsjunit's classes
+   * (a dump from nsjunit's own build) the annotation is simply absent.
+   */
   public static final class Probe {
     @org.junit.jupiter.api.Test
+    @dev.nsjunit.FreshPid
     void probe() {
       org.junit.jupiter.api.Assertions.assertTrue(true);
     }
