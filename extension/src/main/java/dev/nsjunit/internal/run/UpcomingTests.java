@@ -1,5 +1,6 @@
 package dev.nsjunit.internal.run;
 
+import dev.nsjunit.internal.child.ChildMain;
 import dev.nsjunit.internal.spec.AnnotationChain;
 import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.SandboxSpec;
@@ -52,6 +53,11 @@ public final class UpcomingTests implements TestExecutionListener {
 
   @Override
   public void testPlanExecutionStarted(TestPlan plan) {
+    if (System.getProperty(ChildMain.SANDBOXED_PROPERTY) != null) {
+      // A plan run inside a sandbox (a test of tests) runs its isolated tests in place there:
+      // sandboxes started for them would only wait, unused, until the plan's end.
+      return;
+    }
     List<Upcoming> found = new ArrayList<>();
     Optional<Configuration> config = configuration(plan);
     if (config.isPresent() && config.get().prestart() > 0) {

@@ -193,6 +193,56 @@ class PrestartTest {
     }
   }
 
+  /** Three isolated tests, for a plan run inside a sandbox. */
+  static class Inner {
+    @Test
+    @FreshPid
+    void a() {}
+
+    @Test
+    @FreshPid
+    void b() {}
+
+    @Test
+    @FreshPid
+    void c() {}
+  }
+
+  /** A test of tests: it runs a plan of isolated tests through a launcher, inside its sandbox. */
+  static class TestOfTests {
+    @Test
+    @FreshPid
+    void runsAPlan() {
+      org.junit.platform.launcher.listeners.SummaryGeneratingListener summary =
+          new org.junit.platform.launcher.listeners.SummaryGeneratingListener();
+      LauncherFactory.create()
+          .execute(
+              LauncherDiscoveryRequestBuilder.request()
+                  .selectors(selectClass(Inner.class))
+                  .configurationParameter("nsjunit.prestart", "2")
+                  .build(),
+              summary);
+      org.junit.jupiter.api.Assertions.assertEquals(
+          "true", System.getProperty(ChildMain.SANDBOXED_PROPERTY), "in a sandbox");
+      org.junit.jupiter.api.Assertions.assertEquals(
+          3, summary.getSummary().getTestsSucceededCount(), "inner tests passed");
+      // Not a count of sandboxes started (one that fails to start in here is not counted): no
+      // attempt at all, so no thread to start them.
+      org.junit.jupiter.api.Assertions.assertEquals(
+          List.of(),
+          Thread.getAllStackTraces().keySet().stream()
+              .map(Thread::getName)
+              .filter(n -> n.startsWith("nsjunit-prestart"))
+              .toList(),
+          "threads starting sandboxes ahead inside the sandbox");
+    }
+  }
+
+  @Test
+  void aPlanRunInsideASandboxStartsNoSandboxAhead() {
+    dev.nsjunit.testing.SandboxKit.runMethod(TestOfTests.class, "runsAPlan").assertAllPassed(1);
+  }
+
   @Test
   void eachTestTakesASandboxOfItsOwnShape() {
     Recorded run = run(MixedShapes.class, "2");
