@@ -94,7 +94,8 @@ public final class Main {
     // all.
     List<String> only =
         List.of(
-            System.getProperty("bench.only", "launcher,jvm,naive,test,lever,suite,memory,surefire")
+            System.getProperty(
+                    "bench.only", "launcher,jvm,naive,test,lever,suite,childcpu,memory,surefire")
                 .split(","));
     if (only.contains("launcher")) launcherRows();
     if (only.contains("jvm")) bareJvmRows();
@@ -104,6 +105,7 @@ public final class Main {
     if (only.contains("lever")) leverRows();
     if (only.contains("criu") && !only.contains("lever")) criuCheck();
     if (only.contains("suite")) suiteRows();
+    if (only.contains("childcpu")) childCpuRows();
     if (only.contains("memory")) memoryRows();
     if (only.contains("memory") || only.contains("prestart")) prestartMemoryRows();
     if (only.contains("surefire")) surefireRows();
@@ -878,6 +880,9 @@ public final class Main {
   static final String PRESTART_OFF = "nsjunit.prestart=0 (today's)";
   static final String PRESTART_DEFAULT = "defaults (pre-started sandboxes)";
 
+  static final String SUITE_25 =
+      "100 @FreshPid tests on a JDK 25 child (nsjunit.java), sequential, ";
+
   /** CPU per test by suite row label; empty (and cpuFailure set) when it could not be measured. */
   final Map<String, CpuPerTest> suiteCpu = new LinkedHashMap<>();
 
@@ -928,6 +933,18 @@ public final class Main {
     if (classExists(FIXTURE + "Suite100Lab")) {
       all.add(new SuiteScenario(lab + PRESTART_OFF, "Suite100Lab", off, other));
       all.add(new SuiteScenario(lab + PRESTART_DEFAULT, "Suite100Lab", Map.of(), other));
+    }
+    if (Files.isExecutable(java25)) {
+      // A test JVM on JDK 25 gives its children JDK 25 and nsjunit's AOT cache: the same pair
+      // there.
+      Map<String, String> on25 = Map.of("nsjunit.java", java25.toString());
+      Map<String, String> off25 = new LinkedHashMap<>(on25);
+      off25.putAll(off);
+      all.add(new SuiteScenario(SUITE_25 + PRESTART_OFF, "Suite100", off25, other));
+      all.add(new SuiteScenario(SUITE_25 + PRESTART_DEFAULT, "Suite100", on25, other));
+    } else {
+      skip(s, SUITE_25 + PRESTART_OFF, "no JDK 25 at " + java25);
+      skip(s, SUITE_25 + PRESTART_DEFAULT, "no JDK 25 at " + java25);
     }
     String cg = "100 @CgroupLimit(memory=\"256M\") tests, " + seq;
     if (classExists(FIXTURE + "Suite100Cgroup")) {
@@ -1065,6 +1082,170 @@ public final class Main {
         "junit.jupiter.execution.parallel.mode.classes.default", "concurrent",
         "junit.jupiter.execution.parallel.config.strategy", "fixed",
         "junit.jupiter.execution.parallel.config.fixed.parallelism", Integer.toString(parallelism));
+  }
+
+  // ---------------------------------------------------------------- 3. CPU of one child JVM
+
+  /** CPU of one JVM that lives one test, by kind of thread, medians over n runs (ms). */
+  record ThreadCpu(
+      String label, int n, double javaMs, double jitMs, double otherMs, double wallMs) {
+    double totalMs() {
+      return javaMs + jitMs + otherMs;
+    }
+  }
+
+  static final String CHILD_CPU_17 =
+      "JDK 17, the child's options and class-data archive (defaults)";
+  static final String CHILD_CPU_17_C1 =
+      "JDK 17, the same with C1 only (-XX:TieredStopAtLevel=1, as nsjunit.fastStart=true)";
+  static final String CHILD_CPU_17_INT = "JDK 17, the same with no JIT at all (-Xint)";
+  static final String CHILD_CPU_25 = "JDK 25, the child's options and an AOT cache (defaults)";
+
+  final List<ThreadCpu> childCpu = new ArrayList<>();
+  String childCpuFailure;
+
+  /**
+   * What booting a child and running one test costs in CPU, whatever nsjunit does around it: a
+   * sequential suite whose sandboxes start ahead keeps every core busy, so CPU per test bounds its
+   * time per test. {@link ChildCpu} in fresh JVMs with the options and class-data sharing nsjunit
+   * gives a child (an archive dumped by the same program), interleaved, one of each per round.
+   */
+  void childCpuRows() {
+    // A test of the @FreshPid suite, run in place as in a child (nsjunit.sandboxed): the same
+    // class to discover (100 methods) and the same extension on its path as the suite's children.
+    String method = FIXTURE + "Suite100#t050";
+    List<String> relocation =
+        List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+    List<String> c1Options = new ArrayList<>(CHILD_OPTS);
+    c1Options.replaceAll(
+        o -> o.startsWith("-XX:CompileThresholdScaling") ? "-XX:TieredStopAtLevel=1" : o);
+    Map<String, List<String>> variants = new LinkedHashMap<>();
+    try {
+      Path dir = Files.createDirectories(work.resolve("cds"));
+      Path jsa17 = dir.resolve("child-cpu-jdk17.jsa");
+      Files.deleteIfExists(jsa17);
+      List<String> tail =
+          List.of("-Dnsjunit.sandboxed=true", "-cp", classpath, ChildCpu.class.getName(), method);
+      runChildCpu(
+          concat(
+              List.of(java17.toString()),
+              CHILD_OPTS,
+              List.of(
+                  "-XX:ArchiveClassesAtExit=" + jsa17, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"),
+              tail));
+      // -Xshare:on makes an unusable archive an error instead of a silent fallback.
+      runChildCpu(
+          concat(
+              List.of(java17.toString()),
+              CHILD_OPTS,
+              List.of("-XX:SharedArchiveFile=" + jsa17, "-Xshare:on"),
+              tail));
+      List<String> archive17 = concat(relocation, List.of("-XX:SharedArchiveFile=" + jsa17));
+      variants.put(CHILD_CPU_17, concat(List.of(java17.toString()), CHILD_OPTS, archive17, tail));
+      variants.put(CHILD_CPU_17_C1, concat(List.of(java17.toString()), c1Options, archive17, tail));
+      variants.put(
+          CHILD_CPU_17_INT,
+          concat(List.of(java17.toString()), CHILD_OPTS, List.of("-Xint"), archive17, tail));
+      if (Files.isExecutable(java25)) {
+        Path aot25 = dir.resolve("child-cpu-jdk25.aot");
+        Files.deleteIfExists(aot25);
+        runChildCpu(
+            concat(
+                List.of(java25.toString()),
+                CHILD_OPTS,
+                List.of("-XX:AOTCacheOutput=" + aot25),
+                tail));
+        waitForFile(aot25, 60_000);
+        runChildCpu(
+            concat(
+                List.of(java25.toString()),
+                CHILD_OPTS,
+                List.of("-XX:AOTCache=" + aot25, "-XX:AOTMode=on"),
+                tail));
+        variants.put(
+            CHILD_CPU_25,
+            concat(
+                List.of(java25.toString()),
+                CHILD_OPTS,
+                relocation,
+                List.of("-XX:AOTCache=" + aot25),
+                tail));
+      }
+    } catch (Exception | AssertionError e) {
+      childCpuFailure = "the archives could not be made: " + oneLine(e);
+      progress("CPU of one child JVM: " + childCpuFailure);
+      return;
+    }
+    Map<String, List<double[]>> samples = new LinkedHashMap<>();
+    variants.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
+    int warmup = 2;
+    int runs = n(12, 3);
+    try {
+      for (int round = 0; round < warmup + runs; round++) {
+        for (Map.Entry<String, List<String>> v : variants.entrySet()) {
+          double[] sample = runChildCpu(v.getValue());
+          if (round >= warmup) {
+            samples.get(v.getKey()).add(sample);
+          }
+        }
+      }
+    } catch (Exception | AssertionError e) {
+      childCpuFailure = "a run failed: " + oneLine(e);
+      progress("CPU of one child JVM: " + childCpuFailure);
+      return;
+    }
+    samples.forEach(
+        (label, list) -> {
+          ThreadCpu t =
+              new ThreadCpu(
+                  label,
+                  list.size(),
+                  medianOf(list, 0),
+                  medianOf(list, 1),
+                  medianOf(list, 2),
+                  medianOf(list, 3));
+          childCpu.add(t);
+          progress("CPU of one child JVM, " + t);
+        });
+  }
+
+  static double medianOf(List<double[]> samples, int column) {
+    return Stats.ofMillis(samples.stream().mapToDouble(a -> a[column]).toArray()).median();
+  }
+
+  /** One {@link ChildCpu} run: java, JIT, other threads' CPU and the wall time, in ms. */
+  double[] runChildCpu(List<String> argv) throws Exception {
+    Path err = Files.createTempFile(work, "childcpu", ".err");
+    try {
+      long t0 = System.nanoTime();
+      Process p =
+          new ProcessBuilder(argv).directory(repo.toFile()).redirectError(err.toFile()).start();
+      String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("ChildCpu did not end within 120 s");
+      }
+      long wall = System.nanoTime() - t0;
+      String line = stdout.lines().filter(l -> l.startsWith("cpu ")).findFirst().orElse(null);
+      if (p.exitValue() != 0 || line == null) {
+        throw new IllegalStateException(
+            "ChildCpu exit "
+                + p.exitValue()
+                + ", output "
+                + tail(stdout, 200)
+                + ", stderr "
+                + tail(Files.readString(err), 400));
+      }
+      String[] f = line.split(" ");
+      return new double[] {
+        Long.parseLong(f[1]) / 1e6,
+        Long.parseLong(f[2]) / 1e6,
+        Long.parseLong(f[3]) / 1e6,
+        wall / 1e6
+      };
+    } finally {
+      Files.deleteIfExists(err);
+    }
   }
 
   // ---------------------------------------------------------------- 3. memory

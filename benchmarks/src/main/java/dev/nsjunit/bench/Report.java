@@ -52,6 +52,7 @@ final class Report {
   static final String NETNS_SEQ = "100 @IsolatedNetns tests, sequential, ";
   static final String LAB_SEQ =
       "100 tests on a class-level @Topology (2 hosts, 1 link), sequential, ";
+  static final String SEQ_25 = Main.SUITE_25;
   static final String CG_SEQ = "100 @CgroupLimit(memory=\"256M\") tests, sequential, ";
 
   String markdown() {
@@ -87,6 +88,7 @@ final class Report {
         "3. A suite of 100 isolated trivial tests (whole suite, one `Launcher.execute`)",
         r -> r.section().equals("suite"));
     cpu();
+    childCpu();
     table(
         "nsjunit's own time in an isolated test (both sides' CLOCK_MONOTONIC readings)",
         r -> r.section().equals("own"));
@@ -502,6 +504,118 @@ final class Report {
     line();
   }
 
+  /**
+   * CPU of one JVM that lives one test, by thread, and the bound it puts on a sequential suite
+   * whose sandboxes start ahead (both cores busy: time per test ≥ CPU per test / cores).
+   */
+  void childCpu() {
+    line(
+        "CPU of one JVM that lives one test, by thread (`ChildCpu`: boot, then one of the suite's tests,"
+            + " `Suite100#t050`, through");
+    line(
+        "JUnit as a child runs it, its `@FreshPid` in place (`-Dnsjunit.sandboxed=true`); a fresh JVM"
+            + " with the child's options and class-data sharing, but no sandbox, channel or warm-up;"
+            + " medians, interleaved):");
+    line();
+    if (m.childCpu.isEmpty()) {
+      line(
+          "**Not measured**: "
+              + (m.childCpuFailure == null ? "not run" : m.childCpuFailure.replace("|", "\\|"))
+              + ".");
+      line();
+      return;
+    }
+    line(
+        "| JVM | n | `java` threads (main: JVM start, JUnit, the test) | JIT compiler threads |"
+            + " other JVM threads | total CPU | wall (start to exit) |");
+    line("|---|---:|---:|---:|---:|---:|---:|");
+    for (Main.ThreadCpu t : m.childCpu) {
+      line(
+          "| "
+              + t.label()
+              + " | "
+              + t.n()
+              + " | "
+              + ms(t.javaMs())
+              + " | "
+              + ms(t.jitMs())
+              + " | "
+              + ms(t.otherMs())
+              + " | **"
+              + ms(t.totalMs())
+              + "** | "
+              + ms(t.wallMs())
+              + " |");
+    }
+    line();
+    line(
+        "Each thread's time is its `/proc/self/task/<tid>/schedstat` at the test's end (the JVM's exit is"
+            + " not counted).");
+    line();
+    int cores = Runtime.getRuntime().availableProcessors();
+    bound(Main.CHILD_CPU_17, Main.CHILD_CPU_17_INT, SEQ + OFF, SEQ + ON, "JDK 17", cores);
+    bound(Main.CHILD_CPU_25, null, SEQ_25 + OFF, SEQ_25 + ON, "JDK 25", cores);
+    line();
+  }
+
+  /** The suite bound one child JVM's CPU sets, against the suite's prestart=0 time per test. */
+  void bound(String child, String noJit, String off, String on, String jdk, int cores) {
+    Optional<Main.ThreadCpu> c = childCpuOf(child);
+    Optional<Double> offWall = med(off);
+    if (c.isEmpty() || offWall.isEmpty()) {
+      return;
+    }
+    double perTestOff = offWall.get() / 100;
+    double floor = c.get().totalMs() / cores;
+    String noJitText =
+        noJit == null
+            ? ""
+            : childCpuOf(noJit)
+                .map(
+                    n ->
+                        String.format(
+                                Locale.ROOT,
+                                " With no JIT at all it needs %s (%s per test, %.2fx)",
+                                ms(n.totalMs()),
+                                ms(n.totalMs() / cores),
+                                n.totalMs() / cores / perTestOff)
+                            + (n.totalMs() >= 0.9 * c.get().totalMs()
+                                ? ": compiling is not what fills the cores, running JUnit's start"
+                                    + " once in a fresh JVM is."
+                                : "."))
+                .orElse("");
+    String measured =
+        med(on)
+            .map(
+                w ->
+                    String.format(
+                        Locale.ROOT,
+                        " Measured with defaults: %s per test (%.2fx).",
+                        ms(w / 100),
+                        w / 100 / perTestOff))
+            .orElse("");
+    line(
+        String.format(
+            Locale.ROOT,
+            "- **%s**: a sequential suite whose sandboxes start ahead keeps all %d cores busy, so a test"
+                + " cannot take less than its CPU / %d. One such JVM alone needs %s of CPU: at least %s"
+                + " per test, **%.2fx** of the suite's `nsjunit.prestart=0` time per test (%s), before"
+                + " nsjunit adds a sandbox, a channel or a warm-up.%s%s",
+            jdk,
+            cores,
+            cores,
+            ms(c.get().totalMs()),
+            ms(floor),
+            floor / perTestOff,
+            ms(perTestOff),
+            noJitText,
+            measured));
+  }
+
+  Optional<Main.ThreadCpu> childCpuOf(String label) {
+    return m.childCpu.stream().filter(t -> t.label().equals(label)).findFirst();
+  }
+
   Optional<Main.CpuPerTest> cpuOf(String prefix) {
     return m.suiteCpu.entrySet().stream()
         .filter(e -> e.getKey().startsWith(prefix))
@@ -534,6 +648,13 @@ final class Report {
         "100 @FreshPid tests sequential, per test: defaults ≤ 0.5x `nsjunit.prestart=0` (today's)",
         SEQ + ON,
         SEQ + OFF,
+        0.5,
+        true);
+    target(
+        "100 @FreshPid tests sequential on a JDK 25 child (`nsjunit.java`), per test: defaults ≤ 0.5x"
+            + " `nsjunit.prestart=0` (same JDK)",
+        SEQ_25 + ON,
+        SEQ_25 + OFF,
         0.5,
         true);
     target(
@@ -992,7 +1113,19 @@ final class Report {
     line(
         "- **A child on JDK 25** (`nsjunit.java`) starts fastest: nsjunit keeps an AOT cache for it"
             + med(JDK25).map(j -> " (" + ms(j) + " per trivial test here)").orElse("")
-            + ".");
+            + med(SEQ_25 + ON)
+                .flatMap(
+                    j ->
+                        med(SEQ + ON)
+                            .map(
+                                d ->
+                                    "; 100 sequential tests "
+                                        + ms(j / 100)
+                                        + " per test against "
+                                        + ms(d / 100)
+                                        + " on JDK 17, both with defaults"))
+                .orElse("")
+            + ". A test JVM on JDK 25 gives its children JDK 25 by itself.");
     line();
   }
 
