@@ -120,22 +120,67 @@ final class CpuMeter {
     return -1;
   }
 
-  /** Moves this JVM back and removes the group: null, or what went wrong. */
+  /**
+   * Moves this JVM back and removes the group: null, or what went wrong (or was done to manage it).
+   *
+   * <p>Processes the runs started may still be ending: a sandbox's exit is asynchronous, and a JDK
+   * 25 child may have started the AOT cache's dump, which outlives its test by seconds. After a
+   * wait the ones still there are moved to the harness's own group, so the group is removed all the
+   * same: every process in it was started by this JVM or its descendants (it was the only process
+   * moved in), and their CPU from then on is not part of any measure.
+   */
   String close() {
     try {
       Files.writeString(home.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
     } catch (IOException e) {
       return "could not move the harness back to its cgroup " + home + ": " + e.getMessage();
     }
-    // Processes the runs started may still be ending (a sandbox's exit is asynchronous).
-    for (int i = 0; i < 150; i++) {
+    if (removed(150)) {
+      return null;
+    }
+    List<String> moved = new java.util.ArrayList<>();
+    try {
+      for (String pid : Files.readAllLines(group.resolve("cgroup.procs"))) {
+        if (pid.isBlank()) {
+          continue;
+        }
+        try {
+          Files.writeString(home.resolve("cgroup.procs"), pid.trim());
+          moved.add(pid.trim() + " (" + commandOf(pid.trim()) + ")");
+        } catch (IOException gone) {
+          // It ended meanwhile.
+        }
+      }
+    } catch (IOException e) {
+      return "could not list what is left in the CPU accounting cgroup "
+          + group
+          + ": "
+          + e.getMessage();
+    }
+    String what =
+        "still in the CPU accounting cgroup 15 s after the runs and moved to the harness's own: "
+            + String.join(", ", moved);
+    return removed(50) ? what : what + "; could not remove " + group + " even then";
+  }
+
+  private boolean removed(int tries) {
+    for (int i = 0; i < tries; i++) {
       try {
         Files.deleteIfExists(group);
-        return null;
+        return true;
       } catch (IOException e) {
         Main.sleep(100);
       }
     }
-    return "could not remove the CPU accounting cgroup " + group + " (processes left in it)";
+    return false;
+  }
+
+  private static String commandOf(String pid) {
+    try {
+      String cmd = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ').trim();
+      return cmd.length() > 120 ? cmd.substring(0, 120) + "..." : cmd;
+    } catch (IOException e) {
+      return "ended";
+    }
   }
 }

@@ -1100,6 +1100,8 @@ public final class Main {
       "JDK 17, the same with C1 only (-XX:TieredStopAtLevel=1, as nsjunit.fastStart=true)";
   static final String CHILD_CPU_17_INT = "JDK 17, the same with no JIT at all (-Xint)";
   static final String CHILD_CPU_25 = "JDK 25, the child's options and an AOT cache (defaults)";
+  static final String CHILD_CPU_25_OTHER =
+      "JDK 25, the same with an AOT cache trained on another test (FreshPidTrivial#empty)";
 
   final List<ThreadCpu> childCpu = new ArrayList<>();
   String childCpuFailure;
@@ -1169,6 +1171,33 @@ public final class Main {
                 CHILD_OPTS,
                 relocation,
                 List.of("-XX:AOTCache=" + aot25),
+                tail));
+        // nsjunit's own cache is made before the tests are known (by a probe test), as any cache
+        // a build makes ahead of its tests: trained on another test, it lacks the paths that only
+        // this one takes (its class's discovery, call sites linked at run time).
+        Path other25 = dir.resolve("child-cpu-jdk25-other.aot");
+        Files.deleteIfExists(other25);
+        List<String> otherTail =
+            List.of(
+                "-Dnsjunit.sandboxed=true",
+                "-cp",
+                classpath,
+                ChildCpu.class.getName(),
+                FIXTURE + "FreshPidTrivial#empty");
+        runChildCpu(
+            concat(
+                List.of(java25.toString()),
+                CHILD_OPTS,
+                List.of("-XX:AOTCacheOutput=" + other25),
+                otherTail));
+        waitForFile(other25, 60_000);
+        variants.put(
+            CHILD_CPU_25_OTHER,
+            concat(
+                List.of(java25.toString()),
+                CHILD_OPTS,
+                relocation,
+                List.of("-XX:AOTCache=" + other25),
                 tail));
       }
     } catch (Exception | AssertionError e) {

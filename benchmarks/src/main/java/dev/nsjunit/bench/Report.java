@@ -514,7 +514,8 @@ final class Report {
             + " `Suite100#t050`, through");
     line(
         "JUnit as a child runs it, its `@FreshPid` in place (`-Dnsjunit.sandboxed=true`); a fresh JVM"
-            + " with the child's options and class-data sharing, but no sandbox, channel or warm-up;"
+            + " with the child's options and class-data sharing (an archive or cache dumped by the"
+            + " same program unless the row says otherwise), but no sandbox, channel or warm-up;"
             + " medians, interleaved):");
     line();
     if (m.childCpu.isEmpty()) {
@@ -553,13 +554,21 @@ final class Report {
             + " not counted).");
     line();
     int cores = Runtime.getRuntime().availableProcessors();
-    bound(Main.CHILD_CPU_17, Main.CHILD_CPU_17_INT, SEQ + OFF, SEQ + ON, "JDK 17", cores);
-    bound(Main.CHILD_CPU_25, null, SEQ_25 + OFF, SEQ_25 + ON, "JDK 25", cores);
+    bound(Main.CHILD_CPU_17, Main.CHILD_CPU_17_INT, null, SEQ + OFF, SEQ + ON, "JDK 17", cores);
+    bound(
+        Main.CHILD_CPU_25,
+        null,
+        Main.CHILD_CPU_25_OTHER,
+        SEQ_25 + OFF,
+        SEQ_25 + ON,
+        "JDK 25",
+        cores);
     line();
   }
 
   /** The suite bound one child JVM's CPU sets, against the suite's prestart=0 time per test. */
-  void bound(String child, String noJit, String off, String on, String jdk, int cores) {
+  void bound(
+      String child, String noJit, String otherCache, String off, String on, String jdk, int cores) {
     Optional<Main.ThreadCpu> c = childCpuOf(child);
     Optional<Double> offWall = med(off);
     if (c.isEmpty() || offWall.isEmpty()) {
@@ -584,6 +593,22 @@ final class Report {
                                     + " once in a fresh JVM is."
                                 : "."))
                 .orElse("");
+    String otherCacheText =
+        otherCache == null
+            ? ""
+            : childCpuOf(otherCache)
+                .map(
+                    o ->
+                        String.format(
+                            Locale.ROOT,
+                            " With an AOT cache trained on another test, as nsjunit's is (it is"
+                                + " made before the tests are known, by a probe test; a class in a"
+                                + " directory cannot be archived at all), it needs %s (%s per test,"
+                                + " %.2fx): the realistic floor.",
+                            ms(o.totalMs()),
+                            ms(o.totalMs() / cores),
+                            o.totalMs() / cores / perTestOff))
+                .orElse("");
     String measured =
         med(on)
             .map(
@@ -600,7 +625,7 @@ final class Report {
             "- **%s**: a sequential suite whose sandboxes start ahead keeps all %d cores busy, so a test"
                 + " cannot take less than its CPU / %d. One such JVM alone needs %s of CPU: at least %s"
                 + " per test, **%.2fx** of the suite's `nsjunit.prestart=0` time per test (%s), before"
-                + " nsjunit adds a sandbox, a channel or a warm-up.%s%s",
+                + " nsjunit adds a sandbox, a channel or a warm-up.%s%s%s",
             jdk,
             cores,
             cores,
@@ -609,6 +634,7 @@ final class Report {
             floor / perTestOff,
             ms(perTestOff),
             noJitText,
+            otherCacheText,
             measured));
   }
 
