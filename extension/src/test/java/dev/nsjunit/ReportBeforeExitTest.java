@@ -83,23 +83,6 @@ class ReportBeforeExitTest {
     assertThat(run.stderr()).contains("stderr still open");
   }
 
-  /**
-   * A child whose test left no thread of its own ends by returning from main: on JDK 21+ {@code
-   * System.exit} first sets up a logger, about 20 ms of CPU per child. One whose test left a thread
-   * running ends by {@code System.exit}, so the thread cannot keep the sandbox alive: a non-daemon
-   * thread, and a daemon started by the test, which may start a non-daemon one later. Either way
-   * the shutdown hooks run and the class ends without a sandbox that did not exit.
-   */
-  @Test
-  void theChildReturnsFromMainUnlessTheTestLeftAThreadRunning() {
-    SandboxKit.Run run = SandboxKit.run(Ending.class).assertAllPassed(3);
-    assertThat(run.results().containerEvents().failed().list()).isEmpty();
-    assertThat(run.stderr())
-        .contains("leavesNoThread: ended by a return from main")
-        .contains("leavesAThreadRunning: ended by System.exit")
-        .contains("leavesADaemonThatStartsAThreadLater: ended by System.exit");
-  }
-
   @Test
   void aShutdownHookThatHangsIsKilledAtTheTestsDeadlineAndFailsItsClass() throws Exception {
     assertThat(killedHangingHook(HangingHook.class))
@@ -245,67 +228,6 @@ class ReportBeforeExitTest {
                     throw new IllegalStateException(e);
                   }
                 }));
-  }
-
-  /** Run only through the test above; each test says in a shutdown hook how its JVM ended. */
-  @FreshPid
-  @Sandbox(timeout = "60s")
-  static class Ending {
-    @Test
-    void leavesNoThread() {
-      tellHowTheJvmEnds("leavesNoThread");
-    }
-
-    @Test
-    void leavesAThreadRunning() {
-      tellHowTheJvmEnds("leavesAThreadRunning");
-      Thread t = new Thread(Ending::sleepForever, "left running");
-      t.start();
-    }
-
-    @Test
-    void leavesADaemonThatStartsAThreadLater() {
-      tellHowTheJvmEnds("leavesADaemonThatStartsAThreadLater");
-      Thread daemon =
-          new Thread(
-              () -> {
-                sleep(300);
-                Thread t = new Thread(Ending::sleepForever, "started later");
-                t.setDaemon(false);
-                t.start();
-              },
-              "daemon left running");
-      daemon.setDaemon(true);
-      daemon.start();
-    }
-
-    private static void tellHowTheJvmEnds(String test) {
-      atExit(
-          () -> {
-            boolean exitCalled =
-                Thread.getAllStackTraces().values().stream()
-                    .flatMap(java.util.Arrays::stream)
-                    .anyMatch(
-                        f ->
-                            f.getClassName().equals("java.lang.Runtime")
-                                && f.getMethodName().equals("exit"));
-            System.err.println(
-                test + ": ended by " + (exitCalled ? "System.exit" : "a return from main"));
-            System.err.flush();
-          });
-    }
-
-    private static void sleepForever() {
-      sleep(Long.MAX_VALUE);
-    }
-
-    private static void sleep(long millis) {
-      try {
-        Thread.sleep(millis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   /** Run only through the test above. */

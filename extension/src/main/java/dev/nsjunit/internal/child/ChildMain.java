@@ -110,7 +110,6 @@ public final class ChildMain {
     requests.setDaemon(true);
     requests.start();
 
-    ThreadsLeft threadsLeft = ThreadsLeft.beforeTest();
     Message.Result result;
     try {
       result = new OneTestRun(run.uniqueId(), run.configuration(), writer).execute();
@@ -126,11 +125,8 @@ public final class ChildMain {
     // Close the channel first: the request thread is blocked in a native read, and HotSpot's exit
     // waits up to 300 ms for threads in native code to stop (VM_Exit); a closed socket frees it.
     channel.close();
-    // Threads the test left running must not keep the sandbox alive: then System.exit. Otherwise a
-    // return, which spares JDK 21+ the logger that Runtime.exit sets up (see ThreadsLeft).
-    if (threadsLeft.any(requests)) {
-      System.exit(0);
-    }
+    // System.exit, not a return: threads the test left running must not keep the sandbox alive.
+    System.exit(0);
   }
 
   /**
