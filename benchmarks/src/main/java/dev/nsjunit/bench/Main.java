@@ -1112,6 +1112,19 @@ public final class Main {
    * time per test. {@link ChildCpu} in fresh JVMs with the options and class-data sharing nsjunit
    * gives a child (an archive dumped by the same program), interleaved, one of each per round.
    */
+  /**
+   * A JDK 25 AOT cache at {@code cache}, trained by one run of {@code tail} with the child's
+   * options.
+   */
+  private Path trainAotCache(Path cache, List<String> tail) throws Exception {
+    Files.deleteIfExists(cache);
+    runChildCpu(
+        concat(
+            List.of(java25.toString()), CHILD_OPTS, List.of("-XX:AOTCacheOutput=" + cache), tail));
+    waitForFile(cache, 60_000);
+    return cache;
+  }
+
   void childCpuRows() {
     // A test of the @FreshPid suite, run in place as in a child (nsjunit.sandboxed): the same
     // class to discover (100 methods) and the same extension on its path as the suite's children.
@@ -1149,15 +1162,7 @@ public final class Main {
           CHILD_CPU_17_INT,
           concat(List.of(java17.toString()), CHILD_OPTS, List.of("-Xint"), archive17, tail));
       if (Files.isExecutable(java25)) {
-        Path aot25 = dir.resolve("child-cpu-jdk25.aot");
-        Files.deleteIfExists(aot25);
-        runChildCpu(
-            concat(
-                List.of(java25.toString()),
-                CHILD_OPTS,
-                List.of("-XX:AOTCacheOutput=" + aot25),
-                tail));
-        waitForFile(aot25, 60_000);
+        Path aot25 = trainAotCache(dir.resolve("child-cpu-jdk25.aot"), tail);
         runChildCpu(
             concat(
                 List.of(java25.toString()),
@@ -1175,22 +1180,15 @@ public final class Main {
         // nsjunit's own cache is made before the tests are known (by a probe test), as any cache
         // a build makes ahead of its tests: trained on another test, it lacks the paths that only
         // this one takes (its class's discovery, call sites linked at run time).
-        Path other25 = dir.resolve("child-cpu-jdk25-other.aot");
-        Files.deleteIfExists(other25);
-        List<String> otherTail =
-            List.of(
-                "-Dnsjunit.sandboxed=true",
-                "-cp",
-                classpath,
-                ChildCpu.class.getName(),
-                FIXTURE + "FreshPidTrivial#empty");
-        runChildCpu(
-            concat(
-                List.of(java25.toString()),
-                CHILD_OPTS,
-                List.of("-XX:AOTCacheOutput=" + other25),
-                otherTail));
-        waitForFile(other25, 60_000);
+        Path other25 =
+            trainAotCache(
+                dir.resolve("child-cpu-jdk25-other.aot"),
+                List.of(
+                    "-Dnsjunit.sandboxed=true",
+                    "-cp",
+                    classpath,
+                    ChildCpu.class.getName(),
+                    FIXTURE + "FreshPidTrivial#empty"));
         variants.put(
             CHILD_CPU_25_OTHER,
             concat(
