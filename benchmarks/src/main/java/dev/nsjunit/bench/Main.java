@@ -95,7 +95,8 @@ public final class Main {
     List<String> only =
         List.of(
             System.getProperty(
-                    "bench.only", "launcher,jvm,naive,test,lever,suite,childcpu,memory,surefire")
+                    "bench.only",
+                    "launcher,jvm,naive,test,lever,suite,freshsuite,childcpu,memory,surefire")
                 .split(","));
     if (only.contains("launcher")) launcherRows();
     if (only.contains("jvm")) bareJvmRows();
@@ -105,6 +106,7 @@ public final class Main {
     if (only.contains("lever")) leverRows();
     if (only.contains("criu") && !only.contains("lever")) criuCheck();
     if (only.contains("suite")) suiteRows();
+    if (only.contains("freshsuite")) freshSuiteRows();
     if (only.contains("childcpu")) childCpuRows();
     if (only.contains("memory")) memoryRows();
     if (only.contains("memory") || only.contains("prestart")) prestartMemoryRows();
@@ -1072,6 +1074,100 @@ public final class Main {
         suiteCpuVoided.put(sc.label(), cpuFailed.get(sc));
         progress(sc.label() + ": CPU per test voided: " + cpuFailed.get(sc));
       }
+    }
+  }
+
+  static final String FRESH_SEQ =
+      "100 @FreshPid tests, each run in a fresh test JVM (as a build's fork or an IDE runs them),"
+          + " sequential, ";
+
+  /** The fresh test JVM's own CPU per test (ms, median over runs), by setting. */
+  final Map<String, Double> freshJvmCpu = new LinkedHashMap<>();
+
+  /**
+   * The @FreshPid suite as users run it: each run in a test JVM of its own ({@link SuiteOnce}),
+   * which boots, warms up and exits while the sandboxes run, instead of in this warm harness JVM.
+   * Interleaved, prestart=0 and defaults alternating first; each row's time is the suite's {@code
+   * Launcher.execute} in that JVM, as in the rows above.
+   */
+  void freshSuiteRows() {
+    String s = "suite";
+    int runs = n(3, 1);
+    List<String> labels = List.of(FRESH_SEQ + PRESTART_OFF, FRESH_SEQ + PRESTART_DEFAULT);
+    List<List<String>> params = List.of(List.of("nsjunit.prestart=0"), List.of());
+    Map<String, List<Long>> execute = new LinkedHashMap<>();
+    Map<String, List<Long>> process = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    labels.forEach(
+        l -> {
+          execute.put(l, new ArrayList<>());
+          process.put(l, new ArrayList<>());
+          cpu.put(l, new ArrayList<>());
+        });
+    try {
+      for (int round = 0; round < runs; round++) {
+        int[] order = round % 2 == 0 ? new int[] {0, 1} : new int[] {1, 0};
+        for (int i : order) {
+          List<String> argv =
+              concat(
+                  List.of(java17.toString(), "-cp", classpath, SuiteOnce.class.getName()),
+                  List.of(FIXTURE + "Suite100"),
+                  params.get(i));
+          long t0 = System.nanoTime();
+          Process p =
+              new ProcessBuilder(argv)
+                  .directory(repo.toFile())
+                  .redirectError(ProcessBuilder.Redirect.DISCARD)
+                  .start();
+          String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+          if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("SuiteOnce did not end within 600 s");
+          }
+          long wall = System.nanoTime() - t0;
+          String line = stdout.lines().filter(l -> l.startsWith("suite ")).findFirst().orElse("");
+          String[] f = line.split(" ");
+          if (p.exitValue() != 0 || f.length != 5) {
+            throw new IllegalStateException(
+                "SuiteOnce exit "
+                    + p.exitValue()
+                    + ", printed '"
+                    + line
+                    + "' (expected 100 passed)");
+          }
+          execute.get(labels.get(i)).add(Long.parseLong(f[1]));
+          process.get(labels.get(i)).add(wall);
+          cpu.get(labels.get(i)).add(Long.parseLong(f[4]) / 1e6 / 100);
+          progress(
+              labels.get(i)
+                  + ": run "
+                  + (round + 1)
+                  + ": "
+                  + Long.parseLong(f[1]) / 1_000_000
+                  + " ms");
+        }
+      }
+    } catch (Exception | AssertionError e) {
+      labels.forEach(l -> skip(s, l, "failed: " + oneLine(e)));
+      return;
+    }
+    for (String l : labels) {
+      Stats st = Stats.ofNanos(execute.get(l));
+      double cpuMedian = Stats.ofMillis(cpu.get(l).stream().mapToDouble(d -> d).toArray()).median();
+      freshJvmCpu.put(l, cpuMedian);
+      rows.put(
+          s + "|" + l,
+          new Row(
+              s,
+              l,
+              st,
+              String.format(
+                  Locale.ROOT,
+                  "interleaved; the test JVM from start to exit %.2f s, its own CPU %.1f ms per"
+                      + " test",
+                  Stats.ofNanos(process.get(l)).median() / 1e3,
+                  cpuMedian)));
+      progress(l + ": " + st);
     }
   }
 

@@ -53,6 +53,7 @@ final class Report {
   static final String LAB_SEQ =
       "100 tests on a class-level @Topology (2 hosts, 1 link), sequential, ";
   static final String SEQ_25 = Main.SUITE_25;
+  static final String FRESH_SEQ = Main.FRESH_SEQ;
   static final String CG_SEQ = "100 @CgroupLimit(memory=\"256M\") tests, sequential, ";
 
   String markdown() {
@@ -497,6 +498,7 @@ final class Report {
               seqWall / bestLeft,
               100 * (seqWall / parWall) / (seqWall / bestLeft)));
     }
+    freshTestJvm();
     line();
     line(
         "Other processes' share is the machine's busy time (/proc/stat, 10 ms ticks) minus this run's own");
@@ -564,6 +566,50 @@ final class Report {
         "JDK 25",
         cores);
     line();
+  }
+
+  /**
+   * The same suite in a fresh test JVM per run, against this warm harness: what a build's fork or
+   * an IDE sees, and the test JVM's own CPU that makes the difference.
+   */
+  void freshTestJvm() {
+    Optional<Double> freshOn = med(FRESH_SEQ + ON);
+    Optional<Double> freshOff = med(FRESH_SEQ + OFF);
+    Optional<Double> warmOn = med(SEQ + ON);
+    Optional<Double> warmOff = med(SEQ + OFF);
+    Double cpuOn = m.freshJvmCpu.get(FRESH_SEQ + Main.PRESTART_DEFAULT);
+    Double cpuOff = m.freshJvmCpu.get(FRESH_SEQ + Main.PRESTART_OFF);
+    Optional<Main.CpuPerTest> warmCpuOn = cpuOf(SEQ + ON);
+    if (freshOn.isEmpty() || freshOff.isEmpty() || cpuOn == null || cpuOff == null) {
+      return;
+    }
+    String warm =
+        warmOn.isPresent() && warmOff.isPresent()
+            ? String.format(
+                Locale.ROOT,
+                " (in this warm harness: %s vs %s, %.2fx)",
+                ms(warmOn.get() / 100),
+                ms(warmOff.get() / 100),
+                warmOn.get() / warmOff.get())
+            : "";
+    line(
+        String.format(
+            Locale.ROOT,
+            "- **In a fresh test JVM** (each suite run in a JVM of its own, as a build's fork or an"
+                + " IDE runs it): defaults %s vs `nsjunit.prestart=0` %s per test, **%.2fx**%s. That"
+                + " JVM's own CPU was %s per test with defaults and %s with `nsjunit.prestart=0`%s:"
+                + " its start (the JIT compiling JUnit's and nsjunit's parent side, their first"
+                + " runs) falls in the first tests, on the cores that the sandboxes started ahead"
+                + " need, while `nsjunit.prestart=0` leaves cores idle for it.",
+            ms(freshOn.get() / 100),
+            ms(freshOff.get() / 100),
+            freshOn.get() / freshOff.get(),
+            warm,
+            ms(cpuOn),
+            ms(cpuOff),
+            warmCpuOn
+                .map(c -> ", against " + ms(c.parentMs()) + " for this warm harness (defaults)")
+                .orElse("")));
   }
 
   /** The suite bound one child JVM's CPU sets, against the suite's prestart=0 time per test. */
@@ -674,6 +720,13 @@ final class Report {
         "100 @FreshPid tests sequential, per test: defaults ≤ 0.5x `nsjunit.prestart=0` (today's)",
         SEQ + ON,
         SEQ + OFF,
+        0.5,
+        true);
+    target(
+        "100 @FreshPid tests sequential, each run in a fresh test JVM (a build's fork), per test:"
+            + " defaults ≤ 0.5x `nsjunit.prestart=0`",
+        FRESH_SEQ + ON,
+        FRESH_SEQ + OFF,
         0.5,
         true);
     target(
@@ -1191,8 +1244,9 @@ final class Report {
               others));
     }
     line(
-        "- Tests run in a warm harness JVM; a build's first isolated test also pays the launcher's extraction");
-    line("  and the privilege probe (once per JVM), which these medians leave out.");
+        "- Tests run in a warm harness JVM (but for the rows \"each run in a fresh test JVM\"); a build's first isolated");
+    line(
+        "  test also pays the launcher's extraction and the privilege probe (once per JVM), which these medians leave out.");
     line(
         "- The Surefire per-fork figure is a difference of two Maven runs and inherits the spread of both.");
     line(
