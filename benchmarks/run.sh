@@ -57,6 +57,7 @@ cd "$repo"
 echo "bench: building (mvn -B -q -Pbenchmarks -pl native-helper,benchmarks -am package -DskipTests -Dmaven.test.skip=true)" >&2
 mvn -B -q -Pbenchmarks -pl native-helper,benchmarks -am package -DskipTests -Dmaven.test.skip=true
 gcc -O2 -Wall -o benchmarks/target/spawnbench benchmarks/src/main/c/spawnbench.c
+gcc -O1 -Wall -o benchmarks/target/corespeed benchmarks/src/main/c/corespeed.c
 
 # Jars only (AppCDS dumping refuses directories on the classpath); the child JVMs get this classpath.
 cp="$repo/benchmarks/target/nsjunit-benchmarks.jar"

@@ -81,9 +81,15 @@ public final class Main {
   String loadAtStart;
   String loadAtEnd;
 
+  /** CPU time of the same loop on each CPU (ms, median of 3), at the start and at the end. */
+  List<Double> coreSpeedAtStart = List.of();
+
+  List<Double> coreSpeedAtEnd = List.of();
+
   void run() throws Exception {
     Files.createDirectories(work);
     loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
+    coreSpeedAtStart = coreSpeeds();
     progress(
         "harness JVM "
             + System.getProperty("java.vm.version")
@@ -112,8 +118,44 @@ public final class Main {
     if (only.contains("memory") || only.contains("prestart")) prestartMemoryRows();
     if (only.contains("surefire")) surefireRows();
     loadAtEnd = Files.readString(Path.of("/proc/loadavg")).trim();
+    coreSpeedAtEnd = coreSpeeds();
     Files.writeString(out, new Report(this).markdown(), StandardCharsets.UTF_8);
     progress("wrote " + out + " in " + (System.nanoTime() - started) / 1_000_000_000 + " s");
+  }
+
+  /**
+   * The same loop ({@code corespeed}) pinned to each CPU in turn, 3 rounds: its CPU time there (ms,
+   * medians), or an empty list when it cannot be run (no taskset, not built).
+   */
+  List<Double> coreSpeeds() {
+    Path probe = target.resolve("corespeed");
+    int cpus = Runtime.getRuntime().availableProcessors();
+    List<List<Double>> samples = new ArrayList<>();
+    for (int c = 0; c < cpus; c++) {
+      samples.add(new ArrayList<>());
+    }
+    try {
+      for (int round = 0; round < 3; round++) {
+        for (int c = 0; c < cpus; c++) {
+          LineOut out =
+              runForLine(
+                  "corespeed",
+                  List.of("taskset", "-c", Integer.toString(c), probe.toString()),
+                  "cpu ",
+                  60);
+          samples.get(c).add(Double.parseDouble(out.fields()[1]));
+        }
+      }
+    } catch (Exception e) {
+      progress("CPU speed by core: not measured: " + oneLine(e));
+      return List.of();
+    }
+    List<Double> medians = new ArrayList<>();
+    for (List<Double> s : samples) {
+      medians.add(Stats.ofMillis(s.stream().mapToDouble(d -> d).toArray()).median());
+    }
+    progress("CPU speed by core (ms of CPU for the same loop): " + medians);
+    return medians;
   }
 
   // ---------------------------------------------------------------- 1. launcher
@@ -1113,28 +1155,9 @@ public final class Main {
                   List.of(java17.toString(), "-cp", classpath, SuiteOnce.class.getName()),
                   List.of(FIXTURE + "Suite100"),
                   params.get(i));
-          long t0 = System.nanoTime();
-          Process p =
-              new ProcessBuilder(argv)
-                  .directory(repo.toFile())
-                  .redirectError(ProcessBuilder.Redirect.DISCARD)
-                  .start();
-          String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-          if (!p.waitFor(600, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("SuiteOnce did not end within 600 s");
-          }
-          long wall = System.nanoTime() - t0;
-          String line = stdout.lines().filter(l -> l.startsWith("suite ")).findFirst().orElse("");
-          String[] f = line.split(" ");
-          if (p.exitValue() != 0 || f.length != 5) {
-            throw new IllegalStateException(
-                "SuiteOnce exit "
-                    + p.exitValue()
-                    + ", printed '"
-                    + line
-                    + "' (expected 100 passed)");
-          }
+          LineOut out = runForLine("SuiteOnce", argv, "suite ", 600);
+          String[] f = out.fields();
+          long wall = out.wallNanos();
           execute.get(labels.get(i)).add(Long.parseLong(f[1]));
           process.get(labels.get(i)).add(wall);
           cpu.get(labels.get(i)).add(Long.parseLong(f[4]) / 1e6 / 100);
@@ -1338,34 +1361,49 @@ public final class Main {
 
   /** One {@link ChildCpu} run: java, JIT, other threads' CPU and the wall time, in ms. */
   double[] runChildCpu(List<String> argv) throws Exception {
-    Path err = Files.createTempFile(work, "childcpu", ".err");
+    LineOut out = runForLine("ChildCpu", argv, "cpu ", 120);
+    String[] f = out.fields();
+    return new double[] {
+      Long.parseLong(f[1]) / 1e6,
+      Long.parseLong(f[2]) / 1e6,
+      Long.parseLong(f[3]) / 1e6,
+      out.wallNanos() / 1e6
+    };
+  }
+
+  /** The line a program printed, split at spaces, and its wall time from start to exit. */
+  record LineOut(String[] fields, long wallNanos) {}
+
+  /**
+   * Runs {@code argv} in the repository, to its exit (at most {@code timeoutSeconds}), and returns
+   * its first stdout line that starts with {@code prefix}; fails with its output's tail unless it
+   * exited 0 and printed one.
+   */
+  LineOut runForLine(String what, List<String> argv, String prefix, int timeoutSeconds)
+      throws Exception {
+    Path err = Files.createTempFile(work, "run", ".err");
     try {
       long t0 = System.nanoTime();
       Process p =
           new ProcessBuilder(argv).directory(repo.toFile()).redirectError(err.toFile()).start();
       String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("ChildCpu did not end within 120 s");
+        throw new IllegalStateException(what + " did not end within " + timeoutSeconds + " s");
       }
       long wall = System.nanoTime() - t0;
-      String line = stdout.lines().filter(l -> l.startsWith("cpu ")).findFirst().orElse(null);
+      String line = stdout.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse(null);
       if (p.exitValue() != 0 || line == null) {
         throw new IllegalStateException(
-            "ChildCpu exit "
+            what
+                + " exit "
                 + p.exitValue()
                 + ", output "
                 + tail(stdout, 200)
                 + ", stderr "
                 + tail(Files.readString(err), 400));
       }
-      String[] f = line.split(" ");
-      return new double[] {
-        Long.parseLong(f[1]) / 1e6,
-        Long.parseLong(f[2]) / 1e6,
-        Long.parseLong(f[3]) / 1e6,
-        wall / 1e6
-      };
+      return new LineOut(line.split(" "), wall);
     } finally {
       Files.deleteIfExists(err);
     }

@@ -155,6 +155,12 @@ final class Report {
             + " / "
             + m.loadAtEnd
             + " |");
+    line(
+        "| CPU time of the same loop pinned to each CPU (`corespeed`, median of 3), at start / end | "
+            + coreSpeeds(m.coreSpeedAtStart)
+            + " / "
+            + coreSpeeds(m.coreSpeedAtEnd)
+            + " |");
     line("| mode | " + (m.quick ? "QUICK (few samples: not meaningful)" : "full") + " |");
     line();
   }
@@ -566,6 +572,50 @@ final class Report {
         "JDK 25",
         cores);
     line();
+  }
+
+  String coreSpeeds(List<Double> speeds) {
+    if (speeds.isEmpty()) {
+      return "not measured";
+    }
+    List<String> parts = new ArrayList<>();
+    for (int c = 0; c < speeds.size(); c++) {
+      parts.add("cpu" + c + " " + ms(speeds.get(c)));
+    }
+    return String.join(", ", parts);
+  }
+
+  /**
+   * Slowest core's time over the fastest's, at start or end, whichever is larger (1 if unknown).
+   */
+  static double coreSpread(List<Double> speeds) {
+    if (speeds.isEmpty()) {
+      return 1;
+    }
+    double min = speeds.stream().mapToDouble(d -> d).min().getAsDouble();
+    double max = speeds.stream().mapToDouble(d -> d).max().getAsDouble();
+    return max / min;
+  }
+
+  /**
+   * On a VM one virtual CPU can run the same code much slower than another: then every figure that
+   * needs both cores at once (a suite with sandboxes started ahead, a parallel run, CPU per test
+   * while two JVMs run) is worse than on equal cores, and the page must say so.
+   */
+  void unequalCores() {
+    double spread = Math.max(coreSpread(m.coreSpeedAtStart), coreSpread(m.coreSpeedAtEnd));
+    if (spread <= 1.15) {
+      return;
+    }
+    line(
+        String.format(
+            Locale.ROOT,
+            "- **The cores were not equally fast**: the same loop took up to %.2fx as much CPU time on"
+                + " one CPU as on the other (first table). Whatever needs both cores at once (suites"
+                + " with sandboxes started ahead, parallel runs, the CPU per test of two JVMs side by"
+                + " side) comes out worse than on a machine with equal cores, and differs from runs"
+                + " where they were equal.",
+            spread));
   }
 
   /**
@@ -1243,6 +1293,7 @@ final class Report {
               cores,
               others));
     }
+    unequalCores();
     line(
         "- Tests run in a warm harness JVM (but for the rows \"each run in a fresh test JVM\"); a build's first isolated");
     line(
