@@ -7,14 +7,15 @@
 #include <stdio.h>
 #include <time.h>
 
-int main(void) {
-  struct timespec a, b;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-  volatile unsigned long x = 0;
-  for (unsigned long i = 0; i < 300000000UL; i++) {
-    x += i * i;
-  }
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-  printf("cpu %.3f\n", (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6);
-  return 0;
+int main(void)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+	volatile unsigned long x = 0;
+	for (unsigned long i = 0; i < 300000000UL; i++) {
+		x += i * i;
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+	printf("cpu %.3f\n", (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6);
+	return 0;
 }
