@@ -1038,11 +1038,13 @@ final class Report {
               Locale.ROOT,
               "- **JIT: C1+C2 by default, compiling later than the JDK does (`-XX:CompileThresholdScaling=5`),"
                   + " `nsjunit.fastStart=true` for C1 only.** A trivial test alone: defaults %s,"
-                  + " C1 only %s (C1 only saves %s, %.0f%%).",
+                  + " C1 only %s (C1 only %s %s, %.0f%%).",
               ms(fresh.get()),
               ms(med(C1_START).get()),
-              ms(d),
-              100 * d / fresh.get()));
+              // Within noise the difference can go either way: say which way this run went.
+              d >= 0 ? "saves" : "costs",
+              ms(Math.abs(d)),
+              100 * Math.abs(d) / fresh.get()));
     }
     if (med(CPU_C1).isPresent() && med(CPU_DEFAULT).isPresent()) {
       double c1 = med(CPU_C1).get();
