@@ -585,9 +585,7 @@ final class Report {
     return String.join(", ", parts);
   }
 
-  /**
-   * Slowest core's time over the fastest's, at start or end, whichever is larger (1 if unknown).
-   */
+  /** One probe's slowest core time over its fastest (1 if not measured). */
   static double coreSpread(List<Double> speeds) {
     if (speeds.isEmpty()) {
       return 1;
