@@ -128,7 +128,6 @@ public final class Main {
    * medians), or an empty list when it cannot be run (no taskset, not built).
    */
   List<Double> coreSpeeds() {
-    Path probe = target.resolve("corespeed");
     int cpus = Runtime.getRuntime().availableProcessors();
     List<List<Double>> samples = new ArrayList<>();
     for (int c = 0; c < cpus; c++) {
@@ -136,14 +135,9 @@ public final class Main {
     }
     try {
       for (int round = 0; round < 3; round++) {
+        List<Double> times = coreTimes();
         for (int c = 0; c < cpus; c++) {
-          LineOut out =
-              runForLine(
-                  "corespeed",
-                  List.of("taskset", "-c", Integer.toString(c), probe.toString()),
-                  "cpu ",
-                  60);
-          samples.get(c).add(Double.parseDouble(out.fields()[1]));
+          samples.get(c).add(times.get(c));
         }
       }
     } catch (Exception e) {
@@ -156,6 +150,104 @@ public final class Main {
     }
     progress("CPU speed by core (ms of CPU for the same loop): " + medians);
     return medians;
+  }
+
+  /** One run of {@code corespeed} pinned to each CPU in turn: its CPU time there, ms. */
+  List<Double> coreTimes() throws Exception {
+    Path probe = target.resolve("corespeed");
+    List<Double> times = new ArrayList<>();
+    for (int c = 0; c < Runtime.getRuntime().availableProcessors(); c++) {
+      LineOut out =
+          runForLine(
+              "corespeed",
+              List.of("taskset", "-c", Integer.toString(c), probe.toString()),
+              "cpu ",
+              60);
+      times.add(Double.parseDouble(out.fields()[1]));
+    }
+    return times;
+  }
+
+  /**
+   * Above this ratio of the slowest core's time to the fastest's, the cores count as unequal: the
+   * probes of equal cores here differ by up to 5%, a slow core's by 1.9 to 2.2x.
+   */
+  static final double UNEQUAL_CORES = 1.15;
+
+  /** Every probe taken between the suites' rounds, in order. */
+  final List<List<Double>> roundProbes = new ArrayList<>();
+
+  /** How long the suites' rounds waited, in all, for the cores to be equal again (ns). */
+  long coreWaitNanos;
+
+  /**
+   * The longest the suites' rounds may wait for equal cores, in all: a slow core lasts minutes
+   * here, the whole run's rounds take about 15.
+   */
+  final long coreWaitBudgetNanos =
+      TimeUnit.SECONDS.toNanos(Long.getLong("bench.coreWaitSeconds", quick ? 0 : 240));
+
+  /**
+   * Before a round of a suite pair: probes the cores; while they are unequal, and the run's budget
+   * lasts, waits and probes again, so that rounds run on equal cores where the machine allows it.
+   * Returns the last probe's spread (1 when the probe cannot run). A round's result is then known
+   * to have met unequal cores when this probe or the next one (before the next round, or {@link
+   * #probeAfterRounds}) says so; a slow spell that begins and ends within a round goes unseen.
+   */
+  double probeBeforeRound() {
+    try {
+      List<Double> times = coreTimes();
+      while (Report.coreSpread(times) > UNEQUAL_CORES && coreWaitNanos < coreWaitBudgetNanos) {
+        progress("cores unequal " + times + ": waiting for them before the next round");
+        long t0 = System.nanoTime();
+        Thread.sleep(10_000);
+        coreWaitNanos += System.nanoTime() - t0;
+        times = coreTimes();
+      }
+      roundProbes.add(times);
+      return Report.coreSpread(times);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    } catch (Exception e) {
+      return 1;
+    }
+  }
+
+  /** After a section's last round: the probe that closes it (no waiting). */
+  double probeAfterRounds() {
+    try {
+      List<Double> times = coreTimes();
+      roundProbes.add(times);
+      return Report.coreSpread(times);
+    } catch (Exception e) {
+      return 1;
+    }
+  }
+
+  /**
+   * For a row's note: how many of its runs had unequal cores at the probe before or after their
+   * round, or nothing when none did. {@code roundOfRun} holds each run's round index into {@code
+   * spreads}, which ends with the probe after the last round.
+   */
+  static String unequalCoresNote(List<Integer> roundOfRun, List<Double> spreads) {
+    int unequal = 0;
+    double worst = 1;
+    for (int r : roundOfRun) {
+      double spread = Math.max(spreads.get(r), spreads.get(r + 1));
+      if (spread > UNEQUAL_CORES) {
+        unequal++;
+        worst = Math.max(worst, spread);
+      }
+    }
+    return unequal == 0
+        ? ""
+        : String.format(
+            Locale.ROOT,
+            "; cores unequal around %d of %d runs (up to %.2fx)",
+            unequal,
+            roundOfRun.size(),
+            worst);
   }
 
   // ---------------------------------------------------------------- 1. launcher
@@ -1020,9 +1112,16 @@ public final class Main {
       otherCores.put(sc, new ArrayList<>());
     }
     int rounds = all.stream().mapToInt(SuiteScenario::runs).max().orElse(0);
+    List<Double> spreads = new ArrayList<>();
+    Map<SuiteScenario, List<Integer>> roundOfRun = new LinkedHashMap<>();
+    all.forEach(sc -> roundOfRun.put(sc, new ArrayList<>()));
     try {
       for (int round = 0; round < rounds; round++) {
         for (int pair = 0; pair < all.size(); pair += 2) {
+          if (round >= all.get(pair).runs()) {
+            continue;
+          }
+          spreads.add(probeBeforeRound());
           // Pairs are (off, default); every other round runs the default first.
           int[] order = round % 2 == 0 ? new int[] {pair, pair + 1} : new int[] {pair + 1, pair};
           for (int i : order) {
@@ -1030,6 +1129,7 @@ public final class Main {
             if (round >= sc.runs() || failed.containsKey(sc)) {
               continue;
             }
+            roundOfRun.get(sc).add(spreads.size() - 1);
             try {
               long cpu0 = meter == null ? 0 : meter.totalNanos();
               long own0 = CpuMeter.processNanos();
@@ -1095,13 +1195,17 @@ public final class Main {
         }
       }
     }
+    spreads.add(probeAfterRounds());
     for (SuiteScenario sc : all) {
       if (failed.containsKey(sc)) {
         skip(s, sc.label(), "failed: " + failed.get(sc));
         continue;
       }
       Stats st = Stats.ofNanos(wall.get(sc));
-      rows.put(s + "|" + sc.label(), new Row(s, sc.label(), st, "interleaved"));
+      rows.put(
+          s + "|" + sc.label(),
+          new Row(
+              s, sc.label(), st, "interleaved" + unequalCoresNote(roundOfRun.get(sc), spreads)));
       progress(sc.label() + ": " + st);
       if (meter != null && !cpuFailed.containsKey(sc) && !parentMs.get(sc).isEmpty()) {
         CpuPerTest c =
@@ -1140,16 +1244,21 @@ public final class Main {
     Map<String, List<Long>> execute = new LinkedHashMap<>();
     Map<String, List<Long>> process = new LinkedHashMap<>();
     Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    Map<String, List<Integer>> roundOfRun = new LinkedHashMap<>();
+    List<Double> spreads = new ArrayList<>();
     labels.forEach(
         l -> {
           execute.put(l, new ArrayList<>());
           process.put(l, new ArrayList<>());
           cpu.put(l, new ArrayList<>());
+          roundOfRun.put(l, new ArrayList<>());
         });
     try {
       for (int round = 0; round < runs; round++) {
+        spreads.add(probeBeforeRound());
         int[] order = round % 2 == 0 ? new int[] {0, 1} : new int[] {1, 0};
         for (int i : order) {
+          roundOfRun.get(labels.get(i)).add(round);
           List<String> argv =
               concat(
                   List.of(java17.toString(), "-cp", classpath, SuiteOnce.class.getName()),
@@ -1174,6 +1283,7 @@ public final class Main {
       labels.forEach(l -> skip(s, l, "failed: " + oneLine(e)));
       return;
     }
+    spreads.add(probeAfterRounds());
     for (String l : labels) {
       Stats st = Stats.ofNanos(execute.get(l));
       double cpuMedian = Stats.ofMillis(cpu.get(l).stream().mapToDouble(d -> d).toArray()).median();
@@ -1187,9 +1297,10 @@ public final class Main {
               String.format(
                   Locale.ROOT,
                   "interleaved; the test JVM from start to exit %.2f s, its own CPU %.1f ms per"
-                      + " test",
+                      + " test%s",
                   Stats.ofNanos(process.get(l)).median() / 1e3,
-                  cpuMedian)));
+                  cpuMedian,
+                  unequalCoresNote(roundOfRun.get(l), spreads))));
       progress(l + ": " + st);
     }
   }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** Writes docs/performance.md from one run of {@link Main}: tables, targets, levers, memory. */
@@ -161,6 +162,12 @@ final class Report {
             + " / "
             + coreSpeeds(m.coreSpeedAtEnd)
             + " |");
+    if (!m.roundProbes.isEmpty()) {
+      line(
+          "| the same loop once per CPU before each round of the suites and after the last | "
+              + roundProbeSummary()
+              + " |");
+    }
     line("| mode | " + (m.quick ? "QUICK (few samples: not meaningful)" : "full") + " |");
     line();
   }
@@ -207,6 +214,14 @@ final class Report {
         "- **Pre-started sandboxes**: every suite runs with `nsjunit.prestart=0` (off: \"today's\") and with");
     line(
         "  defaults (on, automatic count), interleaved, the order of each pair alternating between rounds.");
+    line(
+        "- **Equal cores**: before each round of a suite pair and after the last, `corespeed` runs once pinned to");
+    line(
+        "  each CPU; while one CPU takes over 1.15x the other's time, the round waits (10 s at a time, at most "
+            + TimeUnit.NANOSECONDS.toSeconds(m.coreWaitBudgetNanos)
+            + " s per run).");
+    line(
+        "  A row's note counts its runs with unequal cores at the probe before or after their round.");
     line(
         "- **CPU per test**: during the suites the harness JVM moves itself into a CPU accounting cgroup created");
     line(
@@ -602,7 +617,15 @@ final class Report {
    */
   void unequalCores() {
     double spread = Math.max(coreSpread(m.coreSpeedAtStart), coreSpread(m.coreSpeedAtEnd));
-    if (spread <= 1.15) {
+    for (List<Double> probe : m.roundProbes) {
+      spread = Math.max(spread, coreSpread(probe));
+    }
+    if (spread <= Main.UNEQUAL_CORES) {
+      if (!m.roundProbes.isEmpty()) {
+        line(
+            "- The cores were equally fast at every probe (the start, the end, and around each"
+                + " suite round: first table); a slow spell shorter than a round would go unseen.");
+      }
       return;
     }
     line(
@@ -612,8 +635,33 @@ final class Report {
                 + " one CPU as on the other (first table). Whatever needs both cores at once (suites"
                 + " with sandboxes started ahead, parallel runs, the CPU per test of two JVMs side by"
                 + " side) comes out worse than on a machine with equal cores, and differs from runs"
-                + " where they were equal.",
-            spread));
+                + " where they were equal. A suite row whose runs had unequal cores at the probe"
+                + " before or after their round says so in its note; the run waited for equal cores"
+                + " before a round for at most %d s in all.",
+            spread,
+            TimeUnit.NANOSECONDS.toSeconds(m.coreWaitBudgetNanos)));
+  }
+
+  /** The between-rounds probes in one cell: how many, how many unequal, the wait. */
+  String roundProbeSummary() {
+    int unequal = 0;
+    double worst = 1;
+    for (List<Double> probe : m.roundProbes) {
+      double spread = coreSpread(probe);
+      worst = Math.max(worst, spread);
+      if (spread > Main.UNEQUAL_CORES) {
+        unequal++;
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "%d probes; the slowest CPU's time over the fastest's: up to %.2fx; unequal (over %.2fx) at"
+            + " %d of them, after waiting %d s in all for equal cores before rounds",
+        m.roundProbes.size(),
+        worst,
+        Main.UNEQUAL_CORES,
+        unequal,
+        TimeUnit.NANOSECONDS.toSeconds(m.coreWaitNanos));
   }
 
   /**
