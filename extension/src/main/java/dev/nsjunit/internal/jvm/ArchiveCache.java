@@ -58,11 +58,13 @@ final class ArchiveCache {
    * Removes, from {@code dir}: files half-written by a JVM that is gone ({@code name.<pid>.tmp},
    * and the logs of older versions' dumps); archives by the rules above; warm-up jars other than
    * {@code currentWarmUpJar} unchanged for {@link #UNUSED_FOR} (a warm-up jar is never touched: the
-   * archives made with it check its time). Returns what it removed.
+   * archives made with it check its time); notes of archives that are gone ({@link ArchiveFit}).
+   * Returns what it removed.
    */
   static List<Path> prune(Path dir, Path currentWarmUpJar, Instant now) {
     List<Path> removed = new ArrayList<>();
     List<Path> archives = new ArrayList<>();
+    List<Path> notes = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
         String name = f.getFileName().toString();
@@ -72,6 +74,8 @@ final class ArchiveCache {
           }
         } else if (name.endsWith(".jsa") || name.endsWith(".aot")) {
           archives.add(f);
+        } else if (name.endsWith(".fits")) {
+          notes.add(f);
         } else if (name.startsWith("nsjunit-cds-warmup-")
             && name.endsWith(".jar")
             && !f.equals(currentWarmUpJar)
@@ -87,6 +91,12 @@ final class ArchiveCache {
       Path a = archives.get(i);
       if (olderThan(a, now, UNUSED_FOR) || (i >= MOST_ARCHIVES && olderThan(a, now, IN_USE))) {
         delete(a, removed);
+      }
+    }
+    for (Path note : notes) {
+      String name = note.getFileName().toString();
+      if (!Files.exists(note.resolveSibling(name.substring(0, name.length() - ".fits".length())))) {
+        delete(note, removed); // its archive is gone (ArchiveFit)
       }
     }
     return removed;

@@ -100,9 +100,7 @@ public final class ClassDataSharing {
     }
     State state = states.get(l.key());
     if (state == State.READY
-        || (state == null
-            && Files.isRegularFile(l.archive())
-            && verified(java, l.moduleOptions(), l.archive(), l.classpath(), l.aot(), l.key()))) {
+        || (state == null && Files.isRegularFile(l.archive()) && verified(java, jdk, l))) {
       List<String> options = new ArrayList<>(atArchivedAddress(jdk));
       options.add(l.aot() ? "-XX:AOTCache=" + l.archive() : "-XX:SharedArchiveFile=" + l.archive());
       return new Plan(List.copyOf(options), l.classpath());
@@ -201,6 +199,7 @@ public final class ClassDataSharing {
           archive,
           () -> {
             states.put(key, State.READY);
+            ArchiveFit.forget(ArchiveFit.noteOf(archive)); // a note of an archive replaced
             ArchiveCache.prune(cache, warmUp, Instant.now());
           },
           () -> states.put(key, State.FAILED));
@@ -312,22 +311,23 @@ public final class ClassDataSharing {
 
   /**
    * An archive from an earlier run is mapped once with the strict mode, so a mismatch is caught
-   * here.
+   * here; unless an earlier JVM did that for the same archive and JDK files ({@link ArchiveFit}).
    */
-  private static boolean verified(
-      String java,
-      List<String> moduleOptions,
-      Path archive,
-      String classpath,
-      boolean aot,
-      String key) {
+  private static boolean verified(String java, ChildJdk jdk, Layout l) {
+    Path archive = l.archive();
+    if (ArchiveFit.known(archive, jdk.home())) {
+      states.put(l.key(), State.READY);
+      ArchiveCache.markUsed(archive);
+      return true;
+    }
     List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UsePerfData"));
     cmd.addAll(
-        aot
+        l.aot()
             ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + archive)
             : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive));
-    cmd.addAll(moduleOptions);
-    cmd.addAll(List.of("-cp", classpath, "-version"));
+    cmd.addAll(l.moduleOptions());
+    cmd.addAll(List.of("-cp", l.classpath(), "-version"));
+    checkJvmsStarted.incrementAndGet();
     try {
       Process p =
           new ProcessBuilder(cmd)
@@ -335,8 +335,9 @@ public final class ClassDataSharing {
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
       if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
-        states.put(key, State.READY);
+        states.put(l.key(), State.READY);
         ArchiveCache.markUsed(archive);
+        ArchiveFit.record(archive, jdk.home());
         return true;
       }
       p.destroyForcibly();
@@ -350,8 +351,13 @@ public final class ClassDataSharing {
             + archive
             + " does not fit this JDK and classpath; making a new one (this run's first child JVMs start without it)");
     deleteQuietly(archive);
+    ArchiveFit.forget(ArchiveFit.noteOf(archive));
     return false;
   }
+
+  /** How many JVMs this JVM started to check an archive (tests). */
+  static final java.util.concurrent.atomic.AtomicInteger checkJvmsStarted =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private static void deleteQuietly(Path file) {
     try {

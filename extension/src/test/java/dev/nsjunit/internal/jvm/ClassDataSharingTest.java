@@ -72,6 +72,44 @@ class ClassDataSharingTest {
   }
 
   /**
+   * Checking an archive from an earlier run is a JVM start on the first test's path of every test
+   * JVM. The first JVM here makes the archive, the second checks it once and notes that it fits,
+   * the third uses it on that note, starting no JVM to check it; the children of both map it.
+   */
+  @Test
+  void anArchiveCheckedByOneTestJvmIsNotCheckedAgainByTheNext(@TempDir Path dir) throws Exception {
+    String classpath = classpathNoArchiveExistsFor(dir);
+    Path archive = ClassDataSharing.archiveFor(classpath);
+    try {
+      for (int run = 1; run <= 3; run++) {
+        Process p =
+            onClasspath(
+                    TestJvm.fixture(
+                        CheckCountCases.class,
+                        List.of(),
+                        "fixture.archive=" + archive,
+                        "fixture.mapped=" + (run > 1)),
+                    classpath)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out)
+            .as("run " + run)
+            .contains("test childMapsNsjunitsArchiveOnceThereIsOne() SUCCESSFUL")
+            .contains("test reportsItsArchiveChecks() SUCCESSFUL")
+            .contains("archive check JVMs started: " + (run == 2 ? 1 : 0));
+        assertThat(archive).as("after run " + run).isRegularFile();
+        if (run > 1) {
+          assertThat(ArchiveFit.noteOf(archive)).as("after run " + run).isRegularFile();
+        }
+      }
+    } finally {
+      Files.deleteIfExists(archive);
+      Files.deleteIfExists(ArchiveFit.noteOf(archive));
+    }
+  }
+
+  /**
    * A JVM killed (SIGKILL) while its dump runs: the dump's launcher sees the JVM's pipe close and
    * kills the dump; the janitor removes the run directory with the half-written archive. No
    * archive, no process, no file of that JVM's is left.
@@ -501,6 +539,29 @@ class ClassDataSharingTest {
       assertThat(Files.readAllLines(Path.of("/proc/self/maps")))
           .as("this child's mappings")
           .noneMatch(l -> l.endsWith(nsjunits));
+    }
+  }
+
+  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+  static class CheckCountCases {
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.Order(1)
+    @FreshPid
+    void childMapsNsjunitsArchiveOnceThereIsOne() throws Exception {
+      String archive = System.getProperty("fixture.archive");
+      List<String> maps = Files.readAllLines(Path.of("/proc/self/maps"));
+      if (Boolean.getBoolean("fixture.mapped")) {
+        assertThat(maps).as("this child's mappings").anyMatch(l -> l.endsWith(archive));
+      } else {
+        assertThat(maps).as("this child's mappings").noneMatch(l -> l.endsWith(archive));
+      }
+    }
+
+    /** In the fixture JVM itself: how many JVMs it started to check an archive. */
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.Order(2)
+    void reportsItsArchiveChecks() {
+      System.out.println("archive check JVMs started: " + ClassDataSharing.checkJvmsStarted.get());
     }
   }
 
