@@ -39,6 +39,12 @@ final class ArchiveDump {
   private final Runnable onFailed;
   private boolean finished;
 
+  /**
+   * Why this JVM ended the dump, set before it does (null: it did not): the dump's watcher then
+   * sees it exit like a finished one, and what it wrote until then is no archive.
+   */
+  private volatile String stoppedBecause;
+
   private ArchiveDump(
       Process process,
       Path partial,
@@ -108,23 +114,33 @@ final class ArchiveDump {
     return exitDeadline - System.nanoTime();
   }
 
-  /** At the JVM's exit: waits for the dump (bounded) and installs it, or ends it. */
+  /**
+   * At the JVM's exit: waits for the dump (bounded) and installs it, or ends it. Not when tests
+   * were still running: someone stopped the run (an IDE's stop button sends a signal and waits for
+   * the JVM to go), and an exit held up to 20 s for a cache would look like a hang; the next run
+   * makes the archive again.
+   */
   private void finishAtExit() {
+    if (LaunchedTestPlans.anyRunning()) {
+      stop("the run was stopped while it was being made");
+      finish(false);
+      return;
+    }
     boolean ended;
     try {
       ended = process.waitFor(Math.max(0, nanosLeftAtExit()), TimeUnit.NANOSECONDS);
-      if (!ended) {
-        stop();
-      }
     } catch (InterruptedException e) {
       ended = false;
-      stop();
+    }
+    if (!ended) {
+      stop("it was not finished " + EXIT_WAIT_SECONDS + " s after the tests ended");
     }
     finish(ended);
   }
 
   /** "stop" is the launcher's word for ending what it runs now (see supervisor.c). */
-  private void stop() {
+  private void stop(String because) {
+    stoppedBecause = because;
     try {
       OutputStream in = process.getOutputStream();
       in.write("stop\n".getBytes(StandardCharsets.US_ASCII));
@@ -145,7 +161,10 @@ final class ArchiveDump {
     finished = true;
     try {
       // The exit code alone is not trusted (a failed dump can turn 0 into 1, or not): the file is.
-      if (ended && Files.isRegularFile(partial) && Files.size(partial) > 0) {
+      if (ended
+          && stoppedBecause == null
+          && Files.isRegularFile(partial)
+          && Files.size(partial) > 0) {
         Files.move(
             partial, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         onInstalled.run();
@@ -159,8 +178,9 @@ final class ArchiveDump {
     deleteQuietly(partial);
     onFailed.run();
     // Not silent: child JVMs of this run start without sharing, and the reason is shown once.
+    String because = stoppedBecause;
     System.err.println(
-        ended
+        because == null
             ? "nsjunit: could not create the class-data sharing archive "
                 + archive
                 + " (exit code "
@@ -168,9 +188,9 @@ final class ArchiveDump {
                 + "); child JVMs start without it. nsjunit.cds=false turns sharing off."
             : "nsjunit: the class-data sharing archive "
                 + archive
-                + " was not finished "
-                + EXIT_WAIT_SECONDS
-                + " s after the tests ended; the next run makes it again");
+                + " was not made: "
+                + because
+                + "; the next run makes it again");
   }
 
   private static void deleteQuietly(Path file) {

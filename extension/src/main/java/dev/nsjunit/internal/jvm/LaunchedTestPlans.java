@@ -35,6 +35,14 @@ public final class LaunchedTestPlans implements TestExecutionListener {
     RUNNING.remove(testPlan);
   }
 
+  /**
+   * Whether a test plan is still executing: at the JVM's exit, that it was stopped mid-run (an
+   * IDE's stop button, Ctrl-C, a build's fork timeout) rather than done.
+   */
+  static boolean anyRunning() {
+    return !RUNNING.isEmpty();
+  }
+
   /** The parameters of the newest running plan that contains the test, or empty without one. */
   static Optional<Map<String, String>> parametersOf(String uniqueId) {
     for (int i = RUNNING.size() - 1; i >= 0; i--) {

@@ -170,13 +170,7 @@ class ClassDataSharingTest {
         assertThat(p.isAlive()).as("the fixture JVM runs").isTrue();
         assertThat(System.nanoTime()).as("no dump caught within 120 s").isLessThan(deadline);
         if (dumpJvm == null) {
-          dumpJvm =
-              p.descendants()
-                  .filter(h -> h.info().command().orElse("").endsWith("/java"))
-                  .filter(
-                      h -> h.info().commandLine().orElse("").contains(CdsWarmUp.class.getName()))
-                  .findFirst()
-                  .orElse(null);
+          dumpJvm = dumpJvmOf(p);
         }
         victim = dumpJvm == null ? null : caught.apply(dumpJvm);
         Thread.sleep(10);
@@ -213,6 +207,63 @@ class ClassDataSharingTest {
       p.destroyForcibly();
       if (stopped != null) {
         stopped.destroyForcibly(); // left by a failing launcher only
+      }
+      Files.deleteIfExists(archive);
+    }
+  }
+
+  /** The JVM dumping an archive for {@code testJvm}, or null while there is none. */
+  private static ProcessHandle dumpJvmOf(Process testJvm) {
+    return testJvm
+        .descendants()
+        .filter(h -> h.info().command().orElse("").endsWith("/java"))
+        .filter(h -> h.info().commandLine().orElse("").contains(CdsWarmUp.class.getName()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * A run stopped while its archive is dumped (an IDE's stop button: a signal, the JVM's shutdown)
+   * used to wait up to 20 s for the dump at exit, which looked like a hang. Tests were still
+   * running, so the exit ends the dump at once: the dump here is frozen (SIGSTOP) and could never
+   * finish, so only that can end the run before the 20 s, and the message says which.
+   */
+  @Test
+  void aStoppedRunEndsItsArchiveDumpInsteadOfWaitingForIt(@TempDir Path dir) throws Exception {
+    String classpath = classpathNoArchiveExistsFor(dir);
+    Path archive = ClassDataSharing.archiveFor(classpath);
+    Process p = onClasspath(TestJvm.fixture(BlockingCase.class, List.of()), classpath).start();
+    ProcessHandle dumpJvm = null;
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (dumpJvm == null) {
+        assertThat(p.isAlive()).as("the fixture JVM runs").isTrue();
+        assertThat(System.nanoTime()).as("no dump within 120 s").isLessThan(deadline);
+        dumpJvm = dumpJvmOf(p);
+        Thread.sleep(10);
+      }
+      assertThat(
+              new ProcessBuilder("kill", "-STOP", Long.toString(dumpJvm.pid())).start().waitFor())
+          .isZero();
+      // SIGTERM, as a stop button sends it: the JVM runs its shutdown hooks. Not Process.destroy,
+      // which also closes this end of the JVM's output.
+      assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor())
+          .isZero();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the fixture JVM's exit").isTrue();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(out)
+          .contains(
+              "the class-data sharing archive "
+                  + archive
+                  + " was not made: the run was stopped while it was being made")
+          .doesNotContain("s after the tests ended");
+      dumpJvm.onExit().get(60, TimeUnit.SECONDS);
+      assertThat(archive).as("a stopped dump installs nothing").doesNotExist();
+      assertNothingOfItsDumpLeft(p.pid(), archive.getParent());
+    } finally {
+      p.destroyForcibly();
+      if (dumpJvm != null) {
+        dumpJvm.destroyForcibly(); // left by a failing launcher only
       }
       Files.deleteIfExists(archive);
     }
