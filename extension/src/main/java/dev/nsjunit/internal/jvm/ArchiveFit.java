@@ -69,7 +69,7 @@ final class ArchiveFit {
     }
   }
 
-  /** Removes the note of {@code archive} (or any file), if there is one. */
+  /** Removes {@code note} (a note, or one half-written), if it is there. */
   static void forget(Path note) {
     try {
       Files.deleteIfExists(note);
