@@ -90,6 +90,7 @@ public final class Main {
     Files.createDirectories(work);
     loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
     coreSpeedAtStart = coreSpeeds();
+    waitForEqualCoresAtStart();
     progress(
         "harness JVM "
             + System.getProperty("java.vm.version")
@@ -211,6 +212,24 @@ public final class Main {
       return 1;
     } catch (Exception e) {
       return 1;
+    }
+  }
+
+  /** How long the run waited at its start for the cores to be equal (ns). */
+  long startWaitNanos;
+
+  /**
+   * The sections before the suites (the launcher, single tests, levers) are not probed round by
+   * round: they start only once the cores are equal, or the same budget as the rounds' is spent.
+   */
+  void waitForEqualCoresAtStart() throws InterruptedException {
+    while (Report.coreSpread(coreSpeedAtStart) > UNEQUAL_CORES
+        && startWaitNanos < coreWaitBudgetNanos) {
+      progress("cores unequal " + coreSpeedAtStart + ": waiting for them before the first section");
+      long t0 = System.nanoTime();
+      Thread.sleep(10_000);
+      startWaitNanos += System.nanoTime() - t0;
+      coreSpeedAtStart = coreSpeeds();
     }
   }
 

@@ -616,30 +616,71 @@ final class Report {
    * while two JVMs run) is worse than on equal cores, and the page must say so.
    */
   void unequalCores() {
-    double spread = Math.max(coreSpread(m.coreSpeedAtStart), coreSpread(m.coreSpeedAtEnd));
+    double start = coreSpread(m.coreSpeedAtStart);
+    double end = coreSpread(m.coreSpeedAtEnd);
+    int unequalRounds = 0;
+    double worstRound = 1;
     for (List<Double> probe : m.roundProbes) {
-      spread = Math.max(spread, coreSpread(probe));
+      double spread = coreSpread(probe);
+      worstRound = Math.max(worstRound, spread);
+      if (spread > Main.UNEQUAL_CORES) {
+        unequalRounds++;
+      }
     }
-    if (spread <= Main.UNEQUAL_CORES) {
+    String startWait =
+        m.startWaitNanos > 0
+            ? String.format(
+                Locale.ROOT,
+                " The run waited %d s at its start for equal cores before its first section.",
+                TimeUnit.NANOSECONDS.toSeconds(m.startWaitNanos))
+            : "";
+    // Which probes, not only the worst one: a slow core at the start or the end says nothing about
+    // the suite rounds, which have probes of their own.
+    List<String> where = new ArrayList<>();
+    if (start > Main.UNEQUAL_CORES) {
+      where.add(String.format(Locale.ROOT, "at the first section's start (%.2fx)", start));
+    }
+    if (unequalRounds > 0) {
+      where.add(
+          String.format(
+              Locale.ROOT,
+              "at %d of the %d probes around suite rounds (up to %.2fx)",
+              unequalRounds,
+              m.roundProbes.size(),
+              worstRound));
+    }
+    if (end > Main.UNEQUAL_CORES) {
+      where.add(String.format(Locale.ROOT, "at the run's end (%.2fx)", end));
+    }
+    if (where.isEmpty()) {
       if (!m.roundProbes.isEmpty()) {
         line(
             "- The cores were equally fast at every probe (the start, the end, and around each"
-                + " suite round: first table); a slow spell shorter than a round would go unseen.");
+                + " suite round: first table); a slow spell shorter than a round would go unseen."
+                + startWait);
       }
       return;
     }
+    String scope =
+        unequalRounds == 0 && !m.roundProbes.isEmpty()
+            ? " Every suite round ran on equal cores (its probes before and after); the rows"
+                + " measured outside the suites' rounds (the launcher, single tests, the CPU of one"
+                + " child, memory) ran between the start and end probes and may have met a slow core."
+            : String.format(
+                Locale.ROOT,
+                " A suite row whose runs had unequal cores at the probe before or after their round"
+                    + " says so in its note; the run waited for equal cores before a round for at"
+                    + " most %d s in all.",
+                TimeUnit.NANOSECONDS.toSeconds(m.coreWaitBudgetNanos));
     line(
-        String.format(
-            Locale.ROOT,
-            "- **The cores were not equally fast**: the same loop took up to %.2fx as much CPU time on"
-                + " one CPU as on the other (first table). Whatever needs both cores at once (suites"
-                + " with sandboxes started ahead, parallel runs, the CPU per test of two JVMs side by"
-                + " side) comes out worse than on a machine with equal cores, and differs from runs"
-                + " where they were equal. A suite row whose runs had unequal cores at the probe"
-                + " before or after their round says so in its note; the run waited for equal cores"
-                + " before a round for at most %d s in all.",
-            spread,
-            TimeUnit.NANOSECONDS.toSeconds(m.coreWaitBudgetNanos)));
+        "- **The cores were not equally fast** "
+            + String.join(", ", where)
+            + ": the same loop took that many times as much CPU time on one CPU as on the other"
+            + " (first table). Whatever needs both cores at once (suites with sandboxes started"
+            + " ahead, parallel runs, the CPU per test of two JVMs side by side) comes out worse"
+            + " than on a machine with equal cores, and differs from runs where they were equal."
+            + scope
+            + startWait);
   }
 
   /** The between-rounds probes in one cell: how many, how many unequal, the wait. */
