@@ -41,6 +41,11 @@ public final class PrivilegeProbe {
         config.userns(), mode -> probe(config).map(reason -> explain(reason, config)));
   }
 
+  /** Whether this JVM has checked the given {@code nsjunit.userns} mode yet (for tests). */
+  public static synchronized boolean checked(String userns) {
+    return VERDICTS.containsKey(userns);
+  }
+
   private static String explain(String launcherSays, Configuration config) {
     String skip =
         " Or set the configuration parameter nsjunit.unprivileged=skip to skip isolated tests on such machines.";

@@ -596,6 +596,14 @@ public final class SandboxRun {
     t.start();
   }
 
+  /**
+   * Sets up the token generator (the JDK's provider lookup, the kernel's random source) ahead of
+   * the first sandbox: {@link HeadStart}.
+   */
+  static void prepareTokens() {
+    newToken();
+  }
+
   private static String newToken() {
     byte[] bytes = new byte[16];
     RANDOM.nextBytes(bytes);
