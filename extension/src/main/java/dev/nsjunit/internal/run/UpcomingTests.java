@@ -5,6 +5,7 @@ import dev.nsjunit.internal.spec.AnnotationChain;
 import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.internal.spec.SandboxSpec;
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -58,12 +60,16 @@ public final class UpcomingTests implements TestExecutionListener {
       // sandboxes started for them would only wait, unused, until the plan's end.
       return;
     }
+    synchronized (PENDING) {
+      planStarted = true;
+    }
     List<Upcoming> found = new ArrayList<>();
-    Optional<Configuration> config = configuration(plan);
-    if (config.isPresent() && config.get().prestart() > 0) {
-      for (TestIdentifier root : plan.getRoots()) {
-        collect(plan, root, config.get(), found);
-      }
+    PlanConfiguration config = new PlanConfiguration(plan);
+    for (TestIdentifier root : plan.getRoots()) {
+      collect(plan, root, config, found);
+    }
+    if (found.isEmpty() && !anyWanted) {
+      return; // a plan of ordinary tests touches no sandbox
     }
     synchronized (PENDING) {
       for (Upcoming u : found) {
@@ -95,7 +101,9 @@ public final class UpcomingTests implements TestExecutionListener {
     }
     if (none) {
       // Nothing is left to run here: the plan ends with nothing of it waiting.
-      WaitingSandboxes.JVM.discardAll();
+      if (anyWanted) {
+        WaitingSandboxes.JVM.discardAll();
+      }
     } else {
       refresh(); // a plan run inside another (a test of tests): the outer one goes on
     }
@@ -155,12 +163,64 @@ public final class UpcomingTests implements TestExecutionListener {
         next.add(it.next().shape());
       }
     }
-    WaitingSandboxes.JVM.want(next);
+    want(next);
+  }
+
+  /** Whether this JVM ever asked for sandboxes ahead (a run of ordinary tests never does). */
+  private static volatile boolean anyWanted;
+
+  /** Whether a test plan has started in this JVM: from then on its plans say what is wanted. */
+  private static boolean planStarted;
+
+  /**
+   * {@link HeadStart}'s guess of the first test's sandbox, while discovery runs; too late once a
+   * plan has started (it would replace the plan's own window until the next test).
+   */
+  static void wantBeforeAnyPlan(SandboxRun.Shape shape) {
+    synchronized (PENDING) {
+      if (!planStarted) {
+        want(List.of(shape));
+      }
+    }
+  }
+
+  /** The sandboxes to keep waiting, nearest first ({@link WaitingSandboxes#want}). */
+  static void want(List<SandboxRun.Shape> shapes) {
+    anyWanted = true;
+    WaitingSandboxes.JVM.want(shapes);
+  }
+
+  /**
+   * A plan's configuration, read at its first isolated test: a plan of ordinary tests never reads
+   * it. Empty when a parameter is invalid (every test reports that itself).
+   */
+  private static final class PlanConfiguration {
+    private final TestPlan plan;
+    private Optional<Configuration> read;
+
+    PlanConfiguration(TestPlan plan) {
+      this.plan = plan;
+    }
+
+    Optional<Configuration> get() {
+      if (read == null) {
+        read = configuration(plan);
+      }
+      return read;
+    }
+
+    /** Read, and starts nothing ahead: the rest of the plan need not be looked at. */
+    boolean startsNone() {
+      return read != null && read.map(c -> c.prestart() == 0).orElse(true);
+    }
   }
 
   /** Depth first, children in the plan's order: the order a sequential run executes them in. */
   private static void collect(
-      TestPlan plan, TestIdentifier id, Configuration config, List<Upcoming> found) {
+      TestPlan plan, TestIdentifier id, PlanConfiguration config, List<Upcoming> found) {
+    if (config.startsNone()) {
+      return;
+    }
     Optional<MethodSource> method =
         id.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast);
     if (method.isPresent()) {
@@ -180,10 +240,9 @@ public final class UpcomingTests implements TestExecutionListener {
    * not read cleanly is left to the test, which reports it.
    */
   private static Optional<SandboxRun.Shape> shape(
-      TestPlan plan, TestIdentifier id, MethodSource source, Configuration config) {
+      TestPlan plan, TestIdentifier id, MethodSource source, PlanConfiguration config) {
     try {
-      List<AnnotatedElement> chain = new ArrayList<>();
-      chain.add(source.getJavaMethod());
+      List<Class<?>> classes = new ArrayList<>();
       for (Optional<TestIdentifier> c = plan.getParent(id);
           c.isPresent();
           c = plan.getParent(c.get())) {
@@ -191,15 +250,42 @@ public final class UpcomingTests implements TestExecutionListener {
             .getSource()
             .filter(ClassSource.class::isInstance)
             .map(s -> ((ClassSource) s).getJavaClass())
-            .filter(cls -> !chain.contains(cls))
-            .ifPresent(chain::add);
+            .ifPresent(classes::add);
+      }
+      return shape(source.getJavaMethod(), classes, source.getJavaClass(), config::get);
+    } catch (RuntimeException | LinkageError unreadable) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The shape of a test method run in {@code testClass}, its containers' classes nearest first;
+   * empty for a test that is not isolated, or one whose annotations do not read cleanly (the test
+   * reports that itself).
+   */
+  static Optional<SandboxRun.Shape> shape(
+      Method method,
+      List<Class<?>> containers,
+      Class<?> testClass,
+      Supplier<Optional<Configuration>> config) {
+    try {
+      List<AnnotatedElement> chain = new ArrayList<>();
+      chain.add(method);
+      for (Class<?> cls : containers) {
+        if (!chain.contains(cls)) {
+          chain.add(cls);
+        }
       }
       AnnotationChain annotations = AnnotationChain.of(chain);
       if (!SandboxFeatures.SPEC_READER.isSandboxed(annotations)) {
         return Optional.empty();
       }
+      Optional<Configuration> parameters = config.get();
+      if (parameters.isEmpty()) {
+        return Optional.empty();
+      }
       SandboxSpec spec = SandboxFeatures.SPEC_READER.read(annotations);
-      return Optional.of(new SandboxRun.Shape(spec, config, source.getJavaClass()));
+      return Optional.of(new SandboxRun.Shape(spec, parameters.get(), testClass));
     } catch (RuntimeException | LinkageError unreadable) {
       return Optional.empty();
     }

@@ -4,8 +4,12 @@ import dev.nsjunit.Sandbox;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
@@ -20,12 +24,22 @@ import org.junit.platform.commons.support.AnnotationSupport;
 public final class SpecReader {
   private final List<AnnotationReader> features;
   private final List<Class<? extends Annotation>> annotations;
+  private final Set<Class<? extends Annotation>> annotationSet;
+
+  /** Per annotation type: whether one of ours is it or meta-present on it. */
+  private final Map<Class<? extends Annotation>, Boolean> leadsToOurs = new ConcurrentHashMap<>();
 
   public SpecReader(List<? extends AnnotationReader> features) {
     this.features = List.copyOf(features);
     List<Class<? extends Annotation>> all = new ArrayList<>(List.of(Sandbox.class));
     features.forEach(f -> all.addAll(f.annotations()));
     this.annotations = List.copyOf(all);
+    this.annotationSet = Set.copyOf(all);
+  }
+
+  /** The annotation types that make a test isolated. */
+  public List<Class<? extends Annotation>> annotationTypes() {
+    return annotations;
   }
 
   /** Whether any nsjunit annotation applies to this test (or class, for class contexts). */
@@ -45,7 +59,65 @@ public final class SpecReader {
   }
 
   private boolean annotated(AnnotatedElement element) {
-    return annotations.stream().anyMatch(type -> AnnotationSupport.isAnnotated(element, type));
+    return mayCarryOurs(element)
+        && annotations.stream().anyMatch(type -> AnnotationSupport.isAnnotated(element, type));
+  }
+
+  /**
+   * A quick check that rules out an element none of whose annotations can be or carry one of ours:
+   * every test method and class of a run is asked (the extension's plan listeners read the whole
+   * plan), nearly all of them ordinary, and JUnit's search for each of our annotation types in turn
+   * cost a run of one ordinary test some 35 ms of CPU in a fresh JVM. It looks wherever that search
+   * can find one (declared, meta-present, a class's superclasses and interfaces), so it never rules
+   * out what the search would find.
+   */
+  private boolean mayCarryOurs(AnnotatedElement element) {
+    if (anyLeadsToOurs(element.getDeclaredAnnotations())) {
+      return true;
+    }
+    if (element instanceof Class<?> cls) {
+      for (Class<?> c = cls; c != null && c != Object.class; c = c.getSuperclass()) {
+        if (c != cls && anyLeadsToOurs(c.getDeclaredAnnotations())) {
+          return true;
+        }
+        for (Class<?> ifc : c.getInterfaces()) {
+          if (mayCarryOurs(ifc)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean anyLeadsToOurs(Annotation[] present) {
+    for (Annotation a : present) {
+      Class<? extends Annotation> type = a.annotationType();
+      Boolean known = leadsToOurs.get(type);
+      if (known == null) {
+        known = leadsToOurs(type, new HashSet<>());
+        leadsToOurs.put(type, known);
+      }
+      if (known) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean leadsToOurs(Class<? extends Annotation> type, Set<Class<?>> visited) {
+    if (annotationSet.contains(type)) {
+      return true;
+    }
+    if (!visited.add(type)) {
+      return false; // a cycle of meta-annotations (@Documented is on itself)
+    }
+    for (Annotation meta : type.getDeclaredAnnotations()) {
+      if (leadsToOurs(meta.annotationType(), visited)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Reads and validates the spec; throws ExtensionConfigurationException on a bad value. */

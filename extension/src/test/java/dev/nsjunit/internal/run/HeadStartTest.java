@@ -8,18 +8,30 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPacka
 
 import dev.nsjunit.FreshPid;
 import dev.nsjunit.IsolatedNetns;
+import dev.nsjunit.internal.cleanup.LeakAudit;
 import dev.nsjunit.internal.namespaces.PrivilegeProbe;
+import dev.nsjunit.internal.spec.Configuration;
+import dev.nsjunit.testing.HostProcesses;
 import dev.nsjunit.testing.TestJvm;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TagFilter;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 
 /**
  * A test JVM's once-only work for its first sandbox (the privilege check and what comes with it)
@@ -128,6 +140,126 @@ class HeadStartTest {
     assertThat(run(ObservedPlain.class))
         .contains("checked false")
         .contains("test plain() SUCCESSFUL");
+  }
+
+  static class TwoShapes {
+    @Test
+    @FreshPid
+    void pid() {}
+
+    @Test
+    @IsolatedNetns
+    void net() {}
+  }
+
+  @Test
+  void theFirstSandboxIsKnownForOneMethodOrOneClassOfOneShape() {
+    Configuration config = Configuration.from(key -> Optional.empty());
+    Optional<SandboxRun.Shape> ofMethod =
+        HeadStart.firstShape(List.of(selectMethod(TwoShapes.class, "net")), config);
+    assertThat(ofMethod).isPresent();
+    assertThat(ofMethod.get().spec())
+        .isEqualTo(
+            HeadStart.firstShape(List.of(selectClass(OneIsolatedMethod.class)), config)
+                .get()
+                .spec());
+    assertThat(ofMethod.get().testClass()).isEqualTo(TwoShapes.class);
+    assertThat(HeadStart.firstShape(List.of(selectClass(IsolatedClass.class)), config)).isPresent();
+    assertThat(HeadStart.firstShape(List.of(selectClass(TwoShapes.class)), config))
+        .as("two shapes: which comes first is the test plan's to say")
+        .isEmpty();
+    assertThat(
+            HeadStart.firstShape(
+                List.of(selectMethod(TwoShapes.class, "net"), selectMethod(TwoShapes.class, "pid")),
+                config))
+        .as("more than one selector")
+        .isEmpty();
+    assertThat(HeadStart.firstShape(List.of(selectClass(PlainOnly.class)), config)).isEmpty();
+    Configuration noPrestart =
+        Configuration.from(
+            key -> key.equals("nsjunit.prestart") ? Optional.of("0") : Optional.empty());
+    assertThat(HeadStart.firstShape(List.of(selectMethod(TwoShapes.class, "net")), noPrestart))
+        .as("nsjunit.prestart=0")
+        .isEmpty();
+  }
+
+  /** One isolated test to select; the other is excluded by its tag. */
+  public static class Single {
+    @Test
+    @FreshPid
+    void isolated() {}
+
+    @Test
+    @FreshPid
+    @Tag("excluded")
+    void excluded() {}
+  }
+
+  /**
+   * A test JVM that discovers (and, but for "discover", runs) one method of {@link Single} and
+   * prints what {@link WaitingSandboxes} did: {@code counts <waiting> <started ahead> <taken>
+   * <discarded>}.
+   */
+  public static final class Observer {
+    public static void main(String[] args) throws Exception {
+      Launcher launcher = LauncherFactory.create();
+      LauncherDiscoveryRequest request =
+          LauncherDiscoveryRequestBuilder.request()
+              .selectors(selectMethod(Single.class, args[1]))
+              .filters(TagFilter.excludeTags("excluded"))
+              .build();
+      if (args[0].equals("discover")) {
+        launcher.discover(request);
+        long end = System.currentTimeMillis() + 20_000;
+        while (WaitingSandboxes.JVM.counts().startedAhead() == 0
+            && System.currentTimeMillis() < end) {
+          Thread.sleep(20);
+        }
+      } else {
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        launcher.execute(request, summary);
+        System.out.println("succeeded " + summary.getSummary().getTestsSucceededCount());
+      }
+      WaitingSandboxes.Counts c = WaitingSandboxes.JVM.counts();
+      System.out.println(
+          "counts " + c.waiting() + " " + c.startedAhead() + " " + c.taken() + " " + c.discarded());
+      System.out.flush();
+      System.exit(0);
+    }
+  }
+
+  private static List<String> observe(String mode, String method) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String launcher = System.getProperty("nsjunit.launcher");
+    if (launcher != null) {
+      cmd.add("-Dnsjunit.launcher=" + launcher);
+    }
+    cmd.addAll(
+        List.of(
+            "-cp", System.getProperty("java.class.path"), Observer.class.getName(), mode, method));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    // Nothing of that JVM is left: no launcher or child JVM of its run directory, nothing else.
+    assertThat(HostProcesses.awaitNoneWithArgument("/run-" + p.pid() + "-", 10_000)).isEmpty();
+    assertThat(LeakAudit.scan()).noneMatch(l -> l.ownerPid() == p.pid());
+    return out.lines().map(String::strip).toList();
+  }
+
+  @Test
+  void discoveryAloneStartsTheSelectedTestsSandboxAndTheJvmsExitEndsIt() throws Exception {
+    assertThat(observe("discover", "isolated")).contains("counts 1 1 0 0");
+  }
+
+  @Test
+  void theSelectedTestTakesTheSandboxStartedDuringDiscovery() throws Exception {
+    assertThat(observe("run", "isolated")).contains("succeeded 1", "counts 0 1 1 0");
+  }
+
+  @Test
+  void aSandboxStartedForATestTheFilterExcludesIsDiscarded() throws Exception {
+    assertThat(observe("run", "excluded")).contains("succeeded 0", "counts 0 1 0 1");
   }
 
   private static List<String> run(Class<?> fixture) throws Exception {
