@@ -166,14 +166,30 @@ public final class Main {
               60);
       times.add(Double.parseDouble(out.fields()[1]));
     }
+    times.forEach(t -> fastestCoreMs = Math.min(fastestCoreMs, t));
     return times;
   }
 
   /**
-   * Above this ratio of the slowest core's time to the fastest's, the cores count as unequal: the
-   * probes of equal cores here differ by up to 5%, a slow core's by 1.9 to 2.2x.
+   * Above this ratio of a probe's slowest core time to the fastest time any core took in this run,
+   * a core counts as slow: the probes of equal cores here differ by up to 5%, a slow core's by 1.9
+   * to 2.2x. Against the run's fastest, not only the probe's other core: the whole VM slows down at
+   * times too (both cores at 2x), which a ratio of the cores to each other does not see.
    */
-  static final double UNEQUAL_CORES = 1.15;
+  static final double SLOW_CORE = 1.15;
+
+  /** The fastest time any core took for the probe loop in this run so far, ms. */
+  double fastestCoreMs = Double.MAX_VALUE;
+
+  /** A probe's slowest core time over the run's fastest (1 when the probe could not run). */
+  double spread(List<Double> times) {
+    if (times.isEmpty()) {
+      return 1;
+    }
+    double slowest = times.stream().mapToDouble(d -> d).max().getAsDouble();
+    double fastest = times.stream().mapToDouble(d -> d).min().getAsDouble();
+    return slowest / Math.min(fastest, fastestCoreMs);
+  }
 
   /** Every probe taken between the suites' rounds, in order. */
   final List<List<Double>> roundProbes = new ArrayList<>();
@@ -198,15 +214,15 @@ public final class Main {
   double probeBeforeRound() {
     try {
       List<Double> times = coreTimes();
-      while (Report.coreSpread(times) > UNEQUAL_CORES && coreWaitNanos < coreWaitBudgetNanos) {
-        progress("cores unequal " + times + ": waiting for them before the next round");
+      while (spread(times) > SLOW_CORE && coreWaitNanos < coreWaitBudgetNanos) {
+        progress("a core slow " + times + ": waiting before the next round");
         long t0 = System.nanoTime();
         Thread.sleep(10_000);
         coreWaitNanos += System.nanoTime() - t0;
         times = coreTimes();
       }
       roundProbes.add(times);
-      return Report.coreSpread(times);
+      return spread(times);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
@@ -223,9 +239,8 @@ public final class Main {
    * round: they start only once the cores are equal, or the same budget as the rounds' is spent.
    */
   void waitForEqualCoresAtStart() throws InterruptedException {
-    while (Report.coreSpread(coreSpeedAtStart) > UNEQUAL_CORES
-        && startWaitNanos < coreWaitBudgetNanos) {
-      progress("cores unequal " + coreSpeedAtStart + ": waiting for them before the first section");
+    while (spread(coreSpeedAtStart) > SLOW_CORE && startWaitNanos < coreWaitBudgetNanos) {
+      progress("a core slow " + coreSpeedAtStart + ": waiting before the first section");
       long t0 = System.nanoTime();
       Thread.sleep(10_000);
       startWaitNanos += System.nanoTime() - t0;
@@ -238,7 +253,7 @@ public final class Main {
     try {
       List<Double> times = coreTimes();
       roundProbes.add(times);
-      return Report.coreSpread(times);
+      return spread(times);
     } catch (Exception e) {
       return 1;
     }
@@ -254,7 +269,7 @@ public final class Main {
     double worst = 1;
     for (int r : roundOfRun) {
       double spread = Math.max(spreads.get(r), spreads.get(r + 1));
-      if (spread > UNEQUAL_CORES) {
+      if (spread > SLOW_CORE) {
         unequal++;
         worst = Math.max(worst, spread);
       }
@@ -263,7 +278,7 @@ public final class Main {
         ? ""
         : String.format(
             Locale.ROOT,
-            "; cores unequal around %d of %d runs (up to %.2fx)",
+            "; a core slow around %d of %d runs (up to %.2fx)",
             unequal,
             roundOfRun.size(),
             worst);

@@ -215,13 +215,17 @@ final class Report {
     line(
         "  defaults (on, automatic count), interleaved, the order of each pair alternating between rounds.");
     line(
-        "- **Equal cores**: before each round of a suite pair and after the last, `corespeed` runs once pinned to");
+        "- **No slow core**: at the start and before each round of a suite pair and after the last, `corespeed`");
     line(
-        "  each CPU; while one CPU takes over 1.15x the other's time, the round waits (10 s at a time, at most "
+        "  runs once pinned to each CPU; while one CPU takes over 1.15x the fastest time any CPU took in this run");
+    line(
+        "  (one core slower than the other, or the whole VM slower), the first section or the round waits (10 s at");
+    line(
+        "  a time, at most "
             + TimeUnit.NANOSECONDS.toSeconds(m.coreWaitBudgetNanos)
-            + " s per run).");
+            + " s at the start and as much for the rounds).");
     line(
-        "  A row's note counts its runs with unequal cores at the probe before or after their round.");
+        "  A row's note counts its runs with a slow core at the probe before or after their round.");
     line(
         "- **CPU per test**: during the suites the harness JVM moves itself into a CPU accounting cgroup created");
     line(
@@ -600,85 +604,76 @@ final class Report {
     return String.join(", ", parts);
   }
 
-  /** One probe's slowest core time over its fastest (1 if not measured). */
-  static double coreSpread(List<Double> speeds) {
-    if (speeds.isEmpty()) {
-      return 1;
-    }
-    double min = speeds.stream().mapToDouble(d -> d).min().getAsDouble();
-    double max = speeds.stream().mapToDouble(d -> d).max().getAsDouble();
-    return max / min;
-  }
-
   /**
    * On a VM one virtual CPU can run the same code much slower than another: then every figure that
    * needs both cores at once (a suite with sandboxes started ahead, a parallel run, CPU per test
-   * while two JVMs run) is worse than on equal cores, and the page must say so.
+   * while two JVMs run) is worse than on equal cores; and at times the whole VM runs slower. The
+   * page must say so.
    */
-  void unequalCores() {
-    double start = coreSpread(m.coreSpeedAtStart);
-    double end = coreSpread(m.coreSpeedAtEnd);
-    int unequalRounds = 0;
+  void slowCores() {
+    double start = m.spread(m.coreSpeedAtStart);
+    double end = m.spread(m.coreSpeedAtEnd);
+    int slowRounds = 0;
     double worstRound = 1;
     for (List<Double> probe : m.roundProbes) {
-      double spread = coreSpread(probe);
+      double spread = m.spread(probe);
       worstRound = Math.max(worstRound, spread);
-      if (spread > Main.UNEQUAL_CORES) {
-        unequalRounds++;
+      if (spread > Main.SLOW_CORE) {
+        slowRounds++;
       }
     }
     String startWait =
         m.startWaitNanos > 0
             ? String.format(
                 Locale.ROOT,
-                " The run waited %d s at its start for equal cores before its first section.",
+                " The run waited %d s at its start for no slow core before its first section.",
                 TimeUnit.NANOSECONDS.toSeconds(m.startWaitNanos))
             : "";
     // Which probes, not only the worst one: a slow core at the start or the end says nothing about
     // the suite rounds, which have probes of their own.
     List<String> where = new ArrayList<>();
-    if (start > Main.UNEQUAL_CORES) {
+    if (start > Main.SLOW_CORE) {
       where.add(String.format(Locale.ROOT, "at the first section's start (%.2fx)", start));
     }
-    if (unequalRounds > 0) {
+    if (slowRounds > 0) {
       where.add(
           String.format(
               Locale.ROOT,
               "at %d of the %d probes around suite rounds (up to %.2fx)",
-              unequalRounds,
+              slowRounds,
               m.roundProbes.size(),
               worstRound));
     }
-    if (end > Main.UNEQUAL_CORES) {
+    if (end > Main.SLOW_CORE) {
       where.add(String.format(Locale.ROOT, "at the run's end (%.2fx)", end));
     }
     if (where.isEmpty()) {
       if (!m.roundProbes.isEmpty()) {
         line(
-            "- The cores were equally fast at every probe (the start, the end, and around each"
-                + " suite round: first table); a slow spell shorter than a round would go unseen."
+            "- No core was slow at any probe (the start, the end, and around each suite round:"
+                + " first table); a slow spell shorter than a round would go unseen."
                 + startWait);
       }
       return;
     }
     String scope =
-        unequalRounds == 0 && !m.roundProbes.isEmpty()
-            ? " Every suite round ran on equal cores (its probes before and after); the rows"
+        slowRounds == 0 && !m.roundProbes.isEmpty()
+            ? " No suite round met a slow core (its probes before and after); the rows"
                 + " measured outside the suites' rounds (the launcher, single tests, the CPU of one"
                 + " child, memory) ran between the start and end probes and may have met a slow core."
             : String.format(
                 Locale.ROOT,
-                " A suite row whose runs had unequal cores at the probe before or after their round"
-                    + " says so in its note; the run waited for equal cores before a round for at"
+                " A suite row whose runs had a slow core at the probe before or after their round"
+                    + " says so in its note; the run waited for no slow core before a round for at"
                     + " most %d s in all.",
                 TimeUnit.NANOSECONDS.toSeconds(m.coreWaitBudgetNanos));
     line(
-        "- **The cores were not equally fast** "
+        "- **A core was slow** "
             + String.join(", ", where)
-            + ": the same loop took that many times as much CPU time on one CPU as on the other"
-            + " (first table). Whatever needs both cores at once (suites with sandboxes started"
+            + ": the same loop took that many times as long on one CPU as the fastest any CPU"
+            + " took in this run (first table). Whatever needs both cores at once (suites with sandboxes started"
             + " ahead, parallel runs, the CPU per test of two JVMs side by side) comes out worse"
-            + " than on a machine with equal cores, and differs from runs where they were equal."
+            + " than on a machine whose cores keep their speed, and differs from runs where they did."
             + scope
             + startWait);
   }
@@ -688,19 +683,19 @@ final class Report {
     int unequal = 0;
     double worst = 1;
     for (List<Double> probe : m.roundProbes) {
-      double spread = coreSpread(probe);
+      double spread = m.spread(probe);
       worst = Math.max(worst, spread);
-      if (spread > Main.UNEQUAL_CORES) {
+      if (spread > Main.SLOW_CORE) {
         unequal++;
       }
     }
     return String.format(
         Locale.ROOT,
-        "%d probes; the slowest CPU's time over the fastest's: up to %.2fx; unequal (over %.2fx) at"
-            + " %d of them, after waiting %d s in all for equal cores before rounds",
+        "%d probes; the slowest CPU's time over the run's fastest: up to %.2fx; slow (over %.2fx) at"
+            + " %d of them, after waiting %d s in all for no slow core before rounds",
         m.roundProbes.size(),
         worst,
-        Main.UNEQUAL_CORES,
+        Main.SLOW_CORE,
         unequal,
         TimeUnit.NANOSECONDS.toSeconds(m.coreWaitNanos));
   }
@@ -1382,7 +1377,7 @@ final class Report {
               cores,
               others));
     }
-    unequalCores();
+    slowCores();
     line(
         "- Tests run in a warm harness JVM (but for the rows \"each run in a fresh test JVM\"); a build's first isolated");
     line(
