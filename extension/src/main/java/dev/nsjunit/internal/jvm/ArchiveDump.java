@@ -115,13 +115,14 @@ final class ArchiveDump {
   }
 
   /**
-   * At the JVM's exit: waits for the dump (bounded) and installs it, or ends it. Not when tests
-   * were still running: someone stopped the run (an IDE's stop button sends a signal and waits for
-   * the JVM to go), and an exit held up to 20 s for a cache would look like a hang; the next run
-   * makes the archive again.
+   * At the JVM's exit: waits for the dump (bounded) and installs it, or ends it. Not when the run
+   * was not done: someone stopped it (an IDE's stop button sends a signal and waits for the JVM to
+   * go), also during discovery, when the first sandbox and with it the dump may start already
+   * (HeadStart); an exit held up to 20 s for a cache would look like a hang. The next run makes the
+   * archive again.
    */
   private void finishAtExit() {
-    if (LaunchedTestPlans.anyRunning()) {
+    if (LaunchedTestPlans.endsUnfinished()) {
       stop("the run was stopped while it was being made");
       finish(false);
       return;

@@ -33,6 +33,28 @@ public final class LaunchedTestPlans implements TestExecutionListener {
   @Override
   public void testPlanExecutionFinished(TestPlan testPlan) {
     RUNNING.remove(testPlan);
+    anyFinished = true;
+  }
+
+  /** Whether a launcher began discovering tests in this JVM (HeadStart says so). */
+  private static volatile boolean discovered;
+
+  /** Whether a test plan finished executing in this JVM. */
+  private static volatile boolean anyFinished;
+
+  /** A launcher began discovering tests: a JVM that ends before any plan of it finished stopped. */
+  public static void discoveryStarted() {
+    discovered = true;
+  }
+
+  /**
+   * Whether the JVM's exit now ends a run before it was done: a plan is still executing (an IDE's
+   * stop button, Ctrl-C, a build's fork timeout), or a launcher discovered tests and no plan of it
+   * finished (stopped during discovery, or a JVM that only lists tests). A run without a launcher
+   * (EngineTestKit) is never seen as stopped.
+   */
+  static boolean endsUnfinished() {
+    return anyRunning() || (discovered && !anyFinished);
   }
 
   /**

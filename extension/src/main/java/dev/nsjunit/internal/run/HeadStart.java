@@ -1,6 +1,7 @@
 package dev.nsjunit.internal.run;
 
 import dev.nsjunit.internal.child.ChildMain;
+import dev.nsjunit.internal.jvm.LaunchedTestPlans;
 import dev.nsjunit.internal.namespaces.PrivilegeProbe;
 import dev.nsjunit.internal.spec.AnnotationChain;
 import dev.nsjunit.internal.spec.Configuration;
@@ -48,6 +49,7 @@ public final class HeadStart implements LauncherDiscoveryListener {
 
   @Override
   public void launcherDiscoveryStarted(LauncherDiscoveryRequest request) {
+    LaunchedTestPlans.discoveryStarted();
     if (System.getProperty(ChildMain.SANDBOXED_PROPERTY) != null || STARTED.get()) {
       return; // in a sandbox its tests run in place; a JVM does its once-only work once
     }

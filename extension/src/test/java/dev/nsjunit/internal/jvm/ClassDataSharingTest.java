@@ -212,6 +212,59 @@ class ClassDataSharingTest {
     }
   }
 
+  /**
+   * A JVM whose first sandbox starts during discovery (HeadStart) starts its dump then too; ended
+   * before any test plan finished (stopped during discovery, or a JVM that only lists its tests),
+   * it ends the dump at once instead of waiting up to 20 s. The fixture JVM only discovers one
+   * isolated test, waits for its sandbox and exits; the dump is frozen so that only the exit can
+   * end it before the 20 s.
+   */
+  @Test
+  void aJvmThatEndsBeforeItsTestsRanEndsItsArchiveDump(@TempDir Path dir) throws Exception {
+    String classpath = classpathNoArchiveExistsFor(dir);
+    Path archive = ClassDataSharing.archiveFor(classpath);
+    Class<?> discoverOnly = Class.forName("dev.nsjunit.internal.run.HeadStartTest$Observer");
+    Process p =
+        onClasspath(TestJvm.main(discoverOnly, List.of("discover", "isolated")), classpath).start();
+    ProcessHandle dumpJvm = null;
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (dumpJvm == null && p.isAlive()) {
+        assertThat(System.nanoTime()).as("no dump within 120 s").isLessThan(deadline);
+        dumpJvm = dumpJvmOf(p);
+        Thread.sleep(5);
+      }
+      if (dumpJvm != null) {
+        new ProcessBuilder("kill", "-STOP", Long.toString(dumpJvm.pid())).start().waitFor();
+      }
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the fixture JVM's exit").isTrue();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(out)
+          .contains("counts 1 1 0 0")
+          .contains(
+              "the class-data sharing archive "
+                  + archive
+                  + " was not made: the run was stopped while it was being made")
+          .doesNotContain("s after the tests ended");
+      if (dumpJvm != null) {
+        dumpJvm.onExit().get(60, TimeUnit.SECONDS);
+      }
+      assertThat(archive).as("an ended dump installs nothing").doesNotExist();
+      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!runDirectoriesOf(p.pid(), archive.getParent().getParent()).isEmpty()
+          && System.nanoTime() < gone) {
+        Thread.sleep(20);
+      }
+      assertNothingOfItsDumpLeft(p.pid(), archive.getParent());
+    } finally {
+      p.destroyForcibly();
+      if (dumpJvm != null) {
+        dumpJvm.destroyForcibly(); // left by a failing launcher only
+      }
+      Files.deleteIfExists(archive);
+    }
+  }
+
   /** The JVM dumping an archive for {@code testJvm}, or null while there is none. */
   private static ProcessHandle dumpJvmOf(Process testJvm) {
     return testJvm

@@ -14,8 +14,6 @@ import dev.nsjunit.internal.spec.Configuration;
 import dev.nsjunit.testing.HostProcesses;
 import dev.nsjunit.testing.TestJvm;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -229,16 +227,7 @@ class HeadStartTest {
   }
 
   private static List<String> observe(String mode, String method) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String launcher = System.getProperty("nsjunit.launcher");
-    if (launcher != null) {
-      cmd.add("-Dnsjunit.launcher=" + launcher);
-    }
-    cmd.addAll(
-        List.of(
-            "-cp", System.getProperty("java.class.path"), Observer.class.getName(), mode, method));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Process p = TestJvm.main(Observer.class, List.of(mode, method)).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     // Nothing of that JVM is left: no launcher or child JVM of its run directory, nothing else.

@@ -15,12 +15,12 @@ import dev.nsjunit.Topology;
 import dev.nsjunit.internal.child.ChildMain;
 import dev.nsjunit.internal.cleanup.LeakAudit;
 import dev.nsjunit.testing.HostProcesses;
+import dev.nsjunit.testing.TestJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -429,17 +429,10 @@ class PrestartTest {
   }
 
   private static Recorded run(List<Class<?>> fixtures, String prestart) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String launcher = System.getProperty("nsjunit.launcher");
-    if (launcher != null) {
-      cmd.add("-Dnsjunit.launcher=" + launcher);
-    }
-    cmd.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), prestart));
-    fixtures.forEach(f -> cmd.add(f.getName()));
+    List<String> args = new ArrayList<>(List.of(prestart));
+    fixtures.forEach(f -> args.add(f.getName()));
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      Process p = TestJvm.main(Main.class, args).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the fixture JVM ended").isTrue();
       assertThat(p.exitValue()).as("the fixture JVM's exit code; its output:\n" + out).isZero();
