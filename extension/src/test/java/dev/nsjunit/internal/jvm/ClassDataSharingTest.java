@@ -197,11 +197,6 @@ class ClassDataSharingTest {
           .as("the process caught in the dump (" + victim.info() + "), after its launcher")
           .isFalse();
       assertThat(archive).as("a killed dump installs nothing").doesNotExist();
-      gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!runDirectoriesOf(p.pid(), archive.getParent().getParent()).isEmpty()
-          && System.nanoTime() < gone) {
-        Thread.sleep(20);
-      }
       assertNothingOfItsDumpLeft(p.pid(), archive.getParent());
     } finally {
       p.destroyForcibly();
@@ -239,23 +234,8 @@ class ClassDataSharingTest {
       }
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the fixture JVM's exit").isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(out)
-          .contains("counts 1 1 0 0")
-          .contains(
-              "the class-data sharing archive "
-                  + archive
-                  + " was not made: the run was stopped while it was being made")
-          .doesNotContain("s after the tests ended");
-      if (dumpJvm != null) {
-        dumpJvm.onExit().get(60, TimeUnit.SECONDS);
-      }
-      assertThat(archive).as("an ended dump installs nothing").doesNotExist();
-      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!runDirectoriesOf(p.pid(), archive.getParent().getParent()).isEmpty()
-          && System.nanoTime() < gone) {
-        Thread.sleep(20);
-      }
-      assertNothingOfItsDumpLeft(p.pid(), archive.getParent());
+      assertThat(out).contains("counts 1 1 0 0");
+      assertEndedAtExit(out, dumpJvm, p.pid(), archive);
     } finally {
       p.destroyForcibly();
       if (dumpJvm != null) {
@@ -263,6 +243,22 @@ class ClassDataSharingTest {
       }
       Files.deleteIfExists(archive);
     }
+  }
+
+  /** The JVM {@code pid}'s exit ended its dump at once, said why, and left nothing of it. */
+  private static void assertEndedAtExit(String out, ProcessHandle dumpJvm, long pid, Path archive)
+      throws Exception {
+    assertThat(out)
+        .contains(
+            "the class-data sharing archive "
+                + archive
+                + " was not made: the run was stopped while it was being made")
+        .doesNotContain("s after the tests ended");
+    if (dumpJvm != null) {
+      dumpJvm.onExit().get(60, TimeUnit.SECONDS);
+    }
+    assertThat(archive).as("an ended dump installs nothing").doesNotExist();
+    assertNothingOfItsDumpLeft(pid, archive.getParent());
   }
 
   /** The JVM dumping an archive for {@code testJvm}, or null while there is none. */
@@ -304,15 +300,7 @@ class ClassDataSharingTest {
           .isZero();
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the fixture JVM's exit").isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(out)
-          .contains(
-              "the class-data sharing archive "
-                  + archive
-                  + " was not made: the run was stopped while it was being made")
-          .doesNotContain("s after the tests ended");
-      dumpJvm.onExit().get(60, TimeUnit.SECONDS);
-      assertThat(archive).as("a stopped dump installs nothing").doesNotExist();
-      assertNothingOfItsDumpLeft(p.pid(), archive.getParent());
+      assertEndedAtExit(out, dumpJvm, p.pid(), archive);
     } finally {
       p.destroyForcibly();
       if (dumpJvm != null) {
@@ -474,7 +462,12 @@ class ClassDataSharingTest {
     }
   }
 
+  /** After the JVM {@code pid} ended: its janitor removes its run directory (given 60 s). */
   private static void assertNothingOfItsDumpLeft(long pid, Path cache) throws Exception {
+    long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!runDirectoriesOf(pid, cache.getParent()).isEmpty() && System.nanoTime() < gone) {
+      Thread.sleep(20);
+    }
     assertThat(runDirectoriesOf(pid, cache.getParent())).as("its run directory").isEmpty();
     try (java.util.stream.Stream<Path> files = Files.list(cache)) {
       assertThat(files.map(f -> f.getFileName().toString()))
