@@ -113,6 +113,7 @@ public final class Main {
     if (only.contains("lever")) leverRows();
     if (only.contains("criu") && !only.contains("lever")) criuCheck();
     if (only.contains("suite")) suiteRows();
+    if (only.contains("suite") || only.contains("locks")) parentLockRows();
     if (only.contains("freshsuite")) freshSuiteRows();
     if (only.contains("childcpu")) childCpuRows();
     if (only.contains("memory")) memoryRows();
@@ -1254,6 +1255,47 @@ public final class Main {
         suiteCpuVoided.put(sc.label(), cpuFailed.get(sc));
         progress(sc.label() + ": CPU per test voided: " + cpuFailed.get(sc));
       }
+    }
+  }
+
+  /** Lock waits of this JVM's threads during one parallel suite run, by setting (PRESTART_*). */
+  final Map<String, ParentLocks.Waits> parentLocks = new LinkedHashMap<>();
+
+  String parentLocksFailure;
+
+  /**
+   * One more run of the parallel @FreshPid suite per setting, under a JFR recording of lock waits
+   * ({@link ParentLocks}): whether the parent's own locks hold its threads back. Not a timed row
+   * (the recording costs time); after the timed rounds so that it changes none of them.
+   */
+  void parentLockRows() {
+    Map<String, String> par = parallel(2);
+    Map<String, String> parOff = new LinkedHashMap<>(par);
+    parOff.put("nsjunit.prestart", "0");
+    try {
+      for (Map.Entry<String, Map<String, String>> setting :
+          Map.of(PRESTART_OFF, parOff, PRESTART_DEFAULT, par).entrySet().stream()
+              .sorted(Map.Entry.comparingByKey())
+              .collect(Collectors.toList())) {
+        ParentLocks.Waits waits =
+            ParentLocks.during(
+                work,
+                100,
+                () -> junit(0, 1, setting.getValue(), 100, selectClass(FIXTURE + "Suite100")));
+        parentLocks.put(setting.getKey(), waits);
+        progress(
+            String.format(
+                Locale.ROOT,
+                "parallel suite, %s: lock waits %.2f ms per test (%d events) %s; top %s",
+                setting.getKey(),
+                waits.totalMs(),
+                waits.events(),
+                waits.byOwner(),
+                waits.top(3)));
+      }
+    } catch (Exception | AssertionError e) {
+      parentLocksFailure = oneLine(e);
+      progress("parent lock waits not measured: " + parentLocksFailure);
     }
   }
 

@@ -5,9 +5,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /** Writes docs/performance.md from one run of {@link Main}: tables, targets, levers, memory. */
 final class Report {
@@ -236,6 +238,14 @@ final class Report {
         "  sandbox = the group's total minus that. Both per test (run / 100), medians over the runs.");
     line(
         "  Not for `@CgroupLimit`: nsjunit moves those sandboxes into cgroups of its own, outside the group.");
+    line(
+        "- **Parent-side locks**: after the timed suites, the parallel @FreshPid suite runs once more per setting");
+    line(
+        "  under a JFR recording (`jdk.JavaMonitorEnter` and `jdk.ThreadPark`, threshold 0, with stacks); a park");
+    line(
+        "  counts when a `ReentrantLock`, read/write lock, `StampedLock` or `Semaphore` frame is on its stack, and");
+    line(
+        "  each wait is charged to the first frame outside the JDK (nsjunit's, JUnit's) or, without one, to the JDK.");
     line(
         "- **nsjunit's own time**: `FreshPidTimed` (10 tests, defaults and `nsjunit.prestart=0`) publishes");
     line(
@@ -523,6 +533,7 @@ final class Report {
               seqWall / bestLeft,
               100 * (seqWall / parWall) / (seqWall / bestLeft)));
     }
+    parentLocksAndLauncher();
     freshTestJvm();
     line();
     line(
@@ -1392,6 +1403,63 @@ final class Report {
         "- JMH is not used: nothing measured here is a hot in-process loop; every figure is a process or a");
     line("  whole JUnit execution, which a wall-clock harness measures directly.");
     line();
+  }
+
+  /**
+   * The rest of the issue's "where the rest goes": the parent's locks (a JFR run of its own) and
+   * the launcher (section 1), beside the CPU bound above.
+   */
+  void parentLocksAndLauncher() {
+    if (m.parentLocksFailure != null) {
+      line("- **Parent-side locks**: not measured: " + m.parentLocksFailure + ".");
+    } else if (!m.parentLocks.isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      for (Map.Entry<String, ParentLocks.Waits> e : m.parentLocks.entrySet()) {
+        ParentLocks.Waits w = e.getValue();
+        String owners =
+            w.byOwner().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(ParentLocks.OWNER_ORDER))
+                .map(o -> o.getKey() + " " + ms(o.getValue()))
+                .collect(Collectors.joining(", "));
+        String top =
+            w.top(2).stream()
+                .map(t -> "`" + t.getKey() + "` " + ms(t.getValue()))
+                .collect(Collectors.joining("; "));
+        Optional<Double> par = med(PAR + e.getKey()).map(p -> p / 100);
+        parts.add(
+            String.format(
+                Locale.ROOT,
+                "%s: **%s** per test over all its threads%s, %d waits (%s)%s",
+                e.getKey().startsWith(OFF) ? "`nsjunit.prestart=0`" : "defaults",
+                ms(w.totalMs()),
+                par.map(
+                        p ->
+                            String.format(
+                                Locale.ROOT,
+                                " (%.1f%% of the timed parallel run's %s per test)",
+                                100 * w.totalMs() / p,
+                                ms(p)))
+                    .orElse(""),
+                w.events(),
+                owners.isEmpty() ? "none" : owners,
+                top.isEmpty() ? "" : "; longest: " + top));
+      }
+      line(
+          "- **Parent-side locks** (one more parallel run of the suite per setting, after the timed"
+              + " ones, under a JFR recording of every contended `synchronized` enter and every park"
+              + " in a lock's or semaphore's acquisition; a wait for a result, a condition or an idle"
+              + " pool thread is not a lock): "
+              + String.join("; ", parts)
+              + ".");
+    }
+    med(LAUNCH_CG)
+        .ifPresent(
+            l ->
+                line(
+                    "- **The launcher**: "
+                        + ms(l)
+                        + " of wall time per sandbox (section 1), its CPU counted in the sandbox"
+                        + " column above."));
   }
 
   // ------------------------------------------------------------------ helpers
