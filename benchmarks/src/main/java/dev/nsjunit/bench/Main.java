@@ -1274,9 +1274,7 @@ public final class Main {
     parOff.put("nsjunit.prestart", "0");
     try {
       for (Map.Entry<String, Map<String, String>> setting :
-          Map.of(PRESTART_OFF, parOff, PRESTART_DEFAULT, par).entrySet().stream()
-              .sorted(Map.Entry.comparingByKey())
-              .collect(Collectors.toList())) {
+          List.of(Map.entry(PRESTART_DEFAULT, par), Map.entry(PRESTART_OFF, parOff))) {
         ParentLocks.Waits waits =
             ParentLocks.during(
                 work,
