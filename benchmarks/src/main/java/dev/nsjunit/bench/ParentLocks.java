@@ -91,9 +91,9 @@ final class ParentLocks {
         kind += " (" + e.getClass("monitorClass").getName() + ")";
       }
       double ms = e.getDuration().toNanos() / 1e6 / tests;
-      RecordedFrame site = firstOutsideJdk(e.getStackTrace());
+      RecordedFrame site = firstFrame(e.getStackTrace(), true);
       // A wait with only the JDK's frames (its own threads) is named by its first frame instead.
-      RecordedFrame named = site != null ? site : firstJavaFrame(e.getStackTrace());
+      RecordedFrame named = site != null ? site : firstFrame(e.getStackTrace(), false);
       String where =
           named == null
               ? "a thread without Java frames"
@@ -126,22 +126,16 @@ final class ParentLocks {
     return false;
   }
 
-  private static RecordedFrame firstOutsideJdk(RecordedStackTrace stack) {
+  /** The first Java frame from the top, outside the JDK if {@code outsideJdk}; null if none. */
+  private static RecordedFrame firstFrame(RecordedStackTrace stack, boolean outsideJdk) {
     if (stack == null) {
       return null;
     }
     return stack.getFrames().stream()
         .filter(RecordedFrame::isJavaFrame)
-        .filter(f -> !isJdk(f.getMethod().getType().getName()))
+        .filter(f -> !outsideJdk || !isJdk(f.getMethod().getType().getName()))
         .findFirst()
         .orElse(null);
-  }
-
-  private static RecordedFrame firstJavaFrame(RecordedStackTrace stack) {
-    if (stack == null) {
-      return null;
-    }
-    return stack.getFrames().stream().filter(RecordedFrame::isJavaFrame).findFirst().orElse(null);
   }
 
   private static boolean isJdk(String type) {
