@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -1403,6 +1405,8 @@ public final class Main {
   static final String CHILD_CPU_17_C1 =
       "JDK 17, the same with C1 only (-XX:TieredStopAtLevel=1, as nsjunit.fastStart=true)";
   static final String CHILD_CPU_17_INT = "JDK 17, the same with no JIT at all (-Xint)";
+  static final String CHILD_CPU_17_TWO =
+      "JDK 17, defaults, two such JVMs started together (each one a sample)";
   static final String CHILD_CPU_25 = "JDK 25, the child's options and an AOT cache (defaults)";
   static final String CHILD_CPU_25_OTHER =
       "JDK 25, the same with an AOT cache trained on another test (FreshPidTrivial#empty)";
@@ -1461,6 +1465,9 @@ public final class Main {
               tail));
       List<String> archive17 = concat(relocation, List.of("-XX:SharedArchiveFile=" + jsa17));
       variants.put(CHILD_CPU_17, concat(List.of(java17.toString()), CHILD_OPTS, archive17, tail));
+      // Two at once, as a suite whose sandboxes start ahead or a parallel one has them: whether
+      // a child needs more CPU when another runs beside it (shared caches, a slower core).
+      variants.put(CHILD_CPU_17_TWO, variants.get(CHILD_CPU_17));
       variants.put(CHILD_CPU_17_C1, concat(List.of(java17.toString()), c1Options, archive17, tail));
       variants.put(
           CHILD_CPU_17_INT,
@@ -1511,15 +1518,24 @@ public final class Main {
     variants.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
     int warmup = 2;
     int runs = n(12, 3);
+    long stealBefore = stealTicks();
     try {
       for (int round = 0; round < warmup + runs; round++) {
+        if (round >= warmup) {
+          childCpuProbes.add(coreTimes());
+        }
         for (Map.Entry<String, List<String>> v : variants.entrySet()) {
-          double[] sample = runChildCpu(v.getValue());
+          List<double[]> got =
+              v.getKey().equals(CHILD_CPU_17_TWO)
+                  ? runTwoChildCpu(v.getValue())
+                  : List.of(runChildCpu(v.getValue()));
           if (round >= warmup) {
-            samples.get(v.getKey()).add(sample);
+            samples.get(v.getKey()).addAll(got);
           }
         }
       }
+      childCpuProbes.add(coreTimes());
+      childCpuStealTicks = stealTicks() - stealBefore;
     } catch (Exception | AssertionError e) {
       childCpuFailure = "a run failed: " + oneLine(e);
       progress("CPU of one child JVM: " + childCpuFailure);
@@ -1538,6 +1554,43 @@ public final class Main {
           childCpu.add(t);
           progress("CPU of one child JVM, " + t);
         });
+  }
+
+  /** The core probes before each measured round of the child CPU rows, and one after the last. */
+  final List<List<Double>> childCpuProbes = new ArrayList<>();
+
+  /**
+   * The steal time the kernel reported meanwhile (/proc/stat, all CPUs, in ticks), or -1 if
+   * unreadable: on a VM that reports none, a core the host slows down looks busy, not slow.
+   */
+  long childCpuStealTicks = -1;
+
+  static long stealTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      return f.length > 8 ? Long.parseLong(f[8]) : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Two {@link ChildCpu} runs of {@code argv} started together; each one's sample. */
+  List<double[]> runTwoChildCpu(List<String> argv) throws Exception {
+    CompletableFuture<double[]> other =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return runChildCpu(argv);
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            });
+    double[] mine = runChildCpu(argv);
+    try {
+      return List.of(mine, other.join());
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 
   static double medianOf(List<double[]> samples, int column) {

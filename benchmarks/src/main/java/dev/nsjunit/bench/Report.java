@@ -592,6 +592,7 @@ final class Report {
             + " not counted).");
     line();
     int cores = Runtime.getRuntime().availableProcessors();
+    twoAtOnce();
     bound(Main.CHILD_CPU_17, Main.CHILD_CPU_17_INT, null, SEQ + OFF, SEQ + ON, "JDK 17", cores);
     bound(
         Main.CHILD_CPU_25,
@@ -602,6 +603,71 @@ final class Report {
         "JDK 25",
         cores);
     line();
+  }
+
+  /**
+   * Whether a child needs more CPU while another runs beside it: the suites' CPU per test is higher
+   * with two JVMs at once (sandboxes started ahead, parallel runs) than one at a time, and the page
+   * must say how much of that one JVM beside another explains, and whether the cores were equal.
+   */
+  void twoAtOnce() {
+    Optional<Main.ThreadCpu> alone = childCpuOf(Main.CHILD_CPU_17);
+    Optional<Main.ThreadCpu> two = childCpuOf(Main.CHILD_CPU_17_TWO);
+    if (alone.isEmpty() || two.isEmpty()) {
+      return;
+    }
+    long slow = m.childCpuProbes.stream().filter(p -> m.spread(p) > Main.SLOW_CORE).count();
+    double worst = m.childCpuProbes.stream().mapToDouble(m::spread).max().orElse(1);
+    String cores =
+        m.childCpuProbes.isEmpty()
+            ? "The cores were not probed."
+            : String.format(
+                Locale.ROOT,
+                "The core probe before each round and after the last found a slow core at %d of %d"
+                    + " (the slowest core up to %.2fx the run's fastest).",
+                slow,
+                m.childCpuProbes.size(),
+                worst);
+    String steal =
+        m.childCpuStealTicks < 0
+            ? ""
+            : m.childCpuStealTicks == 0
+                ? " The kernel reported no steal time meanwhile (/proc/stat): time the host takes"
+                    + " from a slow virtual CPU counts here as the CPU of whatever runs on it."
+                : String.format(
+                    Locale.ROOT,
+                    " The kernel reported %d ticks of steal time meanwhile (/proc/stat).",
+                    m.childCpuStealTicks);
+    String seq =
+        cpuOf(SEQ + OFF)
+            .flatMap(
+                s ->
+                    cpuOf(PAR + OFF)
+                        .map(
+                            p ->
+                                String.format(
+                                    Locale.ROOT,
+                                    " In the suites, the sandbox CPU per test went from %s (one at a"
+                                        + " time, `nsjunit.prestart=0`) to %s in parallel (%+.0f%%).",
+                                    ms(s.sandboxMs()),
+                                    ms(p.sandboxMs()),
+                                    (p.sandboxMs() / s.sandboxMs() - 1) * 100)))
+            .orElse("");
+    line(
+        String.format(
+            Locale.ROOT,
+            "- **Two at once**: each of two JDK 17 children started together needed %s of CPU, one"
+                + " alone %s (%+.0f%%; main thread %s against %s, JIT threads %s against %s).%s %s%s",
+            ms(two.get().totalMs()),
+            ms(alone.get().totalMs()),
+            (two.get().totalMs() / alone.get().totalMs() - 1) * 100,
+            ms(two.get().javaMs()),
+            ms(alone.get().javaMs()),
+            ms(two.get().jitMs()),
+            ms(alone.get().jitMs()),
+            seq,
+            cores,
+            steal));
   }
 
   String coreSpeeds(List<Double> speeds) {
