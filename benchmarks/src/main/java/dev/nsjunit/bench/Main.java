@@ -1536,6 +1536,7 @@ public final class Main {
       }
       childCpuProbes.add(coreTimes());
       childCpuStealTicks = stealTicks() - stealBefore;
+      twoOnEqualCores(samples.get(CHILD_CPU_17), samples.get(CHILD_CPU_17_TWO));
     } catch (Exception | AssertionError e) {
       childCpuFailure = "a run failed: " + oneLine(e);
       progress("CPU of one child JVM: " + childCpuFailure);
@@ -1572,6 +1573,43 @@ public final class Main {
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /**
+   * Medians of total CPU of one child alone and of each of two together, over only the rounds whose
+   * core probes before and after found no slow core (a slow core inflates the CPU of what runs on
+   * it, and two at once always have a JVM on each core); null when no round qualifies.
+   */
+  double[] twoOnEqualCoresMs;
+
+  /** Rounds that {@link #twoOnEqualCoresMs} is made of. */
+  int twoOnEqualCoresRounds;
+
+  private void twoOnEqualCores(List<double[]> alone, List<double[]> two) {
+    List<Double> a = new ArrayList<>();
+    List<Double> t = new ArrayList<>();
+    for (int round = 0; round < alone.size() && round + 1 < childCpuProbes.size(); round++) {
+      if (spread(childCpuProbes.get(round)) > SLOW_CORE
+          || spread(childCpuProbes.get(round + 1)) > SLOW_CORE) {
+        continue;
+      }
+      a.add(total(alone.get(round)));
+      t.add(total(two.get(2 * round)));
+      t.add(total(two.get(2 * round + 1)));
+    }
+    if (!a.isEmpty()) {
+      twoOnEqualCoresRounds = a.size();
+      twoOnEqualCoresMs =
+          new double[] {
+            Stats.ofMillis(a.stream().mapToDouble(d -> d).toArray()).median(),
+            Stats.ofMillis(t.stream().mapToDouble(d -> d).toArray()).median()
+          };
+    }
+  }
+
+  /** A {@link #runChildCpu} sample's CPU over all threads, ms. */
+  private static double total(double[] sample) {
+    return sample[0] + sample[1] + sample[2];
   }
 
   /** Two {@link ChildCpu} runs of {@code argv} started together; each one's sample. */

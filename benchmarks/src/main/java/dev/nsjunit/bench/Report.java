@@ -622,12 +622,24 @@ final class Report {
         m.childCpuProbes.isEmpty()
             ? "The cores were not probed."
             : String.format(
-                Locale.ROOT,
-                "The core probe before each round and after the last found a slow core at %d of %d"
-                    + " (the slowest core up to %.2fx the run's fastest).",
-                slow,
-                m.childCpuProbes.size(),
-                worst);
+                    Locale.ROOT,
+                    "The core probe before each round and after the last found a slow core at %d of %d"
+                        + " (the slowest core up to %.2fx the run's fastest)",
+                    slow,
+                    m.childCpuProbes.size(),
+                    worst)
+                + (slow == 0
+                    ? "."
+                    : m.twoOnEqualCoresMs == null
+                        ? "; no round had equal cores before and after it."
+                        : String.format(
+                            Locale.ROOT,
+                            "; the %d rounds with equal cores before and after them alone: two at"
+                                + " once %s each, one alone %s (%+.0f%%).",
+                            m.twoOnEqualCoresRounds,
+                            ms(m.twoOnEqualCoresMs[1]),
+                            ms(m.twoOnEqualCoresMs[0]),
+                            (m.twoOnEqualCoresMs[1] / m.twoOnEqualCoresMs[0] - 1) * 100));
     String steal =
         m.childCpuStealTicks < 0
             ? ""
