@@ -7,6 +7,8 @@ module dev.nsjunit {
   requires transitive org.junit.jupiter.api;
   requires org.junit.platform.launcher;
   requires org.jnrproject.ffi;
+  requires org.objectweb.asm; // lambda call sites rewritten for JDK 17 children
+  requires org.objectweb.asm.tree;
   requires java.management; // the test JVM's input arguments, which the child inherits
   requires static org.assertj.core;
 

@@ -58,8 +58,8 @@ final class ArchiveCache {
    * Removes, from {@code dir}: files half-written by a JVM that is gone ({@code name.<pid>.tmp},
    * and the logs of older versions' dumps); archives by the rules above; warm-up jars other than
    * {@code currentWarmUpJar} unchanged for {@link #UNUSED_FOR} (a warm-up jar is never touched: the
-   * archives made with it check its time); notes of archives that are gone ({@link ArchiveFit}).
-   * Returns what it removed.
+   * archives made with it check its time); rewritten jars unused for as long ({@link
+   * RewrittenJars}); notes of archives that are gone ({@link ArchiveFit}). Returns what it removed.
    */
   static List<Path> prune(Path dir, Path currentWarmUpJar, Instant now) {
     List<Path> removed = new ArrayList<>();
@@ -93,6 +93,7 @@ final class ArchiveCache {
         delete(a, removed);
       }
     }
+    removed.addAll(RewrittenJars.prune(dir, now.minus(UNUSED_FOR)));
     for (Path note : notes) {
       String name = note.getFileName().toString();
       if (!Files.exists(note.resolveSibling(name.substring(0, name.length() - ".fits".length())))) {

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One archive being made, finished or gone by the time this JVM is.
@@ -73,6 +76,84 @@ final class ArchiveDump {
       Runnable onInstalled,
       Runnable onFailed)
       throws IOException {
+    start(launcher, dumpJvm, partial, archive, onInstalled, onFailed, true);
+  }
+
+  /** Work that must be done before the dump JVM starts (writing the jars it archives). */
+  interface Preparation {
+    void run() throws IOException;
+  }
+
+  /**
+   * The same, after {@code preparation}, both on a thread of their own; this JVM's exit waits for
+   * the two together as it waits for a dump (bounded), so a run shorter than both still leaves the
+   * archive. A dump whose preparation is not done when the JVM exits is not started.
+   */
+  static void startAfter(
+      Preparation preparation,
+      Path launcher,
+      List<String> dumpJvm,
+      Path partial,
+      Path archive,
+      Runnable onInstalled,
+      Runnable onFailed) {
+    CompletableFuture<ArchiveDump> started = new CompletableFuture<>();
+    Object exitLock = new Object();
+    boolean[] exiting = {false};
+    JvmExit.JVM.at(
+        JvmExit.Stage.ARCHIVE_DUMPS,
+        () -> {
+          ArchiveDump dump;
+          try {
+            dump =
+                LaunchedTestPlans.endsUnfinished()
+                    ? started.getNow(null)
+                    : started.get(Math.max(0, nanosLeftAtExit()), TimeUnit.NANOSECONDS);
+          } catch (ExecutionException | TimeoutException e) {
+            dump = null;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dump = null;
+          }
+          synchronized (exitLock) {
+            exiting[0] = true; // from now on the preparing thread starts nothing
+            dump = started.getNow(dump);
+          }
+          if (dump != null) {
+            dump.finishAtExit();
+          }
+        });
+    Thread preparing =
+        new Thread(
+            () -> {
+              try {
+                preparation.run();
+                synchronized (exitLock) {
+                  if (!exiting[0]) {
+                    started.complete(
+                        start(launcher, dumpJvm, partial, archive, onInstalled, onFailed, false));
+                  }
+                }
+              } catch (IOException | RuntimeException e) {
+                onFailed.run();
+              } finally {
+                started.complete(null);
+              }
+            },
+            "nsjunit-cds-prepare");
+    preparing.setDaemon(true);
+    preparing.start();
+  }
+
+  private static ArchiveDump start(
+      Path launcher,
+      List<String> dumpJvm,
+      Path partial,
+      Path archive,
+      Runnable onInstalled,
+      Runnable onFailed,
+      boolean finishAtExit)
+      throws IOException {
     Path log = partial.resolveSibling(partial.getFileName() + ".log");
     List<String> cmd =
         launcher == null
@@ -86,7 +167,9 @@ final class ArchiveDump {
             .redirectOutput(log.toFile())
             .start(); // stdin stays a pipe whose write end only this JVM holds
     ArchiveDump dump = new ArchiveDump(p, partial, log, archive, onInstalled, onFailed);
-    JvmExit.JVM.at(JvmExit.Stage.ARCHIVE_DUMPS, dump::finishAtExit);
+    if (finishAtExit) {
+      JvmExit.JVM.at(JvmExit.Stage.ARCHIVE_DUMPS, dump::finishAtExit);
+    }
     // A thread of its own, not onExit(): that completes on the common ForkJoin pool, which a busy
     // test run can occupy (see SandboxRun.watchExit).
     Thread watcher =
@@ -102,6 +185,7 @@ final class ArchiveDump {
             "nsjunit-cds-dump");
     watcher.setDaemon(true);
     watcher.start();
+    return dump;
   }
 
   /** When the exit stops waiting: one bound for all of a JVM's dumps (a JDK 17 and a 25 child). */

@@ -445,7 +445,8 @@ public final class SandboxRun {
                 && !InheritedJvmOptions.configuresSharing(shape.spec().jvmArgs()),
             ChildCommand.childRunsThisJdk(config),
             jvm.classpath().asString(),
-            ChildCommand.archivedModuleOptions(shape.spec(), config, jvm));
+            ChildCommand.archivedModuleOptions(shape.spec(), config, jvm),
+            config.lambdaClasses());
     List<String> extra = new ArrayList<>(debug == null ? List.of() : debug.jvmOptions());
     if (ahead && warmsUp(shape.spec())) {
       extra.add("-D" + ChildMain.WARM_UP_PROPERTY + "=true");

@@ -27,6 +27,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     whose links need netem on a kernel without it
  * @param classDataSharing {@code nsjunit.cds} (default true): child JVMs share an AppCDS archive
  *     (JDK 17-24) or an AOT cache (JDK 25+) made by the first child of a (JDK, classpath) pair
+ * @param lambdaClasses {@code nsjunit.cds.lambdaClasses} (default true): with an AppCDS archive,
+ *     child JVMs run copies of JUnit's and nsjunit's jars whose lambdas are plain classes (see
+ *     docs/performance.md)
  * @param cgroupParent a delegated, empty cgroup v2 directory to create test cgroups in when the
  *     JVM's own cgroup cannot hold them ({@code nsjunit.cgroup.parent})
  * @param cgroupPlacement where test cgroups may go on cgroup v2 when the JVM's own cgroup cannot
@@ -53,6 +56,7 @@ public record Configuration(
     Optional<Path> cgroupParent,
     boolean skipWhenNetemMissing,
     boolean classDataSharing,
+    boolean lambdaClasses,
     CgroupPlacement cgroupPlacement,
     Optional<Integer> debugPort,
     String userns,
@@ -103,6 +107,7 @@ public record Configuration(
         path(context, "cgroup.parent"),
         failOrSkip(context, "netem.missing"),
         bool(context, "cds", true),
+        bool(context, "cds.lambdaClasses", true),
         placement(context),
         port(context, "debug"),
         oneOf(context, "userns", "auto", "always", "never"),

@@ -100,7 +100,7 @@ class ChildJdkTest {
     // ... and the child gets no archive options, only its classpath.
     ClassDataSharing.Plan plan =
         ClassDataSharing.plan(
-            garbled.toString(), null, true, false, "/nowhere/a.jar", java.util.List.of());
+            garbled.toString(), null, true, false, "/nowhere/a.jar", java.util.List.of(), true);
     assertThat(plan.jvmOptions()).isEmpty();
     assertThat(plan.classpath()).isEqualTo("/nowhere/a.jar");
   }

@@ -383,9 +383,39 @@ class ClassDataSharingTest {
             .as("the second run's child's -Xlog:class+load of " + c)
             .contains("source: shared objects file");
       }
+      // JUnit's and nsjunit's lambdas come as classes from the archive (nsjunit.cds.lambdaClasses):
+      // the child links almost none of their call sites (some 450 otherwise). Only the JDK's own
+      // lambdas and the call sites the rewrite leaves alone (private bodies in JUnit's interfaces,
+      // about ten of them in a trivial test) are still linked.
+      List<String> secondRun = loaded.subList(lastJvmStart(loaded), loaded.size());
+      assertThat(
+              secondRun.stream()
+                  .filter(l -> l.contains("$NsjunitLambda$"))
+                  .filter(l -> l.contains("source: shared objects file")))
+          .as("rewritten lambda classes the second run's child loaded from the archive")
+          .hasSizeGreaterThan(100);
+      assertThat(
+              secondRun.stream()
+                  .filter(l -> l.contains("] org.junit.") || l.contains("] dev.nsjunit."))
+                  .filter(l -> l.contains("$$Lambda$")))
+          .as("JUnit's and nsjunit's lambdas the second run's child linked itself")
+          .hasSizeLessThan(20);
     } finally {
       Files.deleteIfExists(archive);
     }
+  }
+
+  /**
+   * Where the last JVM's lines start in a class-load log both runs appended to: at its first class,
+   * java.lang.Object.
+   */
+  private static int lastJvmStart(List<String> log) {
+    for (int i = log.size() - 1; i >= 0; i--) {
+      if (log.get(i).contains("] java.lang.Object source: ")) {
+        return i;
+      }
+    }
+    return 0;
   }
 
   /** {@code classpath} with nsjunit's classes directory (this build's) replaced by a jar of it. */
