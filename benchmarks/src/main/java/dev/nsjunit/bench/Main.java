@@ -1401,7 +1401,10 @@ public final class Main {
   }
 
   static final String CHILD_CPU_17 =
-      "JDK 17, the child's options and class-data archive (defaults)";
+      "JDK 17, the child's options, JUnit's and nsjunit's jars with lambdas as classes and a"
+          + " class-data archive (defaults)";
+  static final String CHILD_CPU_17_AS_BUILT =
+      "JDK 17, the same with the jars as built (nsjunit.cds.lambdaClasses=false)";
   static final String CHILD_CPU_17_C1 =
       "JDK 17, the same with C1 only (-XX:TieredStopAtLevel=1, as nsjunit.fastStart=true)";
   static final String CHILD_CPU_17_INT = "JDK 17, the same with no JIT at all (-Xint)";
@@ -1433,6 +1436,56 @@ public final class Main {
     return cache;
   }
 
+  /**
+   * A JDK 17 archive at {@code jsa} dumped by one run of {@code tail} with the child's options, and
+   * checked with {@code -Xshare:on} (an unusable archive is then an error, not a silent fallback);
+   * the option that maps it.
+   */
+  private List<String> archive17(Path jsa, List<String> tail) throws Exception {
+    Files.deleteIfExists(jsa);
+    runChildCpu(
+        concat(
+            List.of(java17.toString()),
+            CHILD_OPTS,
+            List.of("-XX:ArchiveClassesAtExit=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"),
+            tail));
+    runChildCpu(
+        concat(
+            List.of(java17.toString()),
+            CHILD_OPTS,
+            List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:on"),
+            tail));
+    return List.of("-XX:SharedArchiveFile=" + jsa);
+  }
+
+  /**
+   * This JVM's classpath with JUnit's, opentest4j's and nsjunit's jars replaced by copies whose
+   * lambdas are classes, written into {@code dir} by nsjunit's own rewriter, as a JDK 17 child gets
+   * them.
+   */
+  private String lambdaClassesClasspath(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<String> entries = new ArrayList<>();
+    for (String entry : classpath.split(":")) {
+      Path jar = Path.of(entry);
+      String name = jar.getFileName().toString();
+      boolean library =
+          name.endsWith(".jar")
+              && (name.startsWith("junit-platform-")
+                  || name.startsWith("junit-jupiter-")
+                  || name.startsWith("opentest4j-")
+                  || name.startsWith("nsjunit-0"));
+      if (!library) {
+        entries.add(entry);
+        continue;
+      }
+      Path copy = dir.resolve(name);
+      dev.nsjunit.internal.jvm.LambdaClasses.rewriteJar(jar, copy);
+      entries.add(copy.toString());
+    }
+    return String.join(":", entries);
+  }
+
   void childCpuRows() {
     // A test of the @FreshPid suite, run in place as in a child (nsjunit.sandboxed): the same
     // class to discover (100 methods) and the same extension on its path as the suite's children.
@@ -1445,33 +1498,34 @@ public final class Main {
     Map<String, List<String>> variants = new LinkedHashMap<>();
     try {
       Path dir = Files.createDirectories(work.resolve("cds"));
-      Path jsa17 = dir.resolve("child-cpu-jdk17.jsa");
-      Files.deleteIfExists(jsa17);
       List<String> tail =
           List.of("-Dnsjunit.sandboxed=true", "-cp", classpath, ChildCpu.class.getName(), method);
-      runChildCpu(
-          concat(
-              List.of(java17.toString()),
-              CHILD_OPTS,
-              List.of(
-                  "-XX:ArchiveClassesAtExit=" + jsa17, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"),
-              tail));
-      // -Xshare:on makes an unusable archive an error instead of a silent fallback.
-      runChildCpu(
-          concat(
-              List.of(java17.toString()),
-              CHILD_OPTS,
-              List.of("-XX:SharedArchiveFile=" + jsa17, "-Xshare:on"),
-              tail));
-      List<String> archive17 = concat(relocation, List.of("-XX:SharedArchiveFile=" + jsa17));
-      variants.put(CHILD_CPU_17, concat(List.of(java17.toString()), CHILD_OPTS, archive17, tail));
+      // As nsjunit gives a JDK 17 child its jars: JUnit's, opentest4j's and nsjunit's rewritten.
+      List<String> rewrittenTail = new ArrayList<>(tail);
+      rewrittenTail.set(2, lambdaClassesClasspath(dir.resolve("lambdas")));
+      List<String> archive17 = archive17(dir.resolve("child-cpu-jdk17.jsa"), rewrittenTail);
+      List<String> asBuilt17 = archive17(dir.resolve("child-cpu-jdk17-as-built.jsa"), tail);
+      variants.put(
+          CHILD_CPU_17,
+          concat(List.of(java17.toString()), CHILD_OPTS, relocation, archive17, rewrittenTail));
+      variants.put(
+          CHILD_CPU_17_AS_BUILT,
+          concat(List.of(java17.toString()), CHILD_OPTS, relocation, asBuilt17, tail));
       // Two at once, as a suite whose sandboxes start ahead or a parallel one has them: whether
       // a child needs more CPU when another runs beside it (shared caches, a slower core).
       variants.put(CHILD_CPU_17_TWO, variants.get(CHILD_CPU_17));
-      variants.put(CHILD_CPU_17_C1, concat(List.of(java17.toString()), c1Options, archive17, tail));
+      variants.put(
+          CHILD_CPU_17_C1,
+          concat(List.of(java17.toString()), c1Options, relocation, archive17, rewrittenTail));
       variants.put(
           CHILD_CPU_17_INT,
-          concat(List.of(java17.toString()), CHILD_OPTS, List.of("-Xint"), archive17, tail));
+          concat(
+              List.of(java17.toString()),
+              CHILD_OPTS,
+              List.of("-Xint"),
+              relocation,
+              archive17,
+              rewrittenTail));
       if (Files.isExecutable(java25)) {
         Path aot25 = trainAotCache(dir.resolve("child-cpu-jdk25.aot"), tail);
         runChildCpu(

@@ -553,8 +553,10 @@ final class Report {
     line(
         "JUnit as a child runs it, its `@FreshPid` in place (`-Dnsjunit.sandboxed=true`); a fresh JVM"
             + " with the child's options and class-data sharing (an archive or cache dumped by the"
-            + " same program unless the row says otherwise), but no sandbox, channel or warm-up;"
-            + " medians, interleaved):");
+            + " same program unless the row says otherwise) and, on JDK 17, the copies of JUnit's,"
+            + " opentest4j's and nsjunit's jars nsjunit gives such a child (lambdas as classes,"
+            + " written by nsjunit's rewriter) unless the row says otherwise; but no sandbox, channel"
+            + " or warm-up; medians, interleaved):");
     line();
     if (m.childCpu.isEmpty()) {
       line(
@@ -592,6 +594,7 @@ final class Report {
             + " not counted).");
     line();
     int cores = Runtime.getRuntime().availableProcessors();
+    lambdaClasses();
     twoAtOnce();
     bound(Main.CHILD_CPU_17, Main.CHILD_CPU_17_INT, null, SEQ + OFF, SEQ + ON, "JDK 17", cores);
     bound(
@@ -603,6 +606,35 @@ final class Report {
         "JDK 25",
         cores);
     line();
+  }
+
+  /**
+   * What rewriting JUnit's lambdas into classes saves a JDK 17 child: the default against the jars
+   * as built, both with an archive of their own.
+   */
+  void lambdaClasses() {
+    Optional<Main.ThreadCpu> rewritten = childCpuOf(Main.CHILD_CPU_17);
+    Optional<Main.ThreadCpu> asBuilt = childCpuOf(Main.CHILD_CPU_17_AS_BUILT);
+    if (rewritten.isEmpty() || asBuilt.isEmpty()) {
+      return;
+    }
+    line(
+        String.format(
+            Locale.ROOT,
+            "- **JUnit's lambdas as classes** (JDK 17 children, `nsjunit.cds.lambdaClasses`): %s of"
+                + " CPU against %s with the jars as built (%+.0f%%; main thread %s against %s, JIT"
+                + " threads %s against %s; wall %s against %s). JDK 17 links each of JUnit's some 450"
+                + " lambda call sites again in every JVM, even with their classes archived; as"
+                + " classes they are only loaded.",
+            ms(rewritten.get().totalMs()),
+            ms(asBuilt.get().totalMs()),
+            (rewritten.get().totalMs() / asBuilt.get().totalMs() - 1) * 100,
+            ms(rewritten.get().javaMs()),
+            ms(asBuilt.get().javaMs()),
+            ms(rewritten.get().jitMs()),
+            ms(asBuilt.get().jitMs()),
+            ms(rewritten.get().wallMs()),
+            ms(asBuilt.get().wallMs())));
   }
 
   /**
@@ -1428,6 +1460,21 @@ final class Report {
                                         + " on JDK 17, both with defaults"))
                 .orElse("")
             + ". A test JVM on JDK 25 gives its children JDK 25 by itself.");
+    line(
+        "- **`nsjunit.cds.lambdaClasses=false`** only to rule the rewrite of JUnit's lambdas out (or for"
+            + " a test that inspects JUnit's own classes): a JDK 17 child then links JUnit's call sites"
+            + " itself"
+            + childCpuOf(Main.CHILD_CPU_17)
+                .flatMap(
+                    r ->
+                        childCpuOf(Main.CHILD_CPU_17_AS_BUILT)
+                            .map(
+                                b ->
+                                    " ("
+                                        + ms(b.totalMs() - r.totalMs())
+                                        + " more CPU per child here)"))
+                .orElse("")
+            + ".");
     line();
   }
 
