@@ -102,7 +102,11 @@ public final class ClassDataSharing {
     }
     State state = states.get(l.key());
     if (state == State.READY
-        || (state == null && Files.isRegularFile(l.archive()) && verified(java, jdk, l))) {
+        || (state == null
+            && Files.isRegularFile(l.archive())
+            // An archive whose rewritten jars were cleaned up is made again, with them.
+            && RewrittenJars.presentAndUsed(l.jars())
+            && verified(java, jdk, l))) {
       List<String> options = new ArrayList<>(atArchivedAddress(jdk));
       options.add(l.aot() ? "-XX:AOTCache=" + l.archive() : "-XX:SharedArchiveFile=" + l.archive());
       return new Plan(List.copyOf(options), l.classpath());

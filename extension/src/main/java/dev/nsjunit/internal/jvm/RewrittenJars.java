@@ -108,6 +108,25 @@ final class RewrittenJars {
     }
   }
 
+  /**
+   * Whether every copy in {@code childJars} exists, recording their use: a JVM that takes an
+   * archive made by an earlier run checks this once, so copies in use are never older than a
+   * week, and an archive whose copies are gone is made again with new ones instead of starting
+   * children without JUnit.
+   */
+  static boolean presentAndUsed(List<String> childJars) {
+    for (String jar : childJars) {
+      Path copy = Path.of(jar);
+      if (isCopy(copy)) {
+        if (!Files.isRegularFile(copy)) {
+          return false;
+        }
+        touch(copy.resolveSibling(copy.getFileName() + ".used"));
+      }
+    }
+    return true;
+  }
+
   /** Removes copies (and their {@code .used} files) unused since {@code before}. */
   static List<Path> prune(Path cache, Instant before) {
     List<Path> removed = new ArrayList<>();

@@ -72,6 +72,51 @@ class ClassDataSharingTest {
   }
 
   /**
+   * The copies of JUnit's jars an archive was made with can be cleaned up while the archive stays
+   * (another JVM pruned the cache). The next run must not hand its children that archive with a
+   * classpath whose jars are gone: it makes the archive again, copies included, and its test runs.
+   * In a cache of its own (java.io.tmpdir), as removing the copies of this JVM's would break the
+   * tests after it.
+   */
+  @Test
+  void anArchiveWhoseRewrittenJarsAreGoneIsMadeAgainWithThem(@TempDir Path dir) throws Exception {
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    String classpath = classpathNoArchiveExistsFor(dir);
+    for (int run = 1; run <= 2; run++) {
+      Process p =
+          onClasspath(
+                  TestJvm.fixture(QuickCase.class, List.of(), "java.io.tmpdir=" + tmp), classpath)
+              .start();
+      try {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as("run " + run).contains("test quick() SUCCESSFUL");
+      } finally {
+        p.destroyForcibly();
+      }
+      List<Path> copies = filesIn(tmp, "nsjunit-lambdas-", ".jar");
+      assertThat(copies).as("the rewritten jars after run " + run).isNotEmpty();
+      assertThat(filesIn(tmp, "", ".jsa")).as("the archive after run " + run).hasSize(1);
+      if (run == 1) {
+        for (Path copy : copies) {
+          Files.delete(copy);
+        }
+      }
+    }
+  }
+
+  private static List<Path> filesIn(Path dir, String prefix, String suffix) throws Exception {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(
+              f ->
+                  f.getFileName().toString().startsWith(prefix)
+                      && f.getFileName().toString().endsWith(suffix))
+          .toList();
+    }
+  }
+
+  /**
    * Checking an archive from an earlier run is a JVM start on the first test's path of every test
    * JVM. The first JVM here makes the archive, the second checks it once and notes that it fits,
    * the third uses it on that note, starting no JVM to check it; the children of both map it.

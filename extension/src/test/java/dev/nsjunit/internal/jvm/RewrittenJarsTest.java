@@ -91,6 +91,25 @@ class RewrittenJarsTest {
   }
 
   @Test
+  void aCopyThatIsGoneIsReportedAndThePresentOnesAreMarkedUsed(@TempDir Path dir)
+      throws Exception {
+    Path cache = Files.createDirectories(dir.resolve("cache"));
+    Path engine = jar(dir, "junit-jupiter-engine-5.14.4.jar", LambdaShapes.class);
+    Path user = jar(dir, "app.jar", LambdaShapes.class);
+    List<String> source = List.of(engine.toString(), user.toString());
+    List<String> child = RewrittenJars.forChild(source, cache);
+    assertThat(RewrittenJars.presentAndUsed(child)).as("before the copy is written").isFalse();
+    RewrittenJars.write(source, child);
+    Path used = Path.of(child.get(0) + ".used");
+    Files.setLastModifiedTime(used, FileTime.from(Instant.now().minus(Duration.ofDays(6))));
+
+    assertThat(RewrittenJars.presentAndUsed(child)).isTrue();
+
+    assertThat(Files.getLastModifiedTime(used).toInstant())
+        .isAfter(Instant.now().minus(Duration.ofMinutes(1)));
+  }
+
+  @Test
   void aJarTheRewriterCannotReadIsCopiedAsItIsSoTheChildStillRuns(@TempDir Path dir)
       throws Exception {
     Path cache = Files.createDirectories(dir.resolve("cache"));
