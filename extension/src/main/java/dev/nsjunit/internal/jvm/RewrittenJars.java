@@ -110,9 +110,9 @@ final class RewrittenJars {
 
   /**
    * Whether every copy in {@code childJars} exists, recording their use: a JVM that takes an
-   * archive made by an earlier run checks this once, so copies in use are never older than a
-   * week, and an archive whose copies are gone is made again with new ones instead of starting
-   * children without JUnit.
+   * archive made by an earlier run checks this once, so copies in use are never older than a week,
+   * and an archive whose copies are gone is made again with new ones instead of starting children
+   * without JUnit.
    */
   static boolean presentAndUsed(List<String> childJars) {
     for (String jar : childJars) {

@@ -91,8 +91,7 @@ class RewrittenJarsTest {
   }
 
   @Test
-  void aCopyThatIsGoneIsReportedAndThePresentOnesAreMarkedUsed(@TempDir Path dir)
-      throws Exception {
+  void aCopyThatIsGoneIsReportedAndThePresentOnesAreMarkedUsed(@TempDir Path dir) throws Exception {
     Path cache = Files.createDirectories(dir.resolve("cache"));
     Path engine = jar(dir, "junit-jupiter-engine-5.14.4.jar", LambdaShapes.class);
     Path user = jar(dir, "app.jar", LambdaShapes.class);
