@@ -55,9 +55,9 @@ import org.objectweb.asm.tree.MethodNode;
  * its own ({@code nsjunit$lambda$N}), so that no subclass can override it. The conversions between
  * the interface's method and the body are LambdaMetafactory's: casts, boxing, unboxing (any {@code
  * Number} to a numeric primitive) and primitive widening. A multi-release jar's classes for later
- * JDKs are rewritten too, their classes written into their version's directory. What may differ
- * from the JDK's lambdas: their classes' names ({@code Host$NsjunitLambda$N}), and that those are
- * ordinary classes of the jar's package, which JUnit's code does not look at.
+ * JDKs are rewritten too; their generated classes go to the jar's root under names of their own.
+ * What may differ from the JDK's lambdas: their classes' names ({@code Host$NsjunitLambda$N}), and
+ * that those are ordinary classes of the jar's package, which JUnit's code does not look at.
  */
 public final class LambdaClasses {
   private static final String METAFACTORY_OWNER = "java/lang/invoke/LambdaMetafactory";
@@ -110,11 +110,11 @@ public final class LambdaClasses {
         byte[] bytes = (byte[]) entry[1];
         String version = versionDirectory(name);
         if (name.endsWith(".class") && version != null && !name.endsWith("module-info.class")) {
-          Rewrite r = rewriteClass(bytes, privateMethods::get);
+          Rewrite r = rewriteClass(bytes, privateMethods::get, versionInfix(version));
           total = total.plus(r.count);
           put(out, name, r.host);
           for (Map.Entry<String, byte[]> g : r.generated.entrySet()) {
-            put(out, version + g.getKey() + ".class", g.getValue());
+            put(out, g.getKey() + ".class", g.getValue());
           }
         } else {
           put(out, name, bytes);
@@ -125,9 +125,9 @@ public final class LambdaClasses {
   }
 
   /**
-   * Where a class entry's generated classes go: "" for the jar's root, {@code META-INF/versions/N/}
-   * for a class of a multi-release jar's version N (JUnit's commons has some: on JDK 9 and later
-   * the JVM loads those instead of the root's); null for any other entry.
+   * The version directory of a class entry: "" for the jar's root, {@code META-INF/versions/N/} for
+   * a class of a multi-release jar's version N (JUnit's commons has some: on JDK 9 and later the
+   * JVM loads those instead of the root's); null for any other entry.
    */
   private static String versionDirectory(String entry) {
     if (!entry.startsWith("META-INF/")) {
@@ -139,6 +139,21 @@ public final class LambdaClasses {
     }
     int slash = entry.indexOf('/', prefix.length());
     return slash < 0 ? null : entry.substring(0, slash + 1);
+  }
+
+  /**
+   * What sets apart the names of the classes generated for a version's class ({@code v9$}), which
+   * go to the jar's root, not into the version's directory: JDK 17 with a class-data archive reads
+   * a shared class's bytes for a Java agent (JaCoCo, Mockito's inline mocks) by its plain name,
+   * ignoring the version directories, and crashed in {@code check_shared_class_file_load_hook} when
+   * only the version's directory held it.
+   */
+  private static String versionInfix(String versionDirectory) {
+    if (versionDirectory.isEmpty()) {
+      return "";
+    }
+    String prefix = "META-INF/versions/";
+    return "v" + versionDirectory.substring(prefix.length(), versionDirectory.length() - 1) + "$";
   }
 
   private static void put(JarOutputStream out, String name, byte[] bytes) throws IOException {
@@ -164,15 +179,17 @@ public final class LambdaClasses {
 
   /** Rewrites one class file on its own: no method of another class is known. */
   static Rewrite rewriteClass(byte[] bytes) {
-    return rewriteClass(bytes, owner -> null);
+    return rewriteClass(bytes, owner -> null, "");
   }
 
   /**
    * Rewrites one class file; unchanged bytes when it has no lambda call site to rewrite. {@code
    * privateMethods} gives the private methods ({@code name + descriptor}) of another class of the
-   * same jar, null for a class it does not know.
+   * same jar, null for a class it does not know; {@code infix} goes into the generated classes'
+   * names ({@link #versionInfix}).
    */
-  static Rewrite rewriteClass(byte[] bytes, Function<String, Set<String>> privateMethods) {
+  static Rewrite rewriteClass(
+      byte[] bytes, Function<String, Set<String>> privateMethods, String infix) {
     ClassNode host = new ClassNode();
     new ClassReader(bytes).accept(host, 0);
     Map<String, byte[]> generated = new java.util.LinkedHashMap<>();
@@ -196,7 +213,7 @@ public final class LambdaClasses {
           leftAlone++;
           continue;
         }
-        String name = host.name + GENERATED + generated.size();
+        String name = host.name + GENERATED + infix + generated.size();
         generated.put(name, lambdaClass(host, name, indy, target));
         method.instructions.set(
             insn, new MethodInsnNode(Opcodes.INVOKESTATIC, name, "create", indy.desc, false));

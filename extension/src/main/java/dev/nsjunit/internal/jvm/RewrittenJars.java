@@ -29,7 +29,7 @@ import java.util.jar.JarFile;
  */
 final class RewrittenJars {
   /** Part of every copy's name: a change to what {@link LambdaClasses} writes gets new copies. */
-  static final String VERSION = "3";
+  static final String VERSION = "4";
 
   private static final String PREFIX = "nsjunit-lambdas-";
   private static final List<String> LIBRARIES =

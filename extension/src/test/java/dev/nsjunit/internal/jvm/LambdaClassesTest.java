@@ -361,11 +361,13 @@ class LambdaClassesTest {
 
   /**
    * A multi-release jar's class for a later JDK (JUnit's commons has some) is the one the JVM
-   * loads: it is rewritten too, and its classes go into its own version's directory.
+   * loads: it is rewritten too. Its generated classes go to the jar's root under names of their
+   * own: JDK 17 reads an archived class for a Java agent by its plain name, and crashed when the
+   * class was only in the version's directory.
    */
   @Test
-  void aMultiReleaseJarsVersionedClassIsRewrittenIntoItsOwnVersionsDirectory(@TempDir Path tmp)
-      throws Exception {
+  void aMultiReleaseJarsVersionedClassIsRewrittenWithItsClassesAtTheRootUnderNamesOfTheirOwn(
+      @TempDir Path tmp) throws Exception {
     Path source = tmp.resolve("multi.jar");
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -382,10 +384,8 @@ class LambdaClassesTest {
     assertThat(count).isEqualTo(new LambdaClasses.Count(2, 2));
     try (JarFile jar = new JarFile(target.toFile())) {
       assertThat(jar.stream().map(JarEntry::getName))
-          .contains(
-              api + "$NsjunitLambda$0.class",
-              "META-INF/versions/9/" + api + "$NsjunitLambda$0.class")
-          .doesNotContain("META-INF/versions/9/" + api + "$NsjunitLambda$1.class");
+          .contains(api + "$NsjunitLambda$0.class", api + "$NsjunitLambda$v9$0.class")
+          .noneMatch(e -> e.startsWith("META-INF/versions/9/") && e.contains("$NsjunitLambda$"));
       assertThat(bootstraps(read(jar, "META-INF/versions/9/" + api + ".class")))
           .as("the versioned class's call sites left, as the root's")
           .isEqualTo(bootstraps(read(jar, api + ".class")))
