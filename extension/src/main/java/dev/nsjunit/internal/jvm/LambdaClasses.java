@@ -73,29 +73,31 @@ public final class LambdaClasses {
 
   private LambdaClasses() {}
 
+  /** One entry of a jar, in the jar's order. */
+  private record JarContent(String name, byte[] bytes) {}
+
   /**
    * Writes {@code target}: {@code source} with every class's lambda call sites rewritten and the
    * generated classes added; every other entry (resources, manifest, module descriptor) copied as
    * is. Signed jars are not passed here (a rewritten class would break the signature).
    */
   public static Count rewriteJar(Path source, Path target) throws IOException {
-    List<Object[]> entries = new ArrayList<>(); // name, bytes (in order)
+    List<JarContent> entries = new ArrayList<>();
     Manifest manifest;
     try (JarInputStream in = new JarInputStream(Files.newInputStream(source), false)) {
       manifest = in.getManifest();
       for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
         byte[] bytes = in.readAllBytes();
-        entries.add(new Object[] {e.getName(), bytes});
+        entries.add(new JarContent(e.getName(), bytes));
       }
     }
     // Which methods are private, per class of the jar: a method reference into a nestmate is
     // rewritten only when the method is known not to be private.
     Map<String, Set<String>> privateMethods = new HashMap<>();
-    for (Object[] entry : entries) {
-      String name = (String) entry[0];
-      if (name.endsWith(".class") && versionDirectory(name) != null) {
+    for (JarContent entry : entries) {
+      if (entry.name().endsWith(".class") && versionDirectory(entry.name()) != null) {
         try {
-          collectPrivateMethods((byte[]) entry[1], privateMethods);
+          collectPrivateMethods(entry.bytes(), privateMethods);
         } catch (RuntimeException unreadable) {
           // rewriteClass reports it
         }
@@ -105,9 +107,9 @@ public final class LambdaClasses {
     try (OutputStream file = Files.newOutputStream(target);
         JarOutputStream out =
             manifest == null ? new JarOutputStream(file) : new JarOutputStream(file, manifest)) {
-      for (Object[] entry : entries) {
-        String name = (String) entry[0];
-        byte[] bytes = (byte[]) entry[1];
+      for (JarContent entry : entries) {
+        String name = entry.name();
+        byte[] bytes = entry.bytes();
         String version = versionDirectory(name);
         if (name.endsWith(".class") && version != null && !name.endsWith("module-info.class")) {
           Rewrite r = rewriteClass(bytes, privateMethods::get, versionInfix(version));
