@@ -194,13 +194,11 @@ final class RewrittenJars {
     return cache.resolve(PREFIX + hash + "-" + source.getFileName());
   }
 
+  /** Every signed jar holds a signature file, {@code META-INF/<signer>.SF}, whatever its key. */
   private static boolean isSigned(Path jar) {
     try (JarFile file = new JarFile(jar.toFile())) {
       return file.stream()
-          .anyMatch(
-              e ->
-                  e.getName().startsWith("META-INF/")
-                      && (e.getName().endsWith(".SF") || e.getName().endsWith(".RSA")));
+          .anyMatch(e -> e.getName().startsWith("META-INF/") && e.getName().endsWith(".SF"));
     } catch (IOException e) {
       return true; // unreadable here: leave it to the copy as it is
     }
